@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct vmon_backend_ops: the only door between the common code and
+ * the VMX or SVM backend.  The common code never looks inside a VMCS or
+ * a VMCB; a backend never touches file descriptors or the run page
+ * except through struct vmon_exit.
+ *
+ * Calling context is part of the contract and is stated per operation:
+ *   "preempt off"  the caller holds preempt_disable()
+ *   "irqs off"     the caller holds local_irq_disable()
+ *   "loaded"       vcpu_load() ran on this CPU and vcpu_put() has not
+ */
+#ifndef VMON_BACKEND_H
+#define VMON_BACKEND_H
+
+#include <linux/types.h>
+#include <linux/vmon.h>
+
+struct vmon_vm;
+struct vmon_vcpu;
+struct vmon_tdp_format;
+
+struct vmon_backend_ops {
+	const char *name;		/* "vmx" or "svm" */
+	enum vmon_backend id;
+	size_t vm_size;			/* bytes to allocate, embeds struct vmon_vm first */
+	size_t vcpu_size;		/* bytes to allocate, embeds struct vmon_vcpu first */
+
+	/*
+	 * Module scope.  check_support() tells whether this CPU family's
+	 * extension exists and is usable; when it is not, it prints one
+	 * pr_err() line naming the cause and returns -errno (-ENODEV: not
+	 * this vendor, so the next backend may be tried; -EBUSY: another
+	 * hypervisor owns it; -EPERM: disabled by firmware).
+	 */
+	int (*check_support)(void);
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	/* cpuhp callbacks: run on the CPU concerned, preempt off */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	void (*get_caps)(struct vmon_caps *caps);
+	/* valid after hardware_setup() */
+	const struct vmon_tdp_format *(*tdp_format)(void);
+	/* name of a raw exit code for messages, from the shared tables */
+	const char *(*exit_name)(u32 hw_exit_reason);
+
+	/* VM scope: called with vm->tdp ready (root allocated) */
+	int (*vm_init)(struct vmon_vm *vm);
+	void (*vm_destroy)(struct vmon_vm *vm);
+
+	/*
+	 * vCPU scope.  vcpu_init() allocates the VMCS/VMCB and puts the
+	 * vCPU in the architectural reset state (real mode, CS:IP =
+	 * F000:FFF0 style values are not required: CS base 0, RIP 0,
+	 * RFLAGS 2, CR0 = 0x60000010 as seen by the guest).
+	 */
+	int (*vcpu_init)(struct vmon_vcpu *vcpu);
+	void (*vcpu_destroy)(struct vmon_vcpu *vcpu);	/* process context */
+	/* preempt off: make this CPU the vCPU's (migration is handled here) */
+	void (*vcpu_load)(struct vmon_vcpu *vcpu);
+	/* preempt off, loaded: called before the caller enables preemption */
+	void (*vcpu_put)(struct vmon_vcpu *vcpu);
+	/* irqs off, loaded: drop guest TLB and TDP translations before entry */
+	void (*flush_tlb)(struct vmon_vcpu *vcpu);
+	/*
+	 * irqs off, loaded: enter the guest once with vcpu->regs, return
+	 * on the next VM exit with vcpu->regs updated and vcpu->exit
+	 * decoded.  External interrupts stay pending in the host and are
+	 * taken when the caller enables interrupts; host NMIs are
+	 * delivered before returning.
+	 */
+	void (*run)(struct vmon_vcpu *vcpu);
+
+	/* loaded: advance RIP past the exiting instruction, drop STI/MOV SS blocking */
+	void (*skip_instruction)(struct vmon_vcpu *vcpu);
+	/* loaded: deliver the exception on the next entry */
+	void (*queue_exception)(struct vmon_vcpu *vcpu, u8 vector,
+				bool has_error_code, u32 error_code);
+
+	/* loaded; set_sregs returns -EINVAL only for values no entry could use */
+	void (*get_sregs)(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+	int (*set_sregs)(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
+	/*
+	 * loaded: MSRs the hardware switches (VMON_MSR_* in the uapi).
+	 * Return -ENOENT for an MSR the kernel does not own, -EINVAL for a
+	 * value the MSR cannot hold (the guest then gets #GP).
+	 */
+	int (*get_msr)(struct vmon_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct vmon_vcpu *vcpu, u32 index, u64 data);
+};
+
+extern const struct vmon_backend_ops vmx_backend_ops;
+extern const struct vmon_backend_ops svm_backend_ops;
+
+/* the backend chosen at module load */
+extern const struct vmon_backend_ops *vmon_ops;
+
+#endif /* VMON_BACKEND_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvmon: a thin, typed wrapper of the /dev/vmon ioctls, plus the few
+ * pieces every user of them needs: guest memory bookkeeping, putting a
+ * vCPU into real/protected/long mode, and MMIO instruction emulation.
+ * Used by the vmon command and by the selftests.
+ *
+ * Every function returns 0 (or a non-negative result) on success and
+ * -errno on failure; none prints anything.
+ */
+#ifndef LIBVMON_H
+#define LIBVMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vmon.h>
+
+#define VMON_DEVICE_PATH	"/dev/vmon"
+#define LIBVMON_MAX_SLOTS	32
+#define LIBVMON_MAX_VCPUS	64
+
+struct vmon_mem_slot {
+	bool used;
+	__u32 flags;
+	__u64 gpa;
+	__u64 size;
+	void *hva;
+};
+
+struct vmon_vm {
+	int sys_fd;
+	int fd;
+	struct vmon_caps caps;
+	struct vmon_mem_slot slots[LIBVMON_MAX_SLOTS];
+};
+
+struct vmon_cpu {
+	struct vmon_vm *vm;
+	int fd;
+	unsigned int id;
+	struct vmon_run *run;
+	size_t run_size;
+};
+
+/* system */
+int vmon_open_system(void);			/* fd of /dev/vmon */
+int vmon_get_api_version(int sys_fd);
+int vmon_get_caps(int sys_fd, struct vmon_caps *caps);
+const char *vmon_backend_name(__u32 backend);
+const char *vmon_exit_reason_name(__u32 exit_reason);
+/* name of a raw hardware exit code of the given backend */
+const char *vmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason);
+
+/* VM: opens /dev/vmon, checks the API version, reads caps, creates the VM */
+int vmon_vm_create(struct vmon_vm *vm);
+void vmon_vm_destroy(struct vmon_vm *vm);
+/* anonymous, page-aligned, zeroed guest memory; NULL on failure */
+void *vmon_alloc_guest_memory(size_t size);
+void vmon_free_guest_memory(void *hva, size_t size);
+/* register (size > 0) or delete (size == 0) slot; remembered in vm->slots */
+int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
+		       __u64 gpa, __u64 size, void *hva);
+/* host address of guest-physical [gpa, gpa + len) if inside one slot */
+void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len);
+
+/* vCPU */
+int vmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu);
+void vmon_cpu_destroy(struct vmon_cpu *cpu);
+int vmon_cpu_run(struct vmon_cpu *cpu);		/* -EINTR on a signal */
+int vmon_get_regs(struct vmon_cpu *cpu, struct vmon_regs *regs);
+int vmon_set_regs(struct vmon_cpu *cpu, const struct vmon_regs *regs);
+int vmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs);
+int vmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs);
+int vmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
+		   unsigned int nent);
+int vmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value);
+int vmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value);
+
+/* guest CPU modes (setup.c) */
+enum vmon_guest_mode {
+	VMON_GUEST_REAL,	/* 16-bit, CS base 0, paging off */
+	VMON_GUEST_PROT,	/* 32-bit flat segments, paging off */
+	VMON_GUEST_LONG,	/* 64-bit, identity-mapped with 2 MiB pages */
+};
+
+int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
+/*
+ * Put the vCPU into mode.  PROT and LONG need guest RAM at
+ * [tables_gpa, tables_gpa + VMON_SETUP_TABLES_SIZE) for a GDT and, in
+ * LONG mode, page tables identity-mapping [0, map_size).
+ * Sets RIP = entry, RSP = stack, RFLAGS = 2; other GPRs are zeroed.
+ */
+#define VMON_SETUP_TABLES_SIZE	(8 * 4096)
+int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
+		    __u64 tables_gpa, __u64 map_size, __u64 entry, __u64 stack);
+
+/* guest-virtual -> guest-physical through the guest's own page tables */
+int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+		    __u64 gva, bool write, __u64 *gpa);
+
+/*
+ * MMIO emulation (emulate.c).  Call on VMON_EXIT_MMIO: decodes the
+ * instruction at RIP (the MOV forms compilers emit for device access),
+ * calls access() for the data, updates run->regs and sets regs_dirty.
+ * Returns -EOPNOTSUPP for an instruction it does not know.
+ */
+typedef int (*vmon_mmio_access_fn)(void *opaque, __u64 gpa, void *data,
+				   unsigned int len, bool is_write);
+int vmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access,
+		      void *opaque);
+
+/*
+ * String port I/O (INS/OUTS, with or without REP): performs every
+ * iteration through io(), updates RSI/RDI/RCX/RIP in run->regs.
+ */
+typedef int (*vmon_pio_access_fn)(void *opaque, __u16 port, void *data,
+				  unsigned int size, bool is_in);
+int vmon_emulate_string_io(struct vmon_cpu *cpu, vmon_pio_access_fn io,
+			   void *opaque);
+
+#endif /* LIBVMON_H */

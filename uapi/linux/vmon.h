@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vmon: the ABI between vmon.ko and its userspace (libvmon, vmon, selftests).
+ *
+ * Object hierarchy, as in KVM:
+ *   open("/dev/vmon")  -> system fd
+ *   VMON_CREATE_VM     -> VM fd      (bound to the creating process's mm)
+ *   VMON_CREATE_VCPU   -> vCPU fd    (mmap() it for struct vmon_run)
+ *
+ * Every struct has explicit padding; every flags/reserved field must be
+ * zero on input, so that the ABI can grow without breaking old callers.
+ */
+#ifndef _UAPI_LINUX_VMON_H
+#define _UAPI_LINUX_VMON_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VMON_API_VERSION	1
+
+/* unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1) */
+#define VMONIO			0xB2
+
+/* ------------------------------------------------------------------ */
+/* System fd                                                           */
+/* ------------------------------------------------------------------ */
+
+enum vmon_backend {
+	VMON_BACKEND_NONE = 0,
+	VMON_BACKEND_VMX = 1,		/* Intel VT-x */
+	VMON_BACKEND_SVM = 2,		/* AMD-V */
+};
+
+/* struct vmon_caps.flags */
+#define VMON_CAP_TDP			(1u << 0)  /* EPT or NPT in use */
+#define VMON_CAP_UNRESTRICTED_GUEST	(1u << 1)  /* real mode without emulation */
+#define VMON_CAP_VPID			(1u << 2)  /* VMX VPID tagged TLB */
+#define VMON_CAP_ASID			(1u << 3)  /* SVM ASID tagged TLB */
+#define VMON_CAP_NRIPS			(1u << 4)  /* SVM next-RIP save */
+#define VMON_CAP_TDP_AD			(1u << 5)  /* accessed/dirty bits in TDP */
+#define VMON_CAP_XSAVE			(1u << 6)  /* guest XSAVE state switched */
+
+struct vmon_caps {
+	__u32 backend;			/* enum vmon_backend */
+	__u32 flags;			/* VMON_CAP_* */
+	__u32 tdp_levels;		/* levels of the EPT/NPT tables: 4 or 5 */
+	__u32 host_paging_levels;	/* 4 or 5 (CR4.LA57) */
+	__u32 max_vcpus;		/* per VM */
+	__u32 max_mem_slots;		/* per VM */
+	__u32 max_cpuid_entries;
+	__u32 run_size;			/* bytes to mmap() from a vCPU fd */
+	__u64 max_guest_phys;		/* highest guest-physical address + 1 */
+	__u64 reserved[8];
+};
+
+/* _IO(VMONIO, 0x00): returns VMON_API_VERSION */
+#define VMON_GET_API_VERSION	_IO(VMONIO, 0x00)
+#define VMON_GET_CAPS		_IOR(VMONIO, 0x01, struct vmon_caps)
+/* argument must be 0; returns a new VM fd */
+#define VMON_CREATE_VM		_IO(VMONIO, 0x02)
+
+/* ------------------------------------------------------------------ */
+/* VM fd                                                               */
+/* ------------------------------------------------------------------ */
+
+/* struct vmon_memory_region.flags */
+#define VMON_MEM_READONLY	(1u << 0)  /* guest writes become MMIO exits */
+
+/*
+ * Create, replace or delete (size == 0) one memory slot.
+ * guest_phys, size and user_addr must be page aligned; slots may not
+ * overlap other slots in guest-physical space.
+ */
+struct vmon_memory_region {
+	__u32 slot;
+	__u32 flags;			/* VMON_MEM_* */
+	__u64 guest_phys;
+	__u64 size;
+	__u64 user_addr;
+	__u64 reserved[2];
+};
+
+#define VMON_SET_MEMORY		_IOW(VMONIO, 0x10, struct vmon_memory_region)
+/* argument: the vCPU id (0 .. max_vcpus - 1); returns a new vCPU fd */
+#define VMON_CREATE_VCPU	_IO(VMONIO, 0x11)
+
+/* ------------------------------------------------------------------ */
+/* vCPU fd                                                             */
+/* ------------------------------------------------------------------ */
+
+struct vmon_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+struct vmon_segment {
+	__u64 base;
+	__u32 limit;			/* byte granular, as the CPU uses it */
+	__u16 selector;
+	__u8  type;			/* 4-bit type field of the descriptor */
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;			/* VMX "unusable" / null selector */
+	__u8  padding[3];
+};
+
+struct vmon_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct vmon_sregs {
+	struct vmon_segment cs, ds, es, fs, gs, ss;
+	struct vmon_segment tr, ldt;
+	struct vmon_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 reserved[4];
+};
+
+#define VMON_GET_REGS		_IOR(VMONIO, 0x20, struct vmon_regs)
+#define VMON_SET_REGS		_IOW(VMONIO, 0x21, struct vmon_regs)
+#define VMON_GET_SREGS		_IOR(VMONIO, 0x22, struct vmon_sregs)
+#define VMON_SET_SREGS		_IOW(VMONIO, 0x23, struct vmon_sregs)
+
+/* struct vmon_cpuid_entry.flags */
+#define VMON_CPUID_SIGNIFICANT_INDEX	(1u << 0)  /* match on index too */
+
+struct vmon_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+/*
+ * Replace the CPUID table the guest sees.  A leaf that is not in the
+ * table reads as zeros.  Until this is called the vCPU sees the host's
+ * leaves with VMX, SVM and the hypervisor-unsafe features hidden.
+ */
+struct vmon_cpuid {
+	__u32 nent;
+	__u32 padding;
+	struct vmon_cpuid_entry entries[];
+};
+
+#define VMON_SET_CPUID		_IOW(VMONIO, 0x24, struct vmon_cpuid)
+
+struct vmon_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+/*
+ * Read or write up to nmsrs MSRs.  Returns the number of entries
+ * processed; processing stops at the first MSR the kernel does not own.
+ */
+struct vmon_msrs {
+	__u32 nmsrs;
+	__u32 pad;
+	struct vmon_msr_entry entries[];
+};
+
+#define VMON_GET_MSRS		_IOWR(VMONIO, 0x25, struct vmon_msrs)
+#define VMON_SET_MSRS		_IOW(VMONIO, 0x26, struct vmon_msrs)
+
+/* Enter the guest until an exit needs userspace; see struct vmon_run */
+#define VMON_RUN		_IO(VMONIO, 0x27)
+
+/* ------------------------------------------------------------------ */
+/* The run page: mmap(vcpu_fd, 0, caps.run_size)                       */
+/* ------------------------------------------------------------------ */
+
+enum vmon_exit_reason {
+	VMON_EXIT_NONE		= 0,
+	VMON_EXIT_IO		= 1,	/* port I/O: run->io */
+	VMON_EXIT_MMIO		= 2,	/* access outside RAM: run->mmio */
+	VMON_EXIT_HLT		= 3,
+	VMON_EXIT_SHUTDOWN	= 4,	/* triple fault */
+	VMON_EXIT_FAIL_ENTRY	= 5,	/* VM entry failed: run->fail_entry */
+	VMON_EXIT_HYPERCALL	= 6,	/* VMCALL/VMMCALL: run->hypercall */
+	VMON_EXIT_MSR		= 7,	/* RDMSR/WRMSR of an MSR the kernel does not own */
+	VMON_EXIT_INTR		= 8,	/* signal pending or immediate_exit */
+	VMON_EXIT_INTERNAL_ERROR = 9,	/* exit the module cannot handle */
+	VMON_EXIT_NR
+};
+
+/* run->io.direction */
+#define VMON_IO_OUT		0
+#define VMON_IO_IN		1
+
+/* run->io.flags */
+#define VMON_IO_STRING		(1u << 0)  /* INS/OUTS: userspace emulates */
+#define VMON_IO_REP		(1u << 1)  /* with a REP prefix: count in RCX */
+
+/* run->mmio.flags */
+#define VMON_MMIO_WRITE		(1u << 0)
+#define VMON_MMIO_FETCH		(1u << 1)  /* instruction fetch */
+#define VMON_MMIO_READONLY_SLOT	(1u << 2)  /* write to a read-only slot */
+
+/* run->fail_entry.kind */
+enum vmon_fail_kind {
+	VMON_FAIL_VMINSTR_ERROR	= 1,	/* VMX VMfailValid: code = VM-instruction error */
+	VMON_FAIL_GUEST_STATE	= 2,	/* VMX exit 33: qualification as in SDM 27.8 */
+	VMON_FAIL_MSR_LOAD	= 3,	/* VMX exit 34: code = failing MSR entry */
+	VMON_FAIL_VMCB_INVALID	= 4,	/* SVM VMEXIT_INVALID (APM 15.5.1) */
+	VMON_FAIL_OTHER		= 5,
+};
+
+/* run->internal.kind */
+enum vmon_internal_kind {
+	VMON_INTERNAL_UNHANDLED_EXIT	= 1,	/* hardware exit reason in code */
+	VMON_INTERNAL_EMULATION		= 2,
+	VMON_INTERNAL_NO_MEMORY		= 3,
+};
+
+#define VMON_REASON_LEN		96
+
+struct vmon_run {
+	/* in: set by userspace before VMON_RUN */
+	__u8  immediate_exit;		/* return VMON_EXIT_INTR without entering */
+	__u8  regs_dirty;		/* load run->regs before entering */
+	__u8  padding1[6];
+
+	/* out: valid after VMON_RUN returns */
+	__u32 exit_reason;		/* enum vmon_exit_reason */
+	__u32 hw_exit_reason;		/* backend's raw exit code */
+	__u64 exit_count;		/* exits taken by this vCPU so far */
+
+	/*
+	 * Guest registers at the exit, valid after every return from
+	 * VMON_RUN.  Userspace that emulates an instruction edits them
+	 * and sets regs_dirty instead of calling VMON_SET_REGS.
+	 */
+	struct vmon_regs regs;
+
+	union {
+		/* VMON_EXIT_IO */
+		struct {
+			__u16 port;
+			__u8  size;		/* 1, 2 or 4 */
+			__u8  direction;	/* VMON_IO_IN / VMON_IO_OUT */
+			__u32 flags;		/* VMON_IO_* */
+			/*
+			 * OUT: the value written.  IN: userspace stores
+			 * the value here; the kernel merges it into RAX on
+			 * the next VMON_RUN.  Not used for string I/O.
+			 */
+			__u32 data;
+			__u8  insn_len;		/* instruction length */
+			__u8  addr_size;	/* string I/O: 2, 4 or 8 */
+			__u8  seg;		/* string OUTS: source segment, VMON_SEG_* */
+			__u8  padding;
+		} io;
+		/* VMON_EXIT_MMIO: userspace decodes and emulates, then
+		 * advances run->regs.rip and sets regs_dirty. */
+		struct {
+			__u64 gpa;
+			__u32 flags;		/* VMON_MMIO_* */
+			__u8  insn_len;		/* bytes valid in insn[], 0 if none */
+			__u8  insn[15];
+		} mmio;
+		/* VMON_EXIT_FAIL_ENTRY */
+		struct {
+			__u32 kind;		/* enum vmon_fail_kind */
+			__u32 padding;
+			__u64 code;		/* instruction error, exit reason, ... */
+			__u64 qualification;
+			char  reason[VMON_REASON_LEN];	/* decoded, NUL terminated */
+		} fail_entry;
+		/* VMON_EXIT_HYPERCALL: RIP is already past the instruction;
+		 * the result goes to run->regs.rax (set regs_dirty). */
+		struct {
+			__u64 nr;		/* RAX */
+			__u64 args[4];		/* RBX, RCX, RDX, RSI */
+		} hypercall;
+		/*
+		 * VMON_EXIT_MSR: for a read, store the value in data; set
+		 * error to make the instruction raise #GP(0) instead.
+		 * The kernel completes the access on the next VMON_RUN.
+		 */
+		struct {
+			__u32 index;
+			__u8  is_write;
+			__u8  error;
+			__u8  padding[2];
+			__u64 data;
+		} msr;
+		/* VMON_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 kind;		/* enum vmon_internal_kind */
+			__u32 padding;
+			__u64 code;
+			__u64 qualification;
+			char  reason[VMON_REASON_LEN];
+		} internal;
+		__u8 exit_padding[256];
+	};
+};
+
+/* run->io.seg */
+enum vmon_seg {
+	VMON_SEG_ES = 0, VMON_SEG_CS, VMON_SEG_SS, VMON_SEG_DS,
+	VMON_SEG_FS, VMON_SEG_GS,
+};
+
+/* MSRs the kernel owns (switched by hardware or by the module) */
+#define VMON_MSR_TSC			0x00000010
+#define VMON_MSR_SYSENTER_CS		0x00000174
+#define VMON_MSR_SYSENTER_ESP		0x00000175
+#define VMON_MSR_SYSENTER_EIP		0x00000176
+#define VMON_MSR_PAT			0x00000277
+#define VMON_MSR_EFER			0xc0000080
+#define VMON_MSR_STAR			0xc0000081
+#define VMON_MSR_LSTAR			0xc0000082
+#define VMON_MSR_CSTAR			0xc0000083
+#define VMON_MSR_SFMASK			0xc0000084
+#define VMON_MSR_FS_BASE		0xc0000100
+#define VMON_MSR_GS_BASE		0xc0000101
+#define VMON_MSR_KERNEL_GS_BASE		0xc0000102
+
+#endif /* _UAPI_LINUX_VMON_H */
