@@ -68,6 +68,7 @@ struct vmon_slot {
 	u64 npages;
 	unsigned long uaddr;
 	struct page **pages;		/* pinned at registration */
+	bool pinned_writable;		/* pinned with FOLL_WRITE: dirty on unpin */
 };
 
 /* ------------------------------------------------------------------ */
@@ -171,7 +172,12 @@ struct vmon_vcpu {
 	struct vmon_regs regs;
 
 	int mode;			/* enum vmon_vcpu_mode, for kicks */
-	int cpu;			/* CPU the vCPU last ran on, -1 none */
+	/*
+	 * CPU the vCPU was last loaded on, -1 none.  The common code
+	 * writes it after every vcpu_load() returns, so a backend's
+	 * vcpu_load() still sees the previous CPU (to detect migration).
+	 */
+	int cpu;
 	unsigned long requests;
 	struct vmon_exit exit;
 	enum vmon_pending pending;
@@ -209,6 +215,8 @@ void vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
 		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 
 /* fpu.c */
+int vmon_fpu_setup(void);		/* module init: host XCR0, area size */
+u64 vmon_fpu_guest_xfeatures(void);	/* XCR0 bits a guest may enable */
 int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
 void vmon_fpu_load_guest(struct vmon_vcpu *vcpu);	/* irqs off */

@@ -9,7 +9,9 @@
 #
 # MACHINE: qemu-la57  QEMU TCG, AMD SVM, bzImage (host uses 5-level paging)
 #          qemu-4lvl  QEMU TCG, AMD SVM, vmlinux via PVH (4-level paging)
-#          bochs      Bochs, Intel VMX with EPT and unrestricted guest
+#          bochs      Bochs, Intel VMX with EPT and unrestricted guest; boots the
+#                     uncompressed vmlinux via rig/pvhboot (RIG_BOCHS_BOOT=bzimage:
+#                     the bzImage, ~70 s slower)
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
 #          copied to /bin of the initramfs.
 # Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_DIR (work dir),
@@ -28,6 +30,19 @@ work=${RIG_DIR:-$top/build/rig/$machine}
 timeout_s=${RIG_TIMEOUT:-900}
 
 die() { echo "rig: $*" >&2; exit 2; }
+
+# the Multiboot-to-PVH loader for Bochs (rig/pvhboot/pvhboot.c)
+build_pvhboot() {
+	local src=$top/rig/pvhboot o=$work/pvhboot
+	mkdir -p "$o"
+	gcc -m32 -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-mno-sse -mno-mmx -O2 -Wall -Wextra -nostdlib -c "$src/pvhboot.c" -o "$o/pvhboot.o" &&
+	gcc -m32 -c "$src/entry.S" -o "$o/entry.o" &&
+	ld -m elf_i386 -z noexecstack --no-warn-rwx-segments -T "$src/pvhboot.lds" \
+		-o "$1" "$o/entry.o" "$o/pvhboot.o" || die "cannot build rig/pvhboot"
+}
+# carriage returns and the firmware's terminal escapes make logs hard to read
+console_filter() { sed -u 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g'; }
 [ -r "$vmlinuz" ] || die "no $vmlinuz: run 'make deps' (linux-image-amd64)"
 [ -r "$ko" ] || die "no $ko: run 'make' first"
 command -v busybox >/dev/null || [ -x /bin/busybox ] || die "no busybox: run 'make deps'"
@@ -53,6 +68,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+# the firmware's last line has no newline
+echo
 echo "RIG: BEGIN $(uname -r) $(grep -o -w -m1 -e vmx -e svm /proc/cpuinfo)"
 # Judge only what the kernel says from here on: Bochs' emulated CPU makes
 # the boot itself print an xstate WARNING that has nothing to do with vmon.
@@ -66,6 +83,8 @@ else
 fi
 dmesg | grep -i -e vmon -e 'BUG:' -e 'WARNING:' -e 'Oops' -e 'RIP:' -e 'Call Trace' | sed 's/^/RIG: dmesg: /'
 echo "RIG: END"
+# let the UART drain: poweroff -f does not wait for the console
+sleep 1
 poweroff -f
 EOF
 chmod +x "$root/init"
@@ -80,29 +99,47 @@ qemu-la57|qemu-4lvl)
 		kernel=$work/vmlinux
 		"$top/rig/extract-vmlinux.sh" "$vmlinuz" "$kernel"
 	fi
-	timeout "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 -nographic -no-reboot \
-		-kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
-		</dev/null 2>&1 | tr -d '\r'
+	rc=0
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 -nographic \
+		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
+		</dev/null 2>&1 | console_filter || rc=$?
+	if [ $rc -eq 124 ]; then
+		echo "rig: $machine killed after ${timeout_s} s (RIG_TIMEOUT)" >&2
+		exit 124
+	fi
+	exit $rc
 	;;
 bochs)
 	iso=$work/iso
 	mkdir -p "$iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
-	cp "$vmlinuz" "$iso/vmlinuz"
 	cp "$work/initrd.cpio" "$iso/initrd"
+	if [ "${RIG_BOCHS_BOOT:-pvh}" = pvh ]; then
+		# vmlinux through its PVH entry (rig/pvhboot): no decompression
+		"$top/rig/extract-vmlinux.sh" "$vmlinuz" "$iso/vmlinux"
+		build_pvhboot "$iso/pvhboot.elf"
+		cp /usr/lib/syslinux/modules/bios/mboot.c32 \
+		   /usr/lib/syslinux/modules/bios/libcom32.c32 "$iso/isolinux/"
+		kernel_line="kernel /isolinux/mboot.c32"
+		append_line="append /pvhboot.elf $append --- /vmlinux --- /initrd"
+	else
+		cp "$vmlinuz" "$iso/vmlinuz"
+		kernel_line="kernel /vmlinuz"
+		append_line="append initrd=/initrd $append"
+	fi
 	cat > "$iso/isolinux/isolinux.cfg" <<EOF
 default vmon
 prompt 0
 timeout 0
 label vmon
-  kernel /vmlinuz
-  append initrd=/initrd $append
+  $kernel_line
+  $append_line
 EOF
 	xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin \
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>/dev/null
 	# relative paths: Bochs aborts on some long absolute ones
 	cat > "$work/bochsrc" <<EOF
-megs: 256
+megs: 512
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=1
@@ -119,11 +156,16 @@ EOF
 	: > "$work/serial.out"
 	# Bochs exits 1 on ACPI power-off even when all went well: the
 	# serial output is the verdict.
-	(cd "$work" && timeout "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null \
+	(cd "$work" && timeout -k 10 "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null \
 		>"$work/bochs.stdout" 2>&1) &
 	pid=$!
-	tail -n +1 -f "$work/serial.out" --pid=$pid | tr -d '\r'
-	wait $pid || true
+	tail -n +1 -f "$work/serial.out" --pid=$pid | console_filter
+	rc=0
+	wait $pid || rc=$?
+	if [ $rc -eq 124 ]; then
+		echo "rig: bochs killed after ${timeout_s} s (RIG_TIMEOUT)" >&2
+		exit 124
+	fi
 	;;
 *)
 	die "unknown machine '$machine' (qemu-la57, qemu-4lvl, bochs)"

@@ -92,6 +92,15 @@ int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
  * Sets RIP = entry, RSP = stack, RFLAGS = 2; other GPRs are zeroed.
  */
 #define VMON_SETUP_TABLES_SIZE	(8 * 4096)
+/*
+ * GDT built by vmon_setup_mode() for PROT and LONG (selectors), and the
+ * largest map_size LONG mode can identity-map from the tables area.
+ */
+#define VMON_SETUP_SEL_CODE32	0x08
+#define VMON_SETUP_SEL_DATA	0x10
+#define VMON_SETUP_SEL_CODE64	0x18
+#define VMON_SETUP_SEL_TSS	0x20
+#define VMON_SETUP_MAX_MAP	(5ULL << 30)
 int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 		    __u64 tables_gpa, __u64 map_size, __u64 entry, __u64 stack);
 

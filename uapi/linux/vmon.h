@@ -101,7 +101,7 @@ struct vmon_segment {
 	__u8  type;			/* 4-bit type field of the descriptor */
 	__u8  present, dpl, db, s, l, g, avl;
 	__u8  unusable;			/* VMX "unusable" / null selector */
-	__u8  padding[3];
+	__u8  padding[9];		/* 32 bytes on every ABI */
 };
 
 struct vmon_dtable {

@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# vmon: top-level build.  The module itself is described by Kbuild
+# (kbuild reads it instead of this file when it descends with M=).
+#
+#   make            vmon.ko, libvmon, the vmon tool, the selftests
+#   make deps       install the Debian packages the project needs
+#   make check      host unit tests + every selftest in QEMU (SVM) and Bochs (VMX)
+#   make demo       run the sample guest (on this CPU, or in an emulator)
+#   make install    module (modprobe vmon), tool, udev rule
+#   make checkpatch kernel style check of the kernel-side sources
+#   make docs       regenerate Documentation/exit-reasons.rst from tables/
+#   make clean
+
+# The kernel to build against: the running one when its build tree is
+# installed, else the newest Debian headers package.  Override with KDIR=.
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+	     $(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
+# kselftest headers and checkpatch, extracted by "make deps"
+KSFT_SRC ?= /usr/src/linux-source-6.1
+KSFT_DIR ?= $(KSFT_SRC)/tools/testing/selftests
+CHECKPATCH ?= $(KSFT_SRC)/scripts/checkpatch.pl
+
+# Release of the kernel KDIR builds for: the emulated machines boot
+# /boot/vmlinuz-$(KVER) so that the module's vermagic matches.
+KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+PREFIX ?= /usr/local
+UDEVDIR ?= /etc/udev/rules.d
+INSTALL_MOD_DIR ?= extra
+
+# Debian packages: emulators and boot media for the rig, the kernel the
+# emulated machines boot and its headers, userspace build dependencies,
+# and the kernel source tarball (kselftest harness, checkpatch).
+DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
+	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
+	    qemu-system-x86 bochs bochsbios vgabios busybox-static \
+	    isolinux syslinux-common xorriso \
+	    libnl-3-dev libnl-genl-3-dev libkmod-dev
+# Files "make deps" takes out of linux-source-6.1.tar.xz
+SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
+SRC_FILES := tools/testing/selftests/kselftest.h \
+	     tools/testing/selftests/kselftest_harness.h \
+	     scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+
+# Debian's headers ship no vmlinux, so kbuild cannot generate module BTF
+# and says so on every build; vmon.ko needs no BTF.
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
+
+SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
+
+.PHONY: all module tools selftests deps install uninstall checkpatch check demo \
+	docs clean help need-kdir
+
+all: module tools selftests
+
+need-kdir:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
+		echo "make: no kernel build tree (KDIR='$(KDIR)'): run 'make deps'" \
+		     "(linux-headers-amd64) or pass KDIR=/path/to/build" >&2; exit 1; }
+
+module: need-kdir
+	$(MAKE) $(KBUILD_ARGS) modules
+
+tools:
+	$(MAKE) -C tools/lib $(SUBMAKE_ARGS)
+	$(MAKE) -C tools/vmon $(SUBMAKE_ARGS)
+
+selftests: tools
+	@test -r $(KSFT_DIR)/kselftest_harness.h || { \
+		echo "make: no $(KSFT_DIR)/kselftest_harness.h: run 'make deps'" >&2; exit 1; }
+	$(MAKE) -C selftests $(SUBMAKE_ARGS)
+
+# Idempotent: installs only what is missing, refreshes the package lists
+# only when apt has none or an install fails with the lists it has.
+deps:
+	@set -e; missing=; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "deps: missing packages:$$missing; run 'make deps' as root" >&2; \
+			exit 1; \
+		fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt="apt-get -y -q -o Dpkg::Use-Pty=0 install --no-install-recommends"; \
+		echo "deps: installing$$missing"; \
+		if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then \
+			apt-get -q update; \
+		fi; \
+		$$apt $$missing || { apt-get -q update && $$apt $$missing; }; \
+	else \
+		echo "deps: all $(words $(DEB_PKGS)) Debian packages present"; \
+	fi; \
+	need=; \
+	for f in $(SRC_FILES); do \
+		[ -e $(KSFT_SRC)/$$f ] || need="$$need linux-source-6.1/$$f"; \
+	done; \
+	if [ -n "$$need" ]; then \
+		echo "deps: extracting$$need from $(SRC_TARBALL)"; \
+		tar -xJf $(SRC_TARBALL) -C $(dir $(KSFT_SRC)) $$need; \
+	fi
+
+# DESTDIR= stages everything under a directory (packaging, tests); then
+# no group is created and udev is left alone.
+install: module tools
+	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) CONFIG_MODULE_SIG_ALL= modules_install
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	$(MAKE) -C tools/vmon install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0644 udev/60-vmon.rules $(DESTDIR)$(UDEVDIR)/60-vmon.rules
+	@if [ -z "$(DESTDIR)" ]; then \
+		groupadd -f --system vmon; \
+		if command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload-rules && udevadm trigger --subsystem-match=misc; \
+		fi; \
+		echo "installed: 'modprobe vmon'; members of group vmon may open /dev/vmon"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/kmod/vmon.ko
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules
+
+# Kernel-side sources: the module, the decode tables and the uapi header
+# (which cannot use BIT(): userspace has no such macro).  Generated
+# kbuild files (*.mod.c) are not ours.
+CHECKPATCH_FILES := $(sort $(filter-out %.mod.c,$(wildcard kmod/*.[chS] kmod/*/*.[chS])) \
+		      $(wildcard tables/*.h))
+CHECKPATCH_UAPI := $(wildcard uapi/linux/*.h)
+checkpatch:
+	@test -r $(CHECKPATCH) || { echo "make: no $(CHECKPATCH): run 'make deps'" >&2; exit 1; }
+	@rc=0; \
+	for f in $(CHECKPATCH_FILES); do \
+		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types -f $$f || rc=1; \
+	done; \
+	for f in $(CHECKPATCH_UAPI); do \
+		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
+			--ignore BIT_MACRO -f $$f || rc=1; \
+	done; \
+	[ $$rc = 0 ] && echo "checkpatch: clean"; exit $$rc
+
+# Everything is built here so that "make check" alone tests the tree as it is.
+check: all
+	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) rig/check.sh
+
+# the demo needs the module, the tool and its sample, not the selftests
+demo: module tools
+	KVER=$(KVER) rig/demo.sh
+
+docs: Documentation/exit-reasons.rst
+
+Documentation/exit-reasons.rst: rig/gen-tables.sh $(wildcard tables/*.h)
+	rig/gen-tables.sh tables > $@.tmp && mv $@.tmp $@
+
+clean:
+	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null
+	-$(MAKE) -C tools/lib clean
+	-$(MAKE) -C tools/vmon clean
+	-$(MAKE) -C selftests clean
+	rm -rf build
+
+help:
+	@sed -n 's/^#   make/  make/p' Makefile

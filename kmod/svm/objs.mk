@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# AMD-V (SVM) backend, included by kmod/Kbuild when VMON_SVM=y.
+#
+# vmrun.S is a plain function with a balanced stack and no jumps: objtool
+# validates it like any other object, so it is not marked
+# OBJECT_FILES_NON_STANDARD.
+vmon-y += svm/svm.o svm/vmcb.o svm/vmrun.o svm/exit.o svm/npt.o svm/state.o

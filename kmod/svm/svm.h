@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SVM backend's private objects: the per-CPU host state that
+ * VMRUN and VMSAVE/VMLOAD need, and the vCPU with its VMCB.
+ *
+ * References are to the AMD64 Architecture Programmer's Manual Vol. 2,
+ * chapter 15 "Secure Virtual Machine" (APM).
+ */
+#ifndef VMON_SVM_H
+#define VMON_SVM_H
+
+/* struct vmon_regs byte offsets, for vmrun.S (checked in svm.c) */
+#define SVM_REGS_RBX	8
+#define SVM_REGS_RCX	16
+#define SVM_REGS_RDX	24
+#define SVM_REGS_RSI	32
+#define SVM_REGS_RDI	40
+#define SVM_REGS_RBP	56
+#define SVM_REGS_R8	64
+#define SVM_REGS_R9	72
+#define SVM_REGS_R10	80
+#define SVM_REGS_R11	88
+#define SVM_REGS_R12	96
+#define SVM_REGS_R13	104
+#define SVM_REGS_R14	112
+#define SVM_REGS_R15	120
+
+#ifndef __ASSEMBLY__
+
+#include <linux/types.h>
+#include <linux/percpu.h>
+#include <asm/svm.h>
+
+#include "core.h"
+
+/*
+ * Per CPU (APM 15.30.4, 15.5.1): VM_HSAVE_PA names a page where VMRUN
+ * stores the host state it switches itself; the host's FS, GS, TR,
+ * LDTR, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK and SYSENTER MSRs are
+ * not switched by VMRUN, so they go to host_save with VMSAVE before
+ * each entry and come back with VMLOAD after the exit (APM 15.5.2).
+ *
+ * ASIDs (APM 15.16) are handed out per CPU in generations: when a CPU
+ * runs out, it starts a new generation and flushes every ASID's TLB
+ * entries once.  This lets any number of vCPUs share the few ASIDs
+ * some CPUs have (QEMU offers 16).
+ */
+struct svm_cpu_data {
+	struct page *hsave;
+	struct page *host_save;
+	phys_addr_t host_save_pa;
+	u64 asid_generation;
+	u32 next_asid;
+	bool enabled;
+};
+
+DECLARE_PER_CPU(struct svm_cpu_data, svm_cpu_data);
+
+/* what the CPU offers, read once by hardware_setup() (CPUID 8000_000Ah) */
+struct svm_features {
+	u32 max_asid;		/* highest usable ASID: EBX - 1 */
+	bool nrips;		/* EDX[3]: next RIP saved on #VMEXIT */
+	bool flush_by_asid;	/* EDX[6]: TLB_CONTROL 3 and 7 */
+	bool decode_assists;	/* EDX[7]: instruction bytes, IOIO segment */
+	unsigned int host_levels;	/* 5 when the host runs with CR4.LA57 */
+};
+
+extern struct svm_features svm_features;
+
+struct svm_vcpu {
+	struct vmon_vcpu vcpu;		/* first: the common code allocates us */
+	struct vmcb *vmcb;
+	phys_addr_t vmcb_pa;
+
+	int last_cpu;			/* CPU of the last vcpu_load(), -1 none */
+	u64 asid_generation;		/* svm_cpu_data.asid_generation it is from */
+	bool flush_asid;		/* TLB_CONTROL flush on the next entry */
+
+	/* exception queued by queue_exception(), injected on the next entry */
+	bool exception_pending;
+	bool exception_has_error;
+	u8 exception_vector;
+	u32 exception_error;
+
+	/* RIP after the exiting instruction, 0 when not known */
+	u64 next_rip;
+};
+
+static inline struct svm_vcpu *to_svm(struct vmon_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
+
+/* vmrun.S: VMSAVE host, VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */
+void svm_enter_guest(phys_addr_t vmcb_pa, struct vmon_regs *regs,
+		     phys_addr_t host_save_pa);
+
+/* svm.c */
+void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu_data *sd);
+
+/* vmcb.c */
+int svm_alloc_permission_maps(void);
+void svm_free_permission_maps(void);
+void svm_init_vmcb(struct svm_vcpu *svm);
+void svm_run(struct vmon_vcpu *vcpu);
+void svm_queue_exception(struct vmon_vcpu *vcpu, u8 vector,
+			 bool has_error_code, u32 error_code);
+
+/* exit.c */
+void svm_decode_exit(struct svm_vcpu *svm);
+void svm_skip_instruction(struct vmon_vcpu *vcpu);
+const char *svm_exit_name(u32 code);
+
+/* npt.c */
+const struct vmon_tdp_format *svm_npt_format(void);
+void svm_npt_setup(void);
+
+/* state.c */
+void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
+int svm_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
+int svm_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data);
+void svm_reset_state(struct svm_vcpu *svm);
+
+#endif /* __ASSEMBLY__ */
+#endif /* VMON_SVM_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU object and the common run loop.
+ *
+ * If you read one function of vmon, read vmon_vcpu_run().  It is the
+ * same on Intel and AMD: everything vendor specific happens behind
+ * vmon_ops (backend.h), and everything a VM exit means is decided in
+ * vmon_handle_exit() (exit.c).
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/fpu/api.h>
+
+#include "core.h"
+
+/* caller holds vm->lock; dev.c publishes the vCPU in vm->vcpus[] */
+struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
+{
+	size_t size = max(vmon_ops->vcpu_size, sizeof(struct vmon_vcpu));
+	struct vmon_vcpu *vcpu;
+	struct page *page;
+	int r;
+
+	lockdep_assert_held(&vm->lock);
+	if (id >= VMON_MAX_VCPUS)
+		return ERR_PTR(-EINVAL);
+	if (vm->vcpus[id])
+		return ERR_PTR(-EEXIST);
+
+	vcpu = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return ERR_PTR(-ENOMEM);
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	vcpu->mode = VMON_OUTSIDE_GUEST;
+	mutex_init(&vcpu->mutex);
+	/* RFLAGS bit 1 is reserved and reads as 1 (SDM Vol. 1 3.4.3) */
+	vcpu->regs.rflags = 2;
+
+	r = -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		goto err_free;
+	vcpu->run = page_address(page);
+
+	r = vmon_cpuid_init_default(vcpu);
+	if (r)
+		goto err_run;
+	r = vmon_fpu_init(vcpu);
+	if (r)
+		goto err_cpuid;
+	r = vmon_ops->vcpu_init(vcpu);
+	if (r)
+		goto err_fpu;
+
+	vcpu->run->regs = vcpu->regs;
+	return vcpu;
+
+err_fpu:
+	vmon_fpu_free(vcpu);
+err_cpuid:
+	kfree(vcpu->cpuid);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err_free:
+	kfree(vcpu);
+	return ERR_PTR(r);
+}
+
+/* the vCPU is not running and no fd refers to it (vm.c) */
+void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
+{
+	vmon_ops->vcpu_destroy(vcpu);
+	vmon_fpu_free(vcpu);
+	kfree(vcpu->cpuid);
+	/* a user mapping of the run page holds its own page reference */
+	free_page((unsigned long)vcpu->run);
+	mutex_destroy(&vcpu->mutex);
+	kfree(vcpu);
+}
+
+/*
+ * Register access from ioctls and exit handlers.  A VMCS can be read
+ * only on the CPU where it is current, so the backend state is loaded
+ * on this CPU and the task is kept from migrating until the access ends.
+ */
+void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu)
+{
+	preempt_disable();
+	vmon_ops->vcpu_load(vcpu);
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+}
+
+void vmon_vcpu_access_end(struct vmon_vcpu *vcpu)
+{
+	vmon_ops->vcpu_put(vcpu);
+	preempt_enable();
+}
+
+/*
+ * Requests and kicks (the pattern of KVM's kvm_make_request() and
+ * kvm_vcpu_kick()).  The requester sets a bit and then reads vcpu->mode;
+ * the vCPU sets vcpu->mode to VMON_IN_GUEST and then reads the bits,
+ * with interrupts off (vmon_enter_guest()).  With a full barrier on both
+ * sides at least one of them sees the other's write:
+ *  - the vCPU sees the bit and serves it before entering, or
+ *  - the requester sees VMON_IN_GUEST and interrupts that CPU.
+ */
+void vmon_vcpu_request(struct vmon_vcpu *vcpu, int req)
+{
+	set_bit(req, &vcpu->requests);
+	/* the bit before the requester's read of vcpu->mode (vmon_vm_kick_all()) */
+	smp_mb__after_atomic();
+}
+
+static void vmon_kick_ipi(void *info)
+{
+	/* nothing to do: receiving the IPI made the guest exit */
+}
+
+/*
+ * Why kick-and-wait is enough: a vCPU in guest mode runs with host
+ * interrupts disabled, and external interrupts cause a VM exit.  The IPI
+ * therefore either forces an exit or, if it arrives during the entry
+ * window, stays pending and forces an exit right after entry.  The IPI
+ * handler runs only after the vCPU left guest mode and enabled
+ * interrupts, and smp_call_function_single(..., wait = 1) returns only
+ * after the handler ran.  So when this returns, every vCPU that was in
+ * guest mode has left it, and its next entry will see the requests
+ * posted before the kick.  A vCPU that was not in guest mode will see
+ * them anyway (see vmon_vcpu_request()).  Caller: process context, irqs
+ * enabled.
+ */
+void vmon_vm_kick_all(struct vmon_vm *vm)
+{
+	struct vmon_vcpu *vcpu;
+	unsigned int i;
+	int cpu;
+
+	smp_mb();	/* the requests before the reads of vcpu->mode */
+	for (i = 0; i < VMON_MAX_VCPUS; i++) {
+		/* pairs with the publication in vmon_ioctl_create_vcpu() */
+		vcpu = smp_load_acquire(&vm->vcpus[i]);
+		if (!vcpu)
+			continue;
+		/* pairs with smp_store_mb() in vmon_enter_guest(): mode, then cpu */
+		if (smp_load_acquire(&vcpu->mode) != VMON_IN_GUEST)
+			continue;
+		cpu = READ_ONCE(vcpu->cpu);
+		if (cpu >= 0)
+			smp_call_function_single(cpu, vmon_kick_ipi, NULL, 1);
+	}
+}
+
+/* irqs off, loaded, mode == VMON_IN_GUEST */
+static void vmon_serve_requests(struct vmon_vcpu *vcpu)
+{
+	/*
+	 * Clear the bit before flushing: a request posted after the clear
+	 * sees VMON_IN_GUEST and kicks us, so it is served on the next
+	 * round and never lost.
+	 */
+	if (test_and_clear_bit(VMON_REQ_TLB_FLUSH, &vcpu->requests))
+		vmon_ops->flush_tlb(vcpu);
+}
+
+/*
+ * Enter the guest once.  Returns 0 after a VM exit (vcpu->exit holds it)
+ * or -EAGAIN when the entry was abandoned because the host needs the CPU
+ * (a signal, or the scheduler wants to run something else).
+ */
+static int vmon_enter_guest(struct vmon_vcpu *vcpu)
+{
+	/*
+	 * Save the host task's FPU registers and own them until
+	 * kernel_fpu_end().  This also disables preemption: from here on
+	 * the vCPU stays on this CPU, which the backend state needs.
+	 */
+	kernel_fpu_begin();
+	vmon_ops->vcpu_load(vcpu);	/* makes this CPU the vCPU's (migration) */
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+
+	/*
+	 * With interrupts off, an interrupt arriving now stays pending and
+	 * makes the guest exit as soon as it is entered (VMX external-
+	 * interrupt exiting, SVM INTR intercept).  Announce guest mode
+	 * first, then look at what could have been posted for us, so that
+	 * nothing posted from now on can be missed (vmon_vcpu_request()).
+	 */
+	local_irq_disable();
+	smp_wmb();	/* vcpu->cpu before vcpu->mode, for vmon_vm_kick_all() */
+	smp_store_mb(vcpu->mode, VMON_IN_GUEST);
+
+	/*
+	 * A signal sent to this task from another CPU IPIs this CPU; a
+	 * reschedule request does the same.  Either may have arrived
+	 * before interrupts went off: back out and let the loop handle it.
+	 */
+	if (signal_pending(current) || need_resched()) {
+		/* orders nothing we rely on; kickers seeing it late only IPI us */
+		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
+		local_irq_enable();
+		vmon_ops->vcpu_put(vcpu);
+		kernel_fpu_end();
+		return -EAGAIN;
+	}
+
+	if (READ_ONCE(vcpu->requests))
+		vmon_serve_requests(vcpu);
+
+	vmon_fpu_load_guest(vcpu);
+	vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
+	vmon_fpu_put_guest(vcpu);
+
+	/* the exit is complete before a kicker can see us outside */
+	smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
+	/* the host interrupt that caused the exit, if any, is taken now */
+	local_irq_enable();
+	vmon_ops->vcpu_put(vcpu);
+	kernel_fpu_end();
+	return 0;
+}
+
+/*
+ * VMON_RUN.  Caller holds vcpu->mutex.
+ *
+ * Returns 0 with run->exit_reason telling userspace what to do, or
+ * -EINTR (run->exit_reason = VMON_EXIT_INTR) when a signal or
+ * run->immediate_exit stopped it, or another -errno on an error.  In
+ * every case run->regs holds the guest registers afterwards.
+ */
+int vmon_vcpu_run(struct vmon_vcpu *vcpu)
+{
+	struct vmon_run *run = vcpu->run;
+	int r;
+
+	/*
+	 * immediate_exit closes the race of a signal arriving just before
+	 * the RUN ioctl: userspace sets it in its signal handler (KVM
+	 * semantics).  A userspace exit still waiting to be completed
+	 * stays pending for the next VMON_RUN.
+	 */
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = VMON_EXIT_INTR;
+		run->hw_exit_reason = 0;
+		r = -EINTR;
+		goto out;
+	}
+
+	/* userspace emulated an instruction and edited the registers */
+	if (READ_ONCE(run->regs_dirty)) {
+		memcpy(&vcpu->regs, &run->regs, sizeof(vcpu->regs));
+		WRITE_ONCE(run->regs_dirty, 0);
+	}
+
+	/* finish the IN or RDMSR/WRMSR that userspace just emulated */
+	vmon_complete_user_exit(vcpu);
+
+	for (;;) {
+		/* deliver signals promptly, even to a guest spinning in a loop */
+		if (signal_pending(current)) {
+			run->exit_reason = VMON_EXIT_INTR;
+			run->hw_exit_reason = 0;
+			r = -EINTR;
+			break;
+		}
+
+		/* give up the CPU if the scheduler asks; we may wake up elsewhere */
+		cond_resched();
+
+		if (vmon_enter_guest(vcpu))
+			continue;	/* backed out before entering */
+
+		vcpu->exit_count++;
+		r = vmon_handle_exit(vcpu);
+		if (r > 0)
+			continue;	/* handled in the kernel: enter again */
+		break;			/* 0: userspace's turn; < 0: error */
+	}
+
+out:
+	run->regs = vcpu->regs;
+	run->exit_count = vcpu->exit_count;
+	return r;
+}

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# VMX backend objects, included by kmod/Kbuild when VMON_VMX=y.
+vmon-y += vmx/vmx.o vmx/vmcs.o vmx/vmenter.o vmx/exit.o vmx/ept.o vmx/state.o
+
+# vmenter.S holds the VM-exit landing (vmx_vmexit): the CPU jumps there
+# from the guest by loading HOST_RIP/HOST_RSP, never by a branch, so
+# objtool's control-flow walk sees unreachable code and cannot derive
+# the stack layout.  Its only hazards objtool would check are covered by
+# hand: RET is the return-thunk macro, there are no indirect branches
+# and no calls.  What is lost is ORC unwind data for these ~70
+# instructions: a stack trace taken inside them is unreliable.
+OBJECT_FILES_NON_STANDARD_vmenter.o := y

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of the VMX backend and the VMX instruction helpers it
+ * shares between its files.  Field encodings and control bits come
+ * from the kernel's <asm/vmx.h>; MSR numbers from <asm/msr-index.h>.
+ */
+#ifndef VMON_VMX_PRIV_H
+#define VMON_VMX_PRIV_H
+
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <asm/asm.h>
+#include <asm/vmx.h>
+
+#include "core.h"
+
+/* VMX capabilities and the controls chosen from them (vmx.c) */
+struct vmx_config {
+	u32 revision_id;		/* VMCS revision identifier, SDM A.1 */
+	u32 vmcs_size;
+	bool io_insn_info;		/* VMX_BASIC[54]: INS/OUTS instruction info */
+	u32 pin, proc, proc2, exit, entry;
+	u64 ept_vpid_cap;
+	bool vpid;			/* VPID in use */
+	bool invept_single, invept_global;
+	bool invvpid_single, invvpid_global;
+	/* SDM A.7 / A.8: bits fixed to 1 / allowed to be 1 in CR0 and CR4 */
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 host_pat;
+};
+
+extern struct vmx_config vmx_config;
+
+struct vmx_vm {
+	struct vmon_vm vm;		/* first: the common code allocates vm_size */
+	u64 eptp;
+};
+
+/*
+ * Guest MSRs switched with the VM-entry MSR-load area and restored from
+ * the VM-exit MSR-store/MSR-load areas (SDM 25.7.2, 26.4, 27.4).
+ */
+enum vmx_switched_msr {
+	VMX_MSR_STAR,
+	VMX_MSR_LSTAR,
+	VMX_MSR_CSTAR,
+	VMX_MSR_SFMASK,
+	VMX_MSR_KERNEL_GS_BASE,
+	VMX_NR_SWITCHED_MSRS
+};
+
+/* SDM 18.2.3, 18.2.4: power-up values of DR6 and DR7 */
+#define VMX_DR6_RESET		0xffff0ff0ull
+#define VMX_DR7_RESET		0x400ull
+
+struct vmx_pending_exception {
+	bool pending;
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+};
+
+struct vmx_vcpu {
+	struct vmon_vcpu vcpu;		/* first: the common code allocates vcpu_size */
+
+	void *vmcs;			/* one page, revision id in the first word */
+	phys_addr_t vmcs_pa;
+	/* CPU on which the VMCS is active (VMPTRLD, not yet VMCLEAR), or -1 */
+	int loaded_cpu;
+	struct list_head loaded_link;	/* on that CPU's vmx_loaded_vmcss */
+	bool launched;			/* VMRESUME instead of VMLAUNCH */
+	bool need_flush;		/* moved to another CPU: flush before entry */
+	u16 vpid;
+
+	/* one page: guest MSR area (entry load + exit store), host area (exit load) */
+	struct vmx_msr_entry *guest_msrs;
+	struct vmx_msr_entry *host_msrs;
+
+	/* host state written into the VMCS, compared before each entry */
+	unsigned long host_cr3, host_cr4;
+	struct desc_ptr host_gdt, host_idt;
+	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
+
+	/* guest state the VMCS does not hold */
+	u64 cr2;
+	u64 cr8;			/* TPR: MOV CR8 exits, the real TPR is the host's */
+	u64 dr[4], dr6, dr7;		/* MOV DR exits: kept in software */
+	struct vmx_pending_exception exception;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vmon_vcpu *vcpu)
+{
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
+}
+
+static inline struct vmx_vm *to_vmx_vm(struct vmon_vm *vm)
+{
+	return container_of(vm, struct vmx_vm, vm);
+}
+
+/*
+ * VMREAD/VMWRITE on the current VMCS.  They only fail (VMfailValid:
+ * unsupported field, VMfailInvalid: no current VMCS) through a bug in
+ * this module; say which field instead of corrupting state silently.
+ */
+void vmx_vmwrite_error(unsigned long field, unsigned long value);
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static __always_inline void vmcs_write(unsigned long field, unsigned long value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %2, %1" CC_SET(na)
+		     : CC_OUT(na)(fail) : "r"(field), "rm"(value) : "cc");
+	if (unlikely(fail))
+		vmx_vmwrite_error(field, value);
+}
+
+static inline void vmcs_set_bits(unsigned long field, u32 bits)
+{
+	vmcs_write(field, vmcs_read(field) | bits);
+}
+
+static inline void vmcs_clear_bits(unsigned long field, u32 bits)
+{
+	vmcs_write(field, vmcs_read(field) & ~bits);
+}
+
+/* vmenter.S: returns 0 after a VM exit, else one of these */
+#define VMX_ENTER_FAIL_VALID	1	/* VMfailValid: VM-instruction error field */
+#define VMX_ENTER_FAIL_INVALID	2	/* VMfailInvalid: no current VMCS */
+int vmx_vmenter(struct vmon_regs *regs, unsigned int launched);
+void vmx_vmexit(void);			/* HOST_RIP: the VM-exit landing */
+
+/* vmx.c */
+bool vmx_vmclear(phys_addr_t pa);
+u16 vmx_vpid_alloc(void);
+void vmx_vpid_free(u16 vpid);
+
+/* vmcs.c */
+int vmx_vcpu_init(struct vmon_vcpu *vcpu);
+void vmx_vcpu_destroy(struct vmon_vcpu *vcpu);
+void vmx_vcpu_load(struct vmon_vcpu *vcpu);
+void vmx_vcpu_put(struct vmon_vcpu *vcpu);
+void vmx_clear_cpu_vmcss(void);
+void vmx_vmcs_init_percpu(void);
+void vmx_refresh_host_state(struct vmx_vcpu *vmx);
+void vmx_restore_host_tables(struct vmx_vcpu *vmx);
+void vmx_update_ia32e_mode(struct vmx_vcpu *vmx);
+
+/* exit.c */
+void vmx_run(struct vmon_vcpu *vcpu);
+void vmx_skip_instruction(struct vmon_vcpu *vcpu);
+void vmx_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
+			 u32 error_code);
+const char *vmx_exit_name(u32 hw_exit_reason);
+const char *vmx_insn_error_text(u32 error);
+
+/* ept.c */
+extern const struct vmon_tdp_format vmx_ept_format;
+int vmx_vm_init(struct vmon_vm *vm);
+void vmx_vm_destroy(struct vmon_vm *vm);
+void vmx_flush_tlb(struct vmon_vcpu *vcpu);
+void vmx_ept_flush_all(void);
+
+/* state.c */
+void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
+int vmx_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
+int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data);
+void vmx_set_guest_cr0(struct vmx_vcpu *vmx, u64 cr0);
+void vmx_set_guest_cr4(struct vmx_vcpu *vmx, u64 cr4);
+u64 vmx_guest_cr0(void);
+u64 vmx_guest_cr4(void);
+bool vmx_guest_64bit_mode(void);
+
+#endif /* VMON_VMX_PRIV_H */

@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# "make check": host unit tests, then every selftest in each emulated
+# machine, then one summary.  The last line of output is always
+# "N passed, N failed"; the exit status is non-zero when anything failed.
+#
+# Bochs (VMX) boots slowly on one core, so it runs in the background
+# while the two QEMU machines (SVM, 5-level then 4-level host paging)
+# run one after the other.
+#
+# Env (all optional):
+#   MACHINES      machines to use (default "qemu-la57 qemu-4lvl bochs"; "" = host only)
+#   TESTS         selftest binaries to run, relative to SELFTEST_DIR (default:
+#                 every executable ELF file built there)
+#   SELFTEST_DIR  where the binaries are (default selftests)
+#   HOST_TESTS    0 to skip the host unit tests
+#   CHECK_DIR     logs and work dirs (default build/check)
+#   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
+#   BOCHS_TIMEOUT seconds for Bochs (default 960)
+#   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 3x)
+#   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+machines=${MACHINES-qemu-la57 qemu-4lvl bochs}
+out=${CHECK_DIR:-$top/build/check}
+qemu_timeout=${QEMU_TIMEOUT:-420}
+bochs_timeout=${BOCHS_TIMEOUT:-960}
+test_timeout=${TEST_TIMEOUT:-90}
+selftest_dir=${SELFTEST_DIR:-selftests}
+export KVER=${KVER:-}
+[ -n "$KVER" ] || unset KVER
+
+rm -rf "$out"
+mkdir -p "$out"
+summaries=()
+
+now() { date +%s; }
+
+# ---------------------------------------------------------------- host
+run_host() {	# NAME DIR
+	local name=$1 dir=$2 t0 rc
+	t0=$(now)
+	echo "check: $name: make -C $dir check"
+	make --no-print-directory -C "$dir" check >"$out/$name.log" 2>&1
+	rc=$?
+	rig/tap-summary.sh host "$name" "$out/$name.log" "$rc" "$(($(now) - t0))" \
+		>"$out/$name.summary"
+	summaries+=("$name")
+}
+
+if [ "${HOST_TESTS:-1}" != 0 ]; then
+	run_host host-libvmon tools/lib
+	run_host host-vmon tools/vmon
+fi
+
+# ------------------------------------------------------------ selftests
+is_elf() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = 177ELF ]; }
+
+# the list selftests/Makefile builds (its TESTS), else every executable ELF file
+if [ -z "${TESTS+x}" ]; then
+	TESTS=
+	if [ "$selftest_dir" = selftests ]; then
+		TESTS=$(make -s --no-print-directory -C selftests -f Makefile \
+			-f "$top/rig/print-var.mk" print-TESTS 2>/dev/null)
+	fi
+	if [ -z "$TESTS" ]; then
+		for f in $(find "$selftest_dir" -maxdepth 2 -type f -perm -u+x ! -name '*.o' | sort); do
+			is_elf "$f" && TESTS="$TESTS ${f#"$selftest_dir"/}"
+		done
+	fi
+fi
+files=()
+names=
+missing=
+for t in $TESTS; do
+	f=$selftest_dir/$t
+	if [ ! -x "$f" ]; then
+		missing="$missing $t"
+		continue
+	fi
+	if readelf -l "$f" 2>/dev/null | grep -q 'program interpreter'; then
+		echo "check: warning: $f is not linked -static; it cannot run in the rig" >&2
+	fi
+	files+=("$f")
+	names="$names $(basename "$t")"
+done
+[ -n "$machines" ] && echo "check: selftests:${names:- (none built)}"
+if [ -n "$missing" ]; then
+	{
+		echo "build: $(echo $missing | wc -w) selftests listed in selftests/Makefile were not built"
+		for t in $missing; do
+			echo "    FAIL $t: no binary selftests/$t"
+		done
+		echo "TOTALS 0 $(echo $missing | wc -w) 0"
+	} >"$out/build.summary"
+	summaries+=(build)
+fi
+
+# one configuration file per machine, read by rig/guest-tests.sh
+write_conf() {	# FILE TIMEOUT
+	printf 'TESTS="%s"\nTEST_TIMEOUT=%s\n' "${names# }" "$2" >"$1"
+}
+
+start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT -> runs in the background
+	local m=$1 to=$2 tt=$3 d="$out/$1"
+	mkdir -p "$d"
+	write_conf "$d/rig-tests.conf" "$tt"
+	echo "check: $m: booting (timeout ${to} s, per test ${tt} s, log $out/$m.log)"
+	(
+		t0=$(now)
+		RIG_DIR="$d/work" RIG_TIMEOUT=$to \
+			rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" "$d/rig-tests.conf" \
+			>"$out/$m.log" 2>&1
+		rc=$?
+		echo "$rc $(($(now) - t0))" >"$d/status"
+	)
+}
+
+finish_machine() {	# MACHINE
+	local m=$1 rc secs
+	read -r rc secs <"$out/$m/status" || { rc=1; secs=0; }
+	rig/tap-summary.sh guest "$m" "$out/$m.log" "$rc" "$secs" >"$out/$m.summary"
+	summaries+=("$m")
+	# the work dir holds a copy of every binary and a boot image
+	rm -rf "$out/$m/work"
+	sed -n '1p' "$out/$m.summary" | sed 's/^/check: /'
+}
+
+bochs_pid=
+qemus=
+for m in $machines; do
+	case $m in
+	bochs)
+		start_machine bochs "$bochs_timeout" $((test_timeout * 3)) &
+		bochs_pid=$!
+		;;
+	qemu-*)
+		qemus="$qemus $m"
+		;;
+	*)
+		echo "check: unknown machine '$m'" >&2
+		echo "$m: unknown machine" >"$out/$m.summary"
+		echo "TOTALS 0 1 0" >>"$out/$m.summary"
+		summaries+=("$m")
+		;;
+	esac
+done
+for m in $qemus; do
+	start_machine "$m" "$qemu_timeout" "$test_timeout"
+	finish_machine "$m"
+done
+if [ -n "$bochs_pid" ]; then
+	wait "$bochs_pid"
+	finish_machine bochs
+fi
+
+# -------------------------------------------------------------- summary
+pass=0 fail=0 skip=0
+for s in "${summaries[@]}"; do
+	read -r _ p f k < <(grep '^TOTALS ' "$out/$s.summary")
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
+done
+{
+	echo
+	echo "==================== make check summary ===================="
+	for s in "${summaries[@]}"; do
+		grep -v '^TOTALS ' "$out/$s.summary"
+	done
+	echo "logs: $out/*.log"
+	if [ "$skip" -gt 0 ]; then
+		echo "($skip skipped test cases are counted neither as passed nor failed)"
+	fi
+	echo "$pass passed, $fail failed"
+} | tee "$out/summary.txt"
+[ "$fail" -eq 0 ]

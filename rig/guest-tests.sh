@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the emulated machine (rig/boot.sh SCRIPT), after vmon.ko
+# is loaded: every test binary named in /bin/rig-tests.conf, one after
+# the other, each bounded by TEST_TIMEOUT seconds.  Markers for
+# rig/tap-summary.sh:
+#   RIG: TEST BEGIN name
+#   RIG: kmsg name: <kernel log line printed while the test ran>
+#   RIG: TEST END name rc=N secs=N [timeout]
+. /bin/rig-tests.conf
+
+kmsg_lines() { dmesg | wc -l; }
+
+echo "RIG: TESTS $TESTS"
+seen=$(kmsg_lines)
+for t in $TESTS; do
+	echo "RIG: TEST BEGIN $t"
+	start=$(date +%s)
+	# KILL: a test stuck in VMON_RUN must still be bounded; the
+	# harness' own per-case alarm is the finer limit.
+	timeout -s KILL "$TEST_TIMEOUT" "/bin/$t" </dev/null 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	now=$(kmsg_lines)
+	if [ "$now" -gt "$seen" ]; then
+		dmesg | tail -n "$((now - seen))" | sed "s/^/RIG: kmsg $t: /"
+	fi
+	seen=$now
+	note=
+	[ "$rc" -eq 137 ] && [ "$secs" -ge "$TEST_TIMEOUT" ] && note=" timeout"
+	# on a line of its own even if the test left one unfinished
+	printf "\nRIG: TEST END %s rc=%s secs=%s%s\n" "$t" "$rc" "$secs" "$note"
+done
+# everything above is reported; boot.sh's final dump shows only the rest
+dmesg -c >/dev/null
+echo "RIG: TESTS DONE"

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The devices of a vmon machine.  Adding a device: write its file and
+ * add one line here.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "../machine.h"
+#include "../vmon.h"
+#include "devices.h"
+
+const struct vmon_device *const vmon_devices[] = {
+	&debugcon_device,
+	&debug_exit_device,
+	&uart8250_device,
+	NULL
+};
+
+int machine_add_devices(struct vmon_machine *m)
+{
+	const struct vmon_device *const *d;
+	int ret;
+
+	for (d = vmon_devices; *d; d++) {
+		ret = (*d)->attach(m);
+		if (ret) {
+			vmon_err("cannot attach device %s: %s (a device claims a range another already holds?)",
+				 (*d)->name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Device models.  Each lives in its own file and has one attach
+ * function that claims its bus ranges; devices.c lists them.
+ */
+#ifndef VMON_DEVICES_H
+#define VMON_DEVICES_H
+
+#include <stdint.h>
+
+struct vmon_machine;
+
+struct vmon_device {
+	const char *name;
+	/* 0 or -errno */
+	int (*attach)(struct vmon_machine *m);
+};
+
+extern const struct vmon_device debugcon_device;	/* port 0xE9 */
+extern const struct vmon_device debug_exit_device;	/* port 0xF4 */
+extern const struct vmon_device uart8250_device;	/* COM1, port 0x3F8 */
+
+/* debug-exit: the vmon exit status for a guest's OUT of value */
+int debug_exit_status(uint64_t value);
+
+/* every device vmon run attaches, NULL terminated */
+extern const struct vmon_device *const vmon_devices[];
+
+#endif /* VMON_DEVICES_H */

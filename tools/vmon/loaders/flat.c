@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Flat binary loader: the file is the guest's memory image from the
+ * load address on, as "objcopy -O binary" or "nasm -f bin" write it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../parse.h"
+#include "../vmon.h"
+#include "loaders.h"
+
+int flat_load(const char *path, void *mem, uint64_t mem_size, uint64_t load,
+	      uint64_t *image_size)
+{
+	char size_str[32], mem_str[32];
+	uint64_t done = 0, size;
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		vmon_err("cannot open guest image %s: %s (check the --flat path)",
+			 path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		vmon_err("guest image %s is not a regular file (give --flat a file)", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	size = (uint64_t)st.st_size;
+	if (!size) {
+		vmon_err("guest image %s is empty (build the guest first?)", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!flat_image_fits(size, load, mem_size)) {
+		vmon_err("guest image %s (%s) does not fit in %s of guest memory at 0x%llx (raise --mem or lower --load)",
+			 path, format_size(size, size_str, sizeof(size_str)),
+			 format_size(mem_size, mem_str, sizeof(mem_str)),
+			 (unsigned long long)load);
+		ret = -EFBIG;
+		goto out;
+	}
+	while (done < size) {
+		ssize_t n = read(fd, (char *)mem + load + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			vmon_err("cannot read guest image %s: %s", path,
+				 n < 0 ? strerror(errno) : "file shrank while loading");
+			goto out;
+		}
+		done += (uint64_t)n;
+	}
+	*image_size = size;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of "vmon run" options (run_options.c) and layout (layout.c). */
+#include <errno.h>
+
+#include "kselftest_harness.h"
+#include "run.h"
+#include "test_util.h"
+#include "vmon.h"
+
+#define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, ...) run_parse_options(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+
+/* parse, expect failure, and return what was printed */
+#define PARSE_ERR(o, ...) ({						\
+	int __saved = capture_begin(2);					\
+	int __ret = PARSE(o, __VA_ARGS__);				\
+	char *__msg = capture_end(2, __saved);				\
+	EXPECT_EQ(-EINVAL, __ret);					\
+	__msg;								\
+})
+
+TEST(defaults_real_mode)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin"));
+	EXPECT_STREQ("g.bin", o.flat);
+	EXPECT_EQ(64ULL << 20, o.mem);
+	EXPECT_EQ(VMON_GUEST_REAL, o.mode);
+	EXPECT_EQ(0x1000, o.load);
+	EXPECT_EQ(0x1000, o.entry);
+	EXPECT_FALSE(o.help);
+}
+
+TEST(defaults_prot_and_long_load_at_1m)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--mode", "long", "--flat", "g.bin"));
+	EXPECT_EQ(VMON_GUEST_LONG, o.mode);
+	EXPECT_EQ(0x100000, o.load);
+	EXPECT_EQ(0x100000, o.entry);
+	ASSERT_EQ(0, PARSE(&o, "--mode=prot", "--flat=g.bin", "--entry", "0x100010"));
+	EXPECT_EQ(VMON_GUEST_PROT, o.mode);
+	EXPECT_EQ(0x100000, o.load);
+	EXPECT_EQ(0x100010, o.entry);
+}
+
+TEST(explicit_values)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin", "--load", "31744", "--mem", "1G"));
+	EXPECT_EQ(0x7c00, o.load);
+	EXPECT_EQ(0x7c00, o.entry);	/* entry follows load */
+	EXPECT_EQ(1ULL << 30, o.mem);
+	ASSERT_EQ(0, PARSE(&o, "--entry", "0x2000", "--load", "0x1000", "--flat", "g.bin"));
+	EXPECT_EQ(0x1000, o.load);
+	EXPECT_EQ(0x2000, o.entry);
+}
+
+TEST(help)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--help"));
+	EXPECT_TRUE(o.help);
+	ASSERT_EQ(0, PARSE(&o, "-h"));
+	EXPECT_TRUE(o.help);
+}
+
+TEST(errors_name_the_problem)
+{
+	struct run_options o;
+
+	EXPECT_STREQ("vmon: --mem 5X: not a size (use e.g. 64M, 1G)\n",
+		     PARSE_ERR(&o, "--flat", "g.bin", "--mem", "5X"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--mem", "1000"),
+			       "multiple of 4 KiB"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--mem", "0"),
+			       "multiple of 4 KiB"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--load", "zz"),
+			       "--load zz: not an address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--entry", "1k"),
+			       "--entry 1k: not an address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--mode", "virt86"),
+			       "use real, prot or long"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "2"),
+			       "unknown option '--cpus'"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "-x"),
+			       "unknown option '-x'"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat"), "--flat needs a value"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--mem", "64M"), "use --flat FILE"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "extra"),
+			       "unexpected argument 'extra'"));
+}
+
+static struct run_options opts(enum vmon_guest_mode mode, uint64_t mem, uint64_t load)
+{
+	struct run_options o = {
+		.flat = "g", .mem = mem, .load = load, .entry = load, .mode = mode,
+	};
+	return o;
+}
+
+TEST(layout_real_mode)
+{
+	struct run_options o = opts(VMON_GUEST_REAL, 64 << 20, 0x7c00);
+	struct run_layout l;
+
+	ASSERT_EQ(0, run_plan_layout(&o, 512, &l));
+	EXPECT_EQ(0x7c00, l.stack);	/* below the image, as a BIOS does */
+	o = opts(VMON_GUEST_REAL, 64 << 20, 0x20000);
+	o.entry = 0x100;
+	ASSERT_EQ(0, run_plan_layout(&o, 512, &l));
+	EXPECT_EQ(0, l.stack);		/* top of the first 64 KiB */
+	o = opts(VMON_GUEST_REAL, 64 << 20, 0x20000);
+	EXPECT_EQ(-EINVAL, run_plan_layout(&o, 512, &l));	/* entry above 64 KiB */
+}
+
+TEST(layout_tables_at_top_of_memory)
+{
+	struct run_options o = opts(VMON_GUEST_LONG, 64 << 20, 0x100000);
+	struct run_layout l;
+
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ((64 << 20) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
+	EXPECT_EQ(l.tables_gpa, l.stack);
+	EXPECT_EQ(4ULL << 30, l.map_size);	/* at least 4 GiB: MMIO reachable */
+
+	o = opts(VMON_GUEST_PROT, 8ULL << 30, 0x100000);
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ((4ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
+	EXPECT_EQ(0, l.map_size);
+
+	o = opts(VMON_GUEST_LONG, (4ULL << 30) + 4096, 0x100000);
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ(5ULL << 30, l.map_size);
+	o = opts(VMON_GUEST_LONG, 64ULL << 30, 0x100000);
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ(VMON_SETUP_MAX_MAP, l.map_size);
+}
+
+TEST(layout_image_must_not_cover_tables)
+{
+	struct run_options o = opts(VMON_GUEST_LONG, 2 << 20, 0x100000);
+	struct run_layout l;
+	int saved;
+	char *msg;
+
+	/* exactly up to the tables: fine; one byte more: refused */
+	ASSERT_EQ(0, run_plan_layout(&o, (1 << 20) - VMON_SETUP_TABLES_SIZE, &l));
+	saved = capture_begin(2);
+	EXPECT_EQ(-EINVAL, run_plan_layout(&o, (1 << 20) - VMON_SETUP_TABLES_SIZE + 1, &l));
+	msg = capture_end(2, saved);
+	EXPECT_NE(NULL, strstr(msg, "GDT and page tables (raise --mem"));
+
+	o = opts(VMON_GUEST_PROT, 16 << 10, 0);
+	EXPECT_EQ(-EINVAL, run_plan_layout(&o, 16, &l));	/* no room for tables */
+	o = opts(VMON_GUEST_PROT, 64 << 20, 0x100000);
+	o.entry = 1ULL << 32;
+	EXPECT_EQ(-EINVAL, run_plan_layout(&o, 16, &l));
+}
+
+TEST_HARNESS_MAIN
