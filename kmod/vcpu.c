@@ -10,9 +10,11 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/vtime.h>
 #include <asm/fpu/api.h>
 
 #include "core.h"
@@ -170,6 +172,23 @@ static void vmon_serve_requests(struct vmon_vcpu *vcpu)
 }
 
 /*
+ * For the rest of the kernel, guest mode is like user mode: the guest
+ * cannot be inside an RCU read-side critical section, so entering it is
+ * a quiescent state, and the scheduler tick counts the time as guest time
+ * (PF_VCPU).  Without the RCU note, a vCPU spinning in the guest would
+ * hold up grace periods: the host interrupts it sees are taken with
+ * preemption disabled, where the tick cannot report a quiescent state.
+ * (KVM also enters a context-tracking extended quiescent state here on
+ * nohz_full CPUs; vmon does not, so that RCU keeps watching while the
+ * backend's run() decodes the exit.)  Irqs off.
+ */
+static __always_inline void vmon_guest_enter_irqoff(void)
+{
+	vtime_account_guest_enter();
+	rcu_virt_note_context_switch(smp_processor_id());
+}
+
+/*
  * Enter the guest once.  Returns 0 after a VM exit (vcpu->exit holds it)
  * or -EAGAIN when the entry was abandoned because the host needs the CPU
  * (a signal, or the scheduler wants to run something else).
@@ -214,13 +233,23 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		vmon_serve_requests(vcpu);
 
 	vmon_fpu_load_guest(vcpu);
+	vmon_guest_enter_irqoff();
 	vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
 	vmon_fpu_put_guest(vcpu);
 
 	/* the exit is complete before a kicker can see us outside */
 	smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
-	/* the host interrupt that caused the exit, if any, is taken now */
+
+	/*
+	 * The host interrupt that caused the exit, if any, is taken now.
+	 * PF_VCPU is still set, so a timer tick among them is accounted
+	 * as guest time; only then does the task leave guest accounting.
+	 */
 	local_irq_enable();
+	local_irq_disable();
+	vtime_account_guest_exit();
+	local_irq_enable();
+
 	vmon_ops->vcpu_put(vcpu);
 	kernel_fpu_end();
 	return 0;

@@ -15,7 +15,9 @@
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
 #          copied to /bin of the initramfs.
 # Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_DIR (work dir),
-#          RIG_TIMEOUT (seconds, default 900), RIG_APPEND (extra cmdline)
+#          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
+#          console output before the run is ended: 120, Bochs 300),
+#          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage)
 set -euo pipefail
 
 machine=${1:?usage: rig/boot.sh MACHINE SCRIPT [FILE...]}
@@ -30,6 +32,49 @@ work=${RIG_DIR:-$top/build/rig/$machine}
 timeout_s=${RIG_TIMEOUT:-900}
 
 die() { echo "rig: $*" >&2; exit 2; }
+
+# Copy the serial console to stdout while the emulator (PID) runs, and
+# end the run early when the console stays silent for STALL seconds: a
+# kernel that hangs with interrupts off never reaches the per-test
+# timeout inside the guest.  Exit status: 0 when the machine powered
+# off, 124 on RIG_TIMEOUT, 125 on a stall, else the emulator's status.
+follow_console() {	# PID STALL
+	local pid=$1 stall=$2 rc=0 size last=-1 idle=0
+	tail -n +1 -f "$work/serial.out" --pid="$pid" | console_filter &
+	local tailpid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		size=$(stat -c %s "$work/serial.out" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size idle=0
+			continue
+		fi
+		idle=$((idle + 5))
+		if [ "$idle" -ge "$stall" ]; then
+			: > "$work/stalled"
+			kill -TERM "$pid" 2>/dev/null
+			break
+		fi
+	done
+	wait "$pid" || rc=$?
+	wait "$tailpid" 2>/dev/null || true
+	if [ -e "$work/stalled" ]; then
+		echo "rig: $machine stalled: no console output for ${stall} s (RIG_STALL); killed" >&2
+		exit 125
+	fi
+	if [ "$rc" -eq 124 ]; then
+		echo "rig: $machine killed after ${timeout_s} s (RIG_TIMEOUT)" >&2
+		exit 124
+	fi
+	# Bochs exits 1 on ACPI power-off even when all went well: the
+	# serial output is the verdict
+	if [ "$rc" -ne 0 ] && ! grep -q 'RIG: END' "$work/serial.out"; then
+		echo "rig: $machine exited with status $rc:" >&2
+		tail -n 5 "$work/emulator.out" >&2
+		exit "$rc"
+	fi
+	exit 0
+}
 
 # the Multiboot-to-PVH loader for Bochs (rig/pvhboot/pvhboot.c)
 build_pvhboot() {
@@ -99,15 +144,12 @@ qemu-la57|qemu-4lvl)
 		kernel=$work/vmlinux
 		"$top/rig/extract-vmlinux.sh" "$vmlinuz" "$kernel"
 	fi
-	rc=0
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 -nographic \
+	: > "$work/serial.out"
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 \
+		-display none -monitor none -serial "file:$work/serial.out" \
 		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
-		</dev/null 2>&1 | console_filter || rc=$?
-	if [ $rc -eq 124 ]; then
-		echo "rig: $machine killed after ${timeout_s} s (RIG_TIMEOUT)" >&2
-		exit 124
-	fi
-	exit $rc
+		</dev/null >"$work/emulator.out" 2>&1 &
+	follow_console $! "${RIG_STALL:-120}"
 	;;
 bochs)
 	iso=$work/iso
@@ -154,18 +196,9 @@ display_library: rfb, options="timeout=0"
 EOF
 	echo c > "$work/cmds"
 	: > "$work/serial.out"
-	# Bochs exits 1 on ACPI power-off even when all went well: the
-	# serial output is the verdict.
-	(cd "$work" && timeout -k 10 "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null \
-		>"$work/bochs.stdout" 2>&1) &
-	pid=$!
-	tail -n +1 -f "$work/serial.out" --pid=$pid | console_filter
-	rc=0
-	wait $pid || rc=$?
-	if [ $rc -eq 124 ]; then
-		echo "rig: bochs killed after ${timeout_s} s (RIG_TIMEOUT)" >&2
-		exit 124
-	fi
+	cd "$work"
+	timeout -k 10 "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null >"$work/emulator.out" 2>&1 &
+	follow_console $! "${RIG_STALL:-300}"
 	;;
 *)
 	die "unknown machine '$machine' (qemu-la57, qemu-4lvl, bochs)"

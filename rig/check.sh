@@ -17,8 +17,9 @@
 #   HOST_TESTS    0 to skip the host unit tests
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 960)
-#   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 3x)
+#   BOCHS_TIMEOUT seconds for Bochs (default 900)
+#   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
+#   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
 set -uo pipefail
 
@@ -27,7 +28,7 @@ cd "$top"
 machines=${MACHINES-qemu-la57 qemu-4lvl bochs}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-960}
+bochs_timeout=${BOCHS_TIMEOUT:-900}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
@@ -99,30 +100,71 @@ if [ -n "$missing" ]; then
 	summaries+=(build)
 fi
 
-# one configuration file per machine, read by rig/guest-tests.sh
-write_conf() {	# FILE TIMEOUT
-	printf 'TESTS="%s"\nTEST_TIMEOUT=%s\n' "${names# }" "$2" >"$1"
+# one configuration file per run, read by rig/guest-tests.sh
+write_conf() {	# FILE TIMEOUT TESTS...
+	local f=$1 tt=$2
+	shift 2
+	printf 'TESTS="%s"\nTEST_TIMEOUT=%s\n' "$*" "$tt" >"$f"
 }
 
-start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT -> runs in the background
+# the tests after the one that was running when a run ended early
+tests_after_unfinished() {	# LOG TESTS...
+	local log=$1 t found=
+	shift
+	local last
+	last=$(sed -n 's/^RIG: TEST BEGIN //p' "$log" | tail -n 1)
+	[ -n "$last" ] || return 0
+	grep -q "^RIG: TEST END $last " "$log" && return 0
+	for t in "$@"; do
+		[ -n "$found" ] && printf '%s ' "$t"
+		[ "$t" = "$last" ] && found=1
+	done
+}
+
+# Run the selftests in one machine, in the background.  When a test
+# hangs or crashes the machine, the run ends early (stall, panic,
+# timeout); the tests after it then run in a fresh boot, within what is
+# left of the machine's time limit, so one broken test hides no others.
+# Each run's host-side end is recorded in the log for rig/tap-summary.sh.
+start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
 	local m=$1 to=$2 tt=$3 d="$out/$1"
 	mkdir -p "$d"
-	write_conf "$d/rig-tests.conf" "$tt"
 	echo "check: $m: booting (timeout ${to} s, per test ${tt} s, log $out/$m.log)"
 	(
 		t0=$(now)
-		RIG_DIR="$d/work" RIG_TIMEOUT=$to \
-			rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" "$d/rig-tests.conf" \
-			>"$out/$m.log" 2>&1
-		rc=$?
-		echo "$rc $(($(now) - t0))" >"$d/status"
+		todo=${names# }
+		part=1
+		: >"$out/$m.log"
+		while :; do
+			left=$((to - ($(now) - t0)))
+			write_conf "$d/rig-tests.conf" "$tt" $todo
+			t1=$(now)
+			RIG_DIR="$d/work" RIG_TIMEOUT=$left \
+				rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" "$d/rig-tests.conf" \
+				>"$d/part.log" 2>&1
+			rc=$?
+			cat "$d/part.log" >>"$out/$m.log"
+			echo "RIG: HOST: run $part ended with status $rc after $(($(now) - t1)) s" \
+				>>"$out/$m.log"
+			[ "$rc" -eq 0 ] && break
+			# shellcheck disable=SC2086
+			todo=$(tests_after_unfinished "$d/part.log" $todo)
+			[ -n "$todo" ] || break
+			if [ $((to - ($(now) - t0))) -lt 60 ]; then
+				echo "RIG: HOST: no time left for: $todo" >>"$out/$m.log"
+				break
+			fi
+			echo "check: $m: run $part ended early (status $rc); booting again for: $todo"
+			part=$((part + 1))
+		done
+		echo "$(($(now) - t0))" >"$d/status"
 	)
 }
 
 finish_machine() {	# MACHINE
-	local m=$1 rc secs
-	read -r rc secs <"$out/$m/status" || { rc=1; secs=0; }
-	rig/tap-summary.sh guest "$m" "$out/$m.log" "$rc" "$secs" >"$out/$m.summary"
+	local m=$1 secs
+	read -r secs <"$out/$m/status" || secs=0
+	rig/tap-summary.sh guest "$m" "$out/$m.log" 0 "$secs" >"$out/$m.summary"
 	summaries+=("$m")
 	# the work dir holds a copy of every binary and a boot image
 	rm -rf "$out/$m/work"
@@ -134,7 +176,7 @@ qemus=
 for m in $machines; do
 	case $m in
 	bochs)
-		start_machine bochs "$bochs_timeout" $((test_timeout * 3)) &
+		start_machine bochs "$bochs_timeout" $((test_timeout * 2)) &
 		bochs_pid=$!
 		;;
 	qemu-*)

@@ -19,7 +19,7 @@
 #   - a test binary that prints no TAP at all;
 #   - kernel BUG/Oops/WARNING/panic lines while a test runs (or anywhere,
 #     once per log, outside tests);
-#   - an emulator that timed out, or whose kernel never reached
+#   - an emulator that timed out or stalled (RC 124, 125), or whose kernel never reached
 #     "RIG: END", or where vmon.ko failed to load;
 #   - a log with no results at all.
 set -eu
@@ -48,6 +48,22 @@ function end_bin(t, code, timedout) {
 		fail(t ": " plan - nres " of " plan " planned test cases never reported")
 	cur = ""
 }
+# one boot of the machine ended: what did it leave unfinished?
+function close_run(prc, psecs) {
+	if (cur != "")
+		fail(cur ": did not finish (the machine stopped while it ran)")
+	cur = ""
+	if (!began)
+		fail("the kernel never reached the rig'"'"'s /init")
+	else if (!ended && prc != 124 && prc != 125)
+		fail("the machine stopped before the end of the run (status " prc ")")
+	if (prc == 124)
+		fail("timed out after " psecs " s")
+	if (prc == 125)
+		fail("stalled: no console output for RIG_STALL seconds; killed after " psecs " s")
+	began = ended = 0
+	runs++
+}
 function kernel_problem(line, t) {
 	if (t == "")
 		t = "(outside tests)"
@@ -58,14 +74,18 @@ function kernel_problem(line, t) {
 }
 BEGIN {
 	passed = failed = skipped = 0
-	cur = ""; began = ended = loaded = 0
+	cur = ""; began = ended = loaded = runs = 0
 }
 {
 	line = $0
 	if (line ~ /RIG: BEGIN /)
 		began = 1
 	if (mode == "guest" && line ~ /^RIG: /) {
-		if (line ~ /^RIG: BEGIN/) began = 1	# also glued to firmware output, below
+		if (line ~ /^RIG: HOST: run [0-9]+ ended with status /)
+			close_run($8 + 0, $10 + 0)
+		else if (line ~ /^RIG: HOST: no time left for: /)
+			fail("not run, no time left: " substr(line, 31))
+		else if (line ~ /^RIG: BEGIN/) began = 1	# also glued to firmware output, below
 		else if (line ~ /^RIG: MODULE LOADED/) loaded = 1
 		else if (line ~ /^RIG: MODULE FAILED/) fail("vmon.ko failed to load (see the log)")
 		else if (line ~ /^RIG: END/) ended = 1
@@ -110,17 +130,15 @@ BEGIN {
 }
 END {
 	if (mode == "guest") {
-		if (cur != "")
-			fail(cur ": did not finish (machine stopped while it ran)")
-		if (!began)
-			fail("the kernel never reached the rig'"'"'s /init")
-		else if (!ended && rc != 124)
-			fail("the machine stopped before the end of the run")
-	} else if (rc != 0 && failed == 0) {
-		fail("exited with status " rc " without a failing test")
+		# logs of rig/check.sh record each run'"'"'s end; plain boot.sh logs do not
+		if (runs == 0)
+			close_run(rc, secs)
+	} else {
+		if (rc != 0 && failed == 0)
+			fail("exited with status " rc " without a failing test")
+		if (rc == 124)
+			fail("timed out after " secs " s")
 	}
-	if (rc == 124)
-		fail("timed out after " secs " s")
 	if (passed + failed + skipped == 0)
 		fail("produced no test results")
 	printf "%s: %d passed, %d failed, %d skipped (%d s)\n", name, passed, failed, skipped, secs

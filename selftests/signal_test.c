@@ -64,7 +64,7 @@ static uint64_t guest_count(struct test_vm *t)
 TEST_F(sig, signal_interrupts_spinning_guest)
 {
 	struct vmon_run *run = self->t.cpu.run;
-	struct kicker k = { .target = pthread_self(), .delay_ms = 300 };
+	struct kicker k = { .target = pthread_self(), .delay_ms = 20 };
 	uint64_t before = 0;
 	unsigned int round;
 	pthread_t th;
@@ -89,7 +89,7 @@ TEST_F(sig, signal_interrupts_spinning_guest)
 TEST_F(sig, immediate_exit)
 {
 	struct vmon_run *run = self->t.cpu.run;
-	struct kicker k = { .target = pthread_self(), .delay_ms = 200 };
+	struct kicker k = { .target = pthread_self(), .delay_ms = 20 };
 	__u64 exits = run->exit_count;
 	unsigned int i;
 	pthread_t th;

@@ -413,6 +413,32 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 }
 
 /*
+ * SDM 28.2.4: an exit in the middle of delivering an event (an EPT
+ * violation on the guest's IDT or stack page, not yet mapped) leaves
+ * that event in the IDT-vectoring information field.  It has not
+ * happened as far as the guest is concerned: deliver it again with the
+ * next entry, in the VM-entry interruption-information format
+ * (SDM 25.8.3, same layout, bits 30:12 reserved).  An exception the
+ * common code queues before that entry replaces it.
+ */
+static void vmx_requeue_vectoring_event(void)
+{
+	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & VECTORING_INFO_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SOFT_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (VECTORING_INFO_VECTOR_MASK |
+		   VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
+		   VECTORING_INFO_VALID_MASK));
+}
+
+/*
  * Irqs off, loaded.  Debug state: the exit cleared IA32_DEBUGCTL and
  * set DR7 to 0x400 (SDM 28.5.1); CR2 is not switched by VMX at all.
  */
@@ -474,6 +500,8 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
 	vmx_decode_exit(vcpu, vmcs_read(VM_EXIT_REASON));
+	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)
+		vmx_requeue_vectoring_event();
 	/* after a failure while loading guest state the VMCS is still clear */
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)
 		vmx->launched = true;

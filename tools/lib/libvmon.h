@@ -74,6 +74,7 @@ int vmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs);
 int vmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs);
 int vmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
 		   unsigned int nent);
+/* one MSR; -ENOENT if it is not one the kernel owns (VMON_MSR_*) */
 int vmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value);
 int vmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value);
 

@@ -45,6 +45,8 @@ static void catch_stop_signals(struct vmon_run *run)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a closed stdout drops guest output (machine.c), it does not kill vmon */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static int pio_access(void *opaque, __u16 port, void *data, unsigned int size, bool is_in)
