@@ -7,6 +7,7 @@
 #ifndef VMON_CORE_H
 #define VMON_CORE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -19,16 +20,16 @@
 #define VMON_MAX_SLOTS		32
 #define VMON_MAX_CPUID_ENTRIES	256
 #define VMON_MAX_MSRS		64	/* entries per GET/SET_MSRS call */
-/* 52 bits of guest-physical address space, minus what TDP cannot map */
-#define VMON_MAX_GUEST_PHYS	(1ULL << 46)
+/* guest-physical space a VM may use: 64 TiB, well inside 4-level EPT/NPT */
+#define VMON_MAX_GUEST_PHYS	BIT_ULL(46)
 
 /* ------------------------------------------------------------------ */
 /* Two-dimensional paging (tdp.c): one table builder, two formats      */
 /* ------------------------------------------------------------------ */
 
-#define VMON_TDP_READ		(1u << 0)
-#define VMON_TDP_WRITE		(1u << 1)
-#define VMON_TDP_EXEC		(1u << 2)
+#define VMON_TDP_READ		BIT(0)
+#define VMON_TDP_WRITE		BIT(1)
+#define VMON_TDP_EXEC		BIT(2)
 
 /* How one backend spells its second-level page-table entries */
 struct vmon_tdp_format {

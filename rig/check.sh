@@ -24,7 +24,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 machines=${MACHINES-qemu-la57 qemu-4lvl bochs}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}

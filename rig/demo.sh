@@ -13,7 +13,7 @@
 #      qemu-4lvl), DEMO_EMULATE=1 to skip the host attempt, KVER.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 sample=${DEMO_SAMPLE:-tools/vmon/samples/hello.bin}
 vmon=tools/vmon/vmon
@@ -73,7 +73,7 @@ RIG_DIR=$work/rig RIG_TIMEOUT=${DEMO_TIMEOUT:-180} \
 rc=$?
 # the guest's lines between the markers, and any kernel trouble
 sed -n '/^demo: =====/,/^demo: ===== vmon exited/p; /^RIG: MODULE FAILED/p; /^RIG: dmesg: /p' \
-	"$work/console.log" | grep -v -e 'taints kernel' -e 'module verification failed'
+	"$work/console.log" | awk '!/^RIG: dmesg: / || /vmon: using|BUG:|WARNING:|Oops|Call Trace/'
 status=$(sed -n 's/^demo: ===== vmon exited with status \([0-9]*\) =====$/\1/p' "$work/console.log")
 if [ -z "$status" ]; then
 	echo "demo: the emulated machine did not finish the demo (status $rc): see $work/console.log"

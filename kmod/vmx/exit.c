@@ -348,6 +348,9 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_NMI_WINDOW:
 		/* the interrupt is still pending: taken when the run loop enables irqs */
 		break;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* the guest's stint is over (vmx_setup_preemption_timer()) */
+		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		x->kind = VMON_X_SHUTDOWN;
 		break;
@@ -462,6 +465,9 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
+	/* a full stint each time: counts down only while the guest runs */
+	if (vmx_config.preemption_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
 
 	host_dr7 = native_get_debugreg(7);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, host_debugctl);

@@ -9,6 +9,8 @@
  */
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -17,6 +19,7 @@
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 #include <asm/tlbflush.h>
 
 #include "vmx_priv.h"
@@ -51,6 +54,56 @@ static u32 vmx_adjust_controls(u32 msr, u32 wanted, u32 required, bool *ok)
 	return ctl;
 }
 
+/* the longest stretch of guest time between two trips through the run loop */
+#define VMX_PREEMPTION_TIMER_USEC	1000
+
+/*
+ * A guest's time on the CPU must end when the host needs the CPU: for
+ * a pending signal, a kick (vmon_vm_kick_all()) or the scheduler.  The
+ * architecture ends it with the host interrupt that announces the
+ * need: with "external-interrupt exiting" set, RFLAGS.IF does not block
+ * external interrupts in VMX non-root operation (SDM 26.4.1), so even
+ * a guest spinning with interrupts off exits (SDM 26.2).
+ *
+ * Bochs 2.7, our only VT-x machine, gets this wrong.  It keeps INTR
+ * masked per EFLAGS.IF and recomputes the mask only when IF changes
+ * (handleInterruptMaskChange() from setEFlags()/CLI/STI).  VM entry
+ * loads the guest's RFLAGS before it marks the CPU as in non-root
+ * operation, so a guest entered with IF = 0 keeps INTR masked whatever
+ * the host's IF was, until the guest itself executes STI: a guest that
+ * spins with IF = 0 never exits and the host CPU is lost.  Entering
+ * with host IF = 1 under the STI shadow does not help there: the IF
+ * 1 -> 0 change at entry is judged as root operation and masks INTR.
+ *
+ * The VMX-preemption timer (SDM 26.5.1) ends the guest's stint after
+ * VMX_PREEMPTION_TIMER_USEC regardless of RFLAGS.IF, with exit reason
+ * 52 that exit.c handles like an external interrupt: the run loop
+ * enables interrupts, takes what is pending and looks at signals and
+ * need_resched().  It bounds the latency of signals, kicks and host
+ * scheduling for any guest on any implementation, at the cost of one
+ * exit per VMX_PREEMPTION_TIMER_USEC of uninterrupted guest time.  It
+ * is reloaded on every entry (vmx_run()), so it never fires in a
+ * guest that exits more often anyway.  The timer counts down at the
+ * TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM 26.5.1, A.6).
+ */
+static void vmx_setup_preemption_timer(struct vmx_config *c)
+{
+	/* the TSC frequency; 0 only without a usable TSC: assume 1 GHz */
+	u64 khz = tsc_khz ? tsc_khz : 1000000;
+	u64 misc, ticks;
+
+	c->preemption_timer = 0;
+	if (!(c->pin & PIN_BASED_VMX_PREEMPTION_TIMER)) {
+		pr_info("vmon: VT-x has no VMX-preemption timer: a guest that runs with interrupts off relies on external-interrupt exiting alone\n");
+		return;
+	}
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	ticks = div_u64(khz * VMX_PREEMPTION_TIMER_USEC, 1000) >>
+		(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+	/* 0 would exit before the guest's first instruction (SDM 27.7.4) */
+	c->preemption_timer = clamp_val(ticks, 1, U32_MAX);
+}
+
 static bool vmx_setup_config(void)
 {
 	struct vmx_config *c = &vmx_config;
@@ -73,11 +126,16 @@ static bool vmx_setup_config(void)
 		return false;
 	}
 
-	/* SDM 25.6.1: exit on host interrupts and NMIs; virtual NMIs if offered */
+	/*
+	 * SDM 25.6.1: exit on host interrupts and NMIs; virtual NMIs and
+	 * the VMX-preemption timer (vmx_setup_preemption_timer()) if offered.
+	 */
 	required = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
 	c->pin = vmx_adjust_controls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				     MSR_IA32_VMX_PINBASED_CTLS,
-				     required | PIN_BASED_VIRTUAL_NMIS, required, &ok);
+				     required | PIN_BASED_VIRTUAL_NMIS |
+				     PIN_BASED_VMX_PREEMPTION_TIMER, required, &ok);
+	vmx_setup_preemption_timer(c);
 
 	/*
 	 * SDM 25.6.2.  No MSR bitmap: with "use MSR bitmaps" = 0 every

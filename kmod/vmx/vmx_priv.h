@@ -28,6 +28,8 @@ struct vmx_config {
 	/* SDM A.7 / A.8: bits fixed to 1 / allowed to be 1 in CR0 and CR4 */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 host_pat;
+	/* VMX-preemption timer value loaded on every entry, 0: not available (vmx.c) */
+	u32 preemption_timer;
 };
 
 extern struct vmx_config vmx_config;

@@ -255,8 +255,10 @@ struct vmon_run {
 			__u8  seg;		/* string OUTS: source segment, VMON_SEG_* */
 			__u8  padding;
 		} io;
-		/* VMON_EXIT_MMIO: userspace decodes and emulates, then
-		 * advances run->regs.rip and sets regs_dirty. */
+		/*
+		 * VMON_EXIT_MMIO: userspace decodes and emulates, then
+		 * advances run->regs.rip and sets regs_dirty.
+		 */
 		struct {
 			__u64 gpa;
 			__u32 flags;		/* VMON_MMIO_* */
@@ -271,8 +273,10 @@ struct vmon_run {
 			__u64 qualification;
 			char  reason[VMON_REASON_LEN];	/* decoded, NUL terminated */
 		} fail_entry;
-		/* VMON_EXIT_HYPERCALL: RIP is already past the instruction;
-		 * the result goes to run->regs.rax (set regs_dirty). */
+		/*
+		 * VMON_EXIT_HYPERCALL: RIP is already past the instruction;
+		 * the result goes to run->regs.rax (set regs_dirty).
+		 */
 		struct {
 			__u64 nr;		/* RAX */
 			__u64 args[4];		/* RBX, RCX, RDX, RSI */
