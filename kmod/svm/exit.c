@@ -288,6 +288,12 @@ void svm_decode_exit(struct svm_vcpu *svm)
 		exit->kind = VMON_X_XSETBV;
 		svm_set_next_rip(svm, SVM_LEN_XSETBV);
 		break;
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR4:
+		/* only lme_guard.c intercepts CR writes */
+		svm_lme_guard_exit(svm, code);
+		exit->kind = VMON_X_CONTINUE;
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->kind = VMON_X_SHUTDOWN;
 		break;

@@ -5,4 +5,5 @@
 # vmrun.S is a plain function with a balanced stack and no jumps: objtool
 # validates it like any other object, so it is not marked
 # OBJECT_FILES_NON_STANDARD.
-vmon-y += svm/svm.o svm/vmcb.o svm/vmrun.o svm/exit.o svm/npt.o svm/state.o
+vmon-y += svm/svm.o svm/vmcb.o svm/vmrun.o svm/exit.o svm/npt.o svm/state.o \
+	  svm/lme_guard.o

@@ -57,6 +57,8 @@ void svm_reset_state(struct svm_vcpu *svm)
 	save->dr7 = SVM_RESET_DR7;
 	/* APM 15.5.1: VMRUN requires EFER.SVME in the guest's EFER */
 	save->efer = EFER_SVME;
+	svm->guest_lme = false;
+	svm->lme_guard_pass = 0;
 	save->g_pat = SVM_RESET_PAT;
 	save->rflags = X86_EFLAGS_FIXED;
 
@@ -122,6 +124,14 @@ static u64 svm_efer_allowed(void)
 	return allowed;
 }
 
+/* the guest's EFER: the VMCB's, with vmon's SVME off and the real LME */
+static u64 svm_guest_efer(const struct svm_vcpu *svm)
+{
+	u64 efer = svm->vmcb->save.efer & ~(EFER_SVME | EFER_LME);
+
+	return svm->guest_lme ? efer | EFER_LME : efer;
+}
+
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -147,7 +157,7 @@ void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 	sregs->cr4 = save->cr4;
 	/* APM 15.21.1: with V_INTR_MASKING, CR8 reads V_TPR */
 	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
-	sregs->efer = save->efer & ~EFER_SVME;
+	sregs->efer = svm_guest_efer(to_svm(vcpu));
 }
 
 /*
@@ -158,7 +168,8 @@ void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
  */
 int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_save_area *save = &vmcb->save;
 	const struct vmon_segment *segs[] = {
 		&sregs->cs, &sregs->ds, &sregs->es, &sregs->fs,
@@ -201,6 +212,8 @@ int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	if ((efer & EFER_LME) && (save->cr0 & X86_CR0_PG) && (save->cr0 & X86_CR0_PE))
 		efer |= EFER_LMA;
 	save->efer = efer | EFER_SVME;
+	svm->guest_lme = efer & EFER_LME;
+	svm->lme_guard_pass = 0;
 
 	/* APM 15.5.1: the CPL field; SS.DPL is the CPL outside real mode */
 	save->cpl = (save->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
@@ -237,7 +250,7 @@ int svm_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 
 	switch (index) {
 	case VMON_MSR_EFER:
-		*data = save->efer & ~EFER_SVME;
+		*data = svm_guest_efer(to_svm(vcpu));
 		break;
 	case VMON_MSR_STAR:
 		*data = save->star;
@@ -282,9 +295,10 @@ int svm_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-static int svm_set_efer(struct vmcb_save_area *save, u64 data)
+static int svm_set_efer(struct svm_vcpu *svm, u64 data)
 {
-	u64 old = save->efer;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+	u64 old = svm_guest_efer(svm);
 
 	if (data & ~svm_efer_allowed())
 		return -EINVAL;
@@ -293,6 +307,7 @@ static int svm_set_efer(struct vmcb_save_area *save, u64 data)
 		return -EINVAL;
 	/* LMA is read-only: keep the CPU's value */
 	save->efer = (data & ~EFER_LMA) | (old & EFER_LMA) | EFER_SVME;
+	svm->guest_lme = data & EFER_LME;
 	return 0;
 }
 
@@ -322,7 +337,7 @@ int svm_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case VMON_MSR_EFER:
-		return svm_set_efer(save, data);
+		return svm_set_efer(to_svm(vcpu), data);
 	case VMON_MSR_STAR:
 		save->star = data;
 		break;

@@ -3,7 +3,8 @@
  * AMD-V (SVM) backend: detection, per-CPU enable/disable, capabilities,
  * the ASID allocator and the vCPU life cycle.  The VMCB and the world
  * switch are in vmcb.c and vmrun.S, exit decoding in exit.c, nested
- * page table entries in npt.c, register state in state.c.
+ * page table entries in npt.c, register state in state.c, the guard
+ * against QEMU TCG's EFER.LME #VMEXIT bug in lme_guard.c.
  *
  * Section numbers refer to the AMD64 Architecture Programmer's Manual
  * Vol. 2 (APM), chapter 15 "Secure Virtual Machine".
@@ -47,11 +48,12 @@ static int svm_check_support(void)
 
 	if (cpuid_eax(0x80000000) < 0x8000000a ||
 	    !(cpuid_ecx(0x80000001) & SVM_CPUID_SVM)) {
-		pr_err("the CPU has no AMD-V (SVM)\n");
+		/* not an error: on an Intel host the VMX backend is the one */
+		pr_info("the CPU has no AMD-V (SVM)\n");
 		return -ENODEV;
 	}
 	if (!(cpuid_edx(0x8000000a) & SVM_CPUID_NP)) {
-		pr_err("AMD-V without nested paging (NPT) is not supported\n");
+		pr_info("AMD-V without nested paging (NPT) is not supported\n");
 		return -ENODEV;
 	}
 	rdmsrl(MSR_VM_CR, vm_cr);

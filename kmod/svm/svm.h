@@ -84,6 +84,11 @@ struct svm_vcpu {
 
 	/* RIP after the exiting instruction, 0 when not known */
 	u64 next_rip;
+
+	/* the guest's EFER.LME; the VMCB may hide it (lme_guard.c) */
+	bool guest_lme;
+	/* CR write intercept the next entry lets through (lme_guard.c) */
+	u32 lme_guard_pass;
 };
 
 static inline struct svm_vcpu *to_svm(struct vmon_vcpu *vcpu)
@@ -114,6 +119,10 @@ const char *svm_exit_name(u32 code);
 /* npt.c */
 const struct vmon_tdp_format *svm_npt_format(void);
 void svm_npt_setup(void);
+
+/* lme_guard.c */
+void svm_lme_guard_entry(struct svm_vcpu *svm);
+void svm_lme_guard_exit(struct svm_vcpu *svm, u32 code);
 
 /* state.c */
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);

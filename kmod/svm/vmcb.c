@@ -221,6 +221,7 @@ void svm_run(struct vmon_vcpu *vcpu)
 	vmcb->save.rip = vcpu->regs.rip;
 	vmcb->save.rflags = vcpu->regs.rflags;
 	svm_inject_event(svm);
+	svm_lme_guard_entry(svm);
 	vmcb->control.clean = 0;
 
 	asm volatile("clgi" ::: "memory");
