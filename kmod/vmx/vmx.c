@@ -102,6 +102,9 @@ static void vmx_setup_preemption_timer(struct vmx_config *c)
 		(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
 	/* 0 would exit before the guest's first instruction (SDM 27.7.4) */
 	c->preemption_timer = clamp_val(ticks, 1, U32_MAX);
+	pr_info("vmon: VMX-preemption timer: %u ticks per guest stint (%u us at %llu kHz / 2^%llu)\n",
+		c->preemption_timer, VMX_PREEMPTION_TIMER_USEC, khz,
+		misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
 }
 
 static bool vmx_setup_config(void)
