@@ -135,7 +135,11 @@ static void vmon_kick_ipi(void *info)
  * after the handler ran.  So when this returns, every vCPU that was in
  * guest mode has left it, and its next entry will see the requests
  * posted before the kick.  A vCPU that was not in guest mode will see
- * them anyway (see vmon_vcpu_request()).  Caller: process context, irqs
+ * them anyway (see vmon_vcpu_request()).  Emulators do not always honour
+ * the architecture here (Bochs ignores external-interrupt exiting while
+ * the guest has RFLAGS.IF clear), so the VMX backend also arms the
+ * VMX-preemption timer: no guest stint outlasts about 1 ms, whatever
+ * the guest does (kmod/vmx/vmx.c).  Caller: process context, irqs
  * enabled.
  */
 void vmon_vm_kick_all(struct vmon_vm *vm)
