@@ -28,7 +28,8 @@ static __u64 image_end(void)
 	return end;
 }
 
-int test_vm_create(struct test_vm *t, enum vmon_guest_mode mode)
+/* setup: put the vCPU into mode with vmon_setup_mode(), else leave vmon's reset state */
+static int create(struct test_vm *t, enum vmon_guest_mode mode, bool setup)
 {
 	__u64 high_end = ALIGN_UP(image_end(), 2ULL << 20) + (2ULL << 20);
 	__u64 entry = CODE_GPA;
@@ -58,6 +59,8 @@ int test_vm_create(struct test_vm *t, enum vmon_guest_mode mode)
 	ret = vmon_cpu_create(&t->vm, 0, &t->cpu);
 	if (ret)
 		goto err;
+	if (!setup)
+		return 0;
 	ret = vmon_setup_mode(&t->cpu, mode, TABLES_GPA, LONG_MAP_SIZE, entry,
 			      mode == VMON_GUEST_REAL ? REAL_STACK_TOP : STACK_TOP);
 	if (ret)
@@ -67,6 +70,16 @@ int test_vm_create(struct test_vm *t, enum vmon_guest_mode mode)
 err:
 	test_vm_destroy(t);
 	return ret;
+}
+
+int test_vm_create(struct test_vm *t, enum vmon_guest_mode mode)
+{
+	return create(t, mode, true);
+}
+
+int test_vm_create_reset(struct test_vm *t)
+{
+	return create(t, VMON_GUEST_REAL, false);
 }
 
 void test_vm_destroy(struct test_vm *t)

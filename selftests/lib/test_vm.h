@@ -71,6 +71,8 @@ extern volatile uint64_t guest_gp_count;
 
 /* 0 or -errno; on failure nothing is left allocated */
 int test_vm_create(struct test_vm *t, enum vmon_guest_mode mode);
+/* the same RAM, the vCPU left in vmon's reset state (real mode, CS base 0) */
+int test_vm_create_reset(struct test_vm *t);
 void test_vm_destroy(struct test_vm *t);
 /* copy an assembly blob to CODE_GPA and start there */
 int test_vm_load_blob(struct test_vm *t, const void *start, const void *end);

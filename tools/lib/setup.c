@@ -39,7 +39,6 @@
 /* descriptor types (SDM 3A 3.4.5.1 / 3.5) */
 #define SEG_TYPE_DATA_RW_A	0x3
 #define SEG_TYPE_CODE_XR_A	0xb
-#define SEG_TYPE_TSS16_BUSY	0x3
 #define SEG_TYPE_TSS_BUSY	0xb	/* 32-bit TSS, 64-bit TSS in long mode */
 #define SEG_TYPE_LDT		0x2
 
@@ -102,8 +101,13 @@ static void setup_real(struct vmon_sregs *sr)
 	sr->fs = sr->ds;
 	sr->gs = sr->ds;
 	sr->ss = sr->ds;
-	/* VM entry wants a usable, busy TSS even in real mode (SDM 3C 26.3.1.2) */
-	seg_real(&sr->tr, SEG_TYPE_TSS16_BUSY);
+	/*
+	 * VM entry wants a usable, busy TSS even in real mode, of type 3 or
+	 * 11; once the guest is in IA-32e mode only 11 will do (SDM 3C
+	 * 26.3.1.2), and a guest that switches to long mode itself keeps
+	 * this TR.  So use the 32-bit busy TSS, as a CPU's reset state does.
+	 */
+	seg_real(&sr->tr, SEG_TYPE_TSS_BUSY);
 	sr->tr.s = 0;
 	seg_unusable_ldt(&sr->ldt);
 	sr->gdt.limit = 0xffff;
