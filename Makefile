@@ -5,7 +5,8 @@
 #
 #   make            vmon.ko, libvmon, the vmon tool, the selftests
 #   make deps       install the Debian packages the project needs
-#   make check      host unit tests + every selftest in QEMU (SVM) and Bochs (VMX)
+#   make check      host unit tests + every selftest and the vmon end-to-end checks
+#                   in QEMU (SVM) and Bochs (VMX)
 #   make demo       run the sample guest (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources

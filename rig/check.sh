@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# "make check": host unit tests, then every selftest in each emulated
-# machine, then one summary.  The last line of output is always
-# "N passed, N failed"; the exit status is non-zero when anything failed.
+# "make check": host unit tests, then every selftest and vmon's
+# end-to-end checks in each emulated machine, then one summary.  The
+# last line of output is always "N passed, N failed"; the exit status
+# is non-zero when anything failed.
 #
 # Bochs (VMX) boots slowly on one core, so it runs in the background
 # while the two QEMU machines (SVM, 5-level then 4-level host paging)
@@ -15,6 +16,7 @@
 #                 every executable ELF file built there)
 #   SELFTEST_DIR  where the binaries are (default selftests)
 #   HOST_TESTS    0 to skip the host unit tests
+#   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
 #   BOCHS_TIMEOUT seconds for Bochs (default 900)
@@ -88,14 +90,36 @@ for t in $TESTS; do
 	files+=("$f")
 	names="$names $(basename "$t")"
 done
+
+# vmon's end-to-end checks run as one more test: test/e2e.sh prints TAP
+# like a selftest and finds the tool and its guests next to it in /bin.
+e2e_missing=
+if [ "${E2E:-1}" != 0 ]; then
+	e2e_files=(tools/vmon/vmon)
+	for f in $(make -s --no-print-directory -C tools/vmon -f Makefile \
+		   -f "$top/rig/print-var.mk" print-SAMPLES print-E2E_BINS 2>/dev/null); do
+		e2e_files+=("tools/vmon/$f")
+	done
+	e2e_files+=(tools/vmon/test/e2e.sh)
+	for f in "${e2e_files[@]}"; do
+		[ -r "$f" ] || e2e_missing="$e2e_missing $f"
+	done
+	if [ -z "$e2e_missing" ]; then
+		files+=("${e2e_files[@]}")
+		names="$names e2e.sh"
+	fi
+fi
+
 [ -n "$machines" ] && echo "check: selftests:${names:- (none built)}"
-if [ -n "$missing" ]; then
+if [ -n "$missing$e2e_missing" ]; then
 	{
-		echo "build: $(echo $missing | wc -w) selftests listed in selftests/Makefile were not built"
+		nmiss=$(echo $missing ${e2e_missing:+e2e} | wc -w)
+		echo "build: $nmiss tests could not run: their files were not built"
 		for t in $missing; do
 			echo "    FAIL $t: no binary selftests/$t"
 		done
-		echo "TOTALS 0 $(echo $missing | wc -w) 0"
+		[ -z "$e2e_missing" ] || echo "    FAIL e2e.sh: not built:$e2e_missing"
+		echo "TOTALS 0 $nmiss 0"
 	} >"$out/build.summary"
 	summaries+=(build)
 fi

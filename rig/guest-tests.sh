@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the emulated machine (rig/boot.sh SCRIPT), after vmon.ko
-# is loaded: every test binary named in /bin/rig-tests.conf, one after
-# the other, each bounded by TEST_TIMEOUT seconds.  Markers for
-# rig/tap-summary.sh:
+# is loaded: every test named in /bin/rig-tests.conf (a selftest binary
+# or a script printing TAP), one after the other, each bounded by
+# TEST_TIMEOUT seconds.  Markers for rig/tap-summary.sh:
 #   RIG: TEST BEGIN name
 #   RIG: kmsg name: <kernel log line printed while the test ran>
 #   RIG: TEST END name rc=N secs=N [timeout]
