@@ -176,9 +176,22 @@ static int vmon_exit_cpuid(struct vmon_vcpu *vcpu)
 	return 1;
 }
 
-static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
+/* an MSR the kernel does not own: VMON_EXIT_MSR, completed on the next VMON_RUN */
+static int vmon_msr_user_exit(struct vmon_vcpu *vcpu, u32 index, bool is_write, u64 data)
 {
 	struct vmon_run *run = vcpu->run;
+
+	memset(&run->msr, 0, sizeof(run->msr));
+	run->exit_reason = VMON_EXIT_MSR;
+	run->msr.index = index;
+	run->msr.is_write = is_write;
+	run->msr.data = data;
+	vcpu->pending = is_write ? VMON_PENDING_WRMSR : VMON_PENDING_RDMSR;
+	return 0;
+}
+
+static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
+{
 	u32 index = vcpu->regs.rcx;
 	u64 data = 0;
 	int r;
@@ -197,17 +210,11 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 		return 1;
 
 	/* not ours: userspace answers, the next VMON_RUN completes it */
-	memset(&run->msr, 0, sizeof(run->msr));
-	run->exit_reason = VMON_EXIT_MSR;
-	run->msr.index = index;
-	run->msr.is_write = 0;
-	vcpu->pending = VMON_PENDING_RDMSR;
-	return 0;
+	return vmon_msr_user_exit(vcpu, index, false, 0);
 }
 
 static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 {
-	struct vmon_run *run = vcpu->run;
 	u32 index = vcpu->regs.rcx;
 	u64 data = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
 	int r;
@@ -222,13 +229,7 @@ static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 	if (r != -ENOENT)
 		return 1;
 
-	memset(&run->msr, 0, sizeof(run->msr));
-	run->exit_reason = VMON_EXIT_MSR;
-	run->msr.index = index;
-	run->msr.is_write = 1;
-	run->msr.data = data;
-	vcpu->pending = VMON_PENDING_WRMSR;
-	return 0;
+	return vmon_msr_user_exit(vcpu, index, true, data);
 }
 
 /*
