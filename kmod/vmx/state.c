@@ -4,6 +4,7 @@
  * segment and control registers (struct vmon_sregs) and the MSRs the
  * hardware switches (VMON_MSR_* in the uapi).
  */
+#include <linux/build_bug.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/page.h>
@@ -25,6 +26,32 @@ static const struct vmx_seg_fields vmx_seg[] = {
 	[VMX_FS] = VMX_SEG(FS), [VMX_GS] = VMX_SEG(GS), [VMX_SS] = VMX_SEG(SS),
 	[VMX_TR] = VMX_SEG(TR), [VMX_LDTR] = VMX_SEG(LDTR),
 };
+
+/*
+ * The reset state's segments: selector and base 0, limit 0xffff, in
+ * the access-rights format directly.  Legal under unrestricted guest
+ * (SDM 26.3.1.2): CS an accessed execute/read code segment (type 11),
+ * data segments accessed read/write (type 3), TR a busy 32-bit TSS
+ * (type 11: a guest that later enters IA-32e mode keeps it), LDTR an
+ * LDT (type 2).
+ */
+static const u32 vmx_reset_ar[] = {
+	[VMX_CS] = 0x9b, [VMX_DS] = 0x93, [VMX_ES] = 0x93, [VMX_FS] = 0x93,
+	[VMX_GS] = 0x93, [VMX_SS] = 0x93, [VMX_TR] = 0x8b, [VMX_LDTR] = 0x82,
+};
+
+void vmx_write_reset_segments(void)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(vmx_reset_ar) != ARRAY_SIZE(vmx_seg));
+	for (i = 0; i < ARRAY_SIZE(vmx_seg); i++) {
+		vmcs_write(vmx_seg[i].selector, 0);
+		vmcs_write(vmx_seg[i].base, 0);
+		vmcs_write(vmx_seg[i].limit, 0xffff);
+		vmcs_write(vmx_seg[i].ar, vmx_reset_ar[i]);
+	}
+}
 
 /* SDM 25.4.1, Table 25-2: the access-rights format of the VMCS */
 static u32 vmx_segment_ar(const struct vmon_segment *s)

@@ -251,39 +251,15 @@ void vmx_update_ia32e_mode(struct vmx_vcpu *vmx)
 		vmcs_clear_bits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 }
 
-static void vmx_write_segment(unsigned long sel, unsigned long base, unsigned long limit,
-			      unsigned long ar, u16 selector, u32 ar_bytes)
-{
-	vmcs_write(sel, selector);
-	vmcs_write(base, 0);
-	vmcs_write(limit, 0xffff);
-	vmcs_write(ar, ar_bytes);
-}
-
 /*
  * The architectural reset state as the common code wants it (real
  * mode, CS base 0, RIP 0, RFLAGS 2, guest-visible CR0 0x60000010),
- * legal under unrestricted guest (SDM 26.3.1.2: CS type 11, data
- * segments type 3, TR a busy TSS, LDTR an LDT).
+ * legal under unrestricted guest (SDM 26.3.1.2); the segments are
+ * written by vmx_write_reset_segments() (state.c).
  */
 static void vmx_write_reset_state(struct vmx_vcpu *vmx)
 {
-	vmx_write_segment(GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES,
-			  0, 0x9b);
-	vmx_write_segment(GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES,
-			  0, 0x93);
-	vmx_write_segment(GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES,
-			  0, 0x93);
-	vmx_write_segment(GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES,
-			  0, 0x93);
-	vmx_write_segment(GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES,
-			  0, 0x93);
-	vmx_write_segment(GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES,
-			  0, 0x93);
-	vmx_write_segment(GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES,
-			  0, 0x8b);
-	vmx_write_segment(GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT,
-			  GUEST_LDTR_AR_BYTES, 0, 0x82);
+	vmx_write_reset_segments();
 	vmcs_write(GUEST_GDTR_BASE, 0);
 	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
 	vmcs_write(GUEST_IDTR_BASE, 0);

@@ -174,6 +174,7 @@ void vmx_flush_tlb(struct vmon_vcpu *vcpu);
 void vmx_ept_flush_all(void);
 
 /* state.c */
+void vmx_write_reset_segments(void);
 void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 int vmx_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
