@@ -81,6 +81,14 @@ struct vmon_memory_region {
 };
 
 #define VMON_SET_MEMORY		_IOW(VMONIO, 0x10, struct vmon_memory_region)
+
+/* A name for the tools (vmon ps); NUL terminated, printable ASCII */
+#define VMON_NAME_LEN		32
+struct vmon_vm_name {
+	char name[VMON_NAME_LEN];
+};
+
+#define VMON_SET_NAME		_IOW(VMONIO, 0x12, struct vmon_vm_name)
 /* argument: the vCPU id (0 .. max_vcpus - 1); returns a new vCPU fd */
 #define VMON_CREATE_VCPU	_IO(VMONIO, 0x11)
 
@@ -170,6 +178,73 @@ struct vmon_msrs {
 /* Enter the guest until an exit needs userspace; see struct vmon_run */
 #define VMON_RUN		_IO(VMONIO, 0x27)
 
+/*
+ * Events.  vmon has no in-kernel interrupt controller: userspace models
+ * the PIC and hands the kernel one vector at a time.
+ *
+ * VMON_INTERRUPT queues an external interrupt.  The kernel delivers it
+ * through the guest's IDT as soon as the guest is interruptible, opening
+ * an interrupt window itself if needed (no userspace round trip).  At
+ * most one interrupt is queued: -EBUSY while the previous one has not
+ * been delivered (run->ready_for_interrupt_injection tells when it has).
+ * A HLT with a deliverable event queued does not exit to userspace.
+ */
+struct vmon_interrupt {
+	__u32 vector;			/* 0..255 */
+	__u32 flags;			/* must be 0 */
+};
+
+#define VMON_INTERRUPT		_IOW(VMONIO, 0x28, struct vmon_interrupt)
+
+/*
+ * VMON_NMI latches one NMI, delivered when the guest is not blocking
+ * NMIs (SDM Vol. 3C 25.3 / 26.7.6; APM Vol. 2 15.20).  Like the NMI pin
+ * it does not count: NMIs raised while one is latched merge into it.
+ */
+#define VMON_NMI		_IO(VMONIO, 0x29)
+
+/*
+ * Raise an exception in the guest on the next entry, as if the
+ * instruction at RIP had faulted.  vector < 32 and not 2 (use VMON_NMI);
+ * has_error_code must match the architecture (set for 8, 10-14, 17 and
+ * 21, clear otherwise; SDM Vol. 3A 6.15) and is ignored in real mode,
+ * which pushes no error codes.  -EBUSY when an event is already queued
+ * for the next entry.
+ */
+struct vmon_exception {
+	__u8  vector;
+	__u8  has_error_code;
+	__u8  padding[2];
+	__u32 error_code;
+	__u64 reserved[2];		/* must be 0 */
+};
+
+#define VMON_INJECT_EXCEPTION	_IOW(VMONIO, 0x2a, struct vmon_exception)
+
+/*
+ * The backend's guest state (VMCS fields or VMCB save/control area) as
+ * id/value pairs.  Ids and names come from one decode table
+ * (tables/vmcs_fields.h, tables/vmcb_fields.h) shared by the module, the
+ * tools and the documentation: VMX ids are VMCS field encodings (SDM
+ * Vol. 3C Appendix B), SVM ids are VMCB byte offsets (APM Vol. 2
+ * Appendix B).  In: nfields = capacity of fields[]; out: the number
+ * written.  -E2BIG with nfields = the number needed when it is too small.
+ */
+struct vmon_state_field {
+	__u32 id;
+	__u32 flags;			/* 0 */
+	__u64 value;
+};
+
+struct vmon_state_dump {
+	__u32 nfields;
+	__u32 backend;			/* out: enum vmon_backend */
+	__u64 reserved[2];		/* must be 0 */
+	struct vmon_state_field fields[];
+};
+
+#define VMON_GET_STATE_DUMP	_IOWR(VMONIO, 0x2b, struct vmon_state_dump)
+
 /* ------------------------------------------------------------------ */
 /* The run page: mmap(vcpu_fd, 0, caps.run_size)                       */
 /* ------------------------------------------------------------------ */
@@ -185,6 +260,7 @@ enum vmon_exit_reason {
 	VMON_EXIT_MSR		= 7,	/* RDMSR/WRMSR of an MSR the kernel does not own */
 	VMON_EXIT_INTR		= 8,	/* signal pending or immediate_exit */
 	VMON_EXIT_INTERNAL_ERROR = 9,	/* exit the module cannot handle */
+	VMON_EXIT_IRQ_WINDOW_OPEN = 10,	/* asked for by run->request_interrupt_window */
 	VMON_EXIT_NR
 };
 
@@ -223,7 +299,22 @@ struct vmon_run {
 	/* in: set by userspace before VMON_RUN */
 	__u8  immediate_exit;		/* return VMON_EXIT_INTR without entering */
 	__u8  regs_dirty;		/* load run->regs before entering */
-	__u8  padding1[6];
+	/*
+	 * Exit with VMON_EXIT_IRQ_WINDOW_OPEN as soon as the guest can take
+	 * an external interrupt (RFLAGS.IF = 1, no STI/MOV SS shadow, no
+	 * event being delivered): VMX interrupt-window exiting, SVM V_IRQ
+	 * with the VINTR intercept.
+	 */
+	__u8  request_interrupt_window;
+	/*
+	 * out, valid after every return from VMON_RUN: a VMON_INTERRUPT
+	 * issued now would be delivered on the next entry, before any guest
+	 * instruction runs (the guest is interruptible and nothing is
+	 * queued); and the guest's RFLAGS.IF.
+	 */
+	__u8  ready_for_interrupt_injection;
+	__u8  if_flag;
+	__u8  padding1[3];
 
 	/* out: valid after VMON_RUN returns */
 	__u32 exit_reason;		/* enum vmon_exit_reason */
@@ -325,5 +416,129 @@ enum vmon_seg {
 #define VMON_MSR_FS_BASE		0xc0000100
 #define VMON_MSR_GS_BASE		0xc0000101
 #define VMON_MSR_KERNEL_GS_BASE		0xc0000102
+
+/* ------------------------------------------------------------------ */
+/* Generic netlink family "vmon": watching VMs (vmon ps/stat/top/...)  */
+/* ------------------------------------------------------------------ */
+
+#define VMON_GENL_NAME		"vmon"
+#define VMON_GENL_VERSION	1
+/* exit events of every VM; joining needs CAP_SYS_ADMIN */
+#define VMON_GENL_MCGRP_EXITS	"exits"
+
+/*
+ * Who may see what: a VM's owner (the uid that created it) sees its
+ * list entry, statistics, state and exit events; anyone else needs
+ * CAP_SYS_ADMIN (-EPERM otherwise; VMON_CMD_LIST_VMS just leaves such
+ * VMs out).
+ */
+enum vmon_genl_cmd {
+	VMON_CMD_UNSPEC,
+	/* dump; reply per VM: VM_ID PID UID NAME NR_VCPUS MEM_BYTES BACKEND */
+	VMON_CMD_LIST_VMS,
+	/*
+	 * do: VM_ID [VCPU_ID]; reply: the VM attributes, STATS for the
+	 * whole VM, then one nested VCPU (VCPU_ID + STATS) per vCPU
+	 * (only the one asked for when VCPU_ID is given).
+	 */
+	VMON_CMD_GET_STATS,
+	/*
+	 * do: VM_ID [REASON ...]: this socket receives VMON_CMD_EXIT_EVENT
+	 * messages for the VM's exits (only the listed hardware reasons if
+	 * any) until VMON_CMD_TRACE_STOP or until the socket closes.
+	 * Events never block a vCPU: when the socket's buffer is full the
+	 * event is dropped and counted (EV_LOST in the next event, and
+	 * STAT_EVENTS_LOST).
+	 */
+	VMON_CMD_TRACE_START,
+	VMON_CMD_TRACE_STOP,		/* do: VM_ID */
+	VMON_CMD_EXIT_EVENT,		/* notification: EV_* attributes */
+	/* do: VM_ID VCPU_ID; reply: VM_ID VCPU_ID BACKEND + FIELD per field */
+	VMON_CMD_GET_STATE,
+	__VMON_CMD_MAX
+};
+#define VMON_CMD_MAX		(__VMON_CMD_MAX - 1)
+
+enum vmon_genl_attr {
+	VMON_A_UNSPEC,
+	VMON_A_VM_ID,			/* u32 */
+	VMON_A_VCPU_ID,			/* u32 */
+	VMON_A_PID,			/* u32: process that created the VM */
+	VMON_A_UID,			/* u32 */
+	VMON_A_NAME,			/* string (VMON_SET_NAME) */
+	VMON_A_NR_VCPUS,		/* u32 */
+	VMON_A_MEM_BYTES,		/* u64: guest memory in slots */
+	VMON_A_BACKEND,			/* string: "vmx" or "svm" */
+	VMON_A_STATS,			/* nested: VMON_STAT_* */
+	VMON_A_VCPU,			/* nested: VMON_A_VCPU_ID, VMON_A_STATS */
+	VMON_A_REASON,			/* u32 hardware exit reason (TRACE_START filter) */
+	VMON_A_FIELD,			/* nested: VMON_FIELD_* */
+	VMON_A_PAD,
+	__VMON_A_MAX
+};
+#define VMON_A_MAX		(__VMON_A_MAX - 1)
+
+/* inside VMON_A_STATS */
+enum vmon_stat_attr {
+	VMON_STAT_UNSPEC,
+	VMON_STAT_EXITS,		/* u64: all VM exits */
+	VMON_STAT_USER_EXITS,		/* u64: round trips to userspace */
+	VMON_STAT_GUEST_NS,		/* u64: time in the guest */
+	VMON_STAT_HOST_NS,		/* u64: time handling exits in the kernel */
+	VMON_STAT_EVENTS_LOST,		/* u64: exit events dropped */
+	VMON_STAT_REASON,		/* nested VMON_RSTAT_*, one per reason seen */
+	VMON_STAT_PAD,
+	__VMON_STAT_MAX
+};
+#define VMON_STAT_MAX		(__VMON_STAT_MAX - 1)
+
+/* inside VMON_STAT_REASON */
+enum vmon_reason_stat_attr {
+	VMON_RSTAT_UNSPEC,
+	VMON_RSTAT_CODE,		/* u32: hardware exit reason / exit code */
+	VMON_RSTAT_NAME,		/* string, from the decode tables */
+	VMON_RSTAT_COUNT,		/* u64 */
+	VMON_RSTAT_GUEST_NS,		/* u64: guest time ended by this reason */
+	VMON_RSTAT_HOST_NS,		/* u64: handling time for this reason */
+	/*
+	 * binary: __u64[VMON_HIST_BUCKETS]; bucket i counts handlings that
+	 * took [2^i, 2^(i+1)) ns (bucket 0 also counts 0 ns)
+	 */
+	VMON_RSTAT_HIST,
+	VMON_RSTAT_PAD,
+	__VMON_RSTAT_MAX
+};
+#define VMON_RSTAT_MAX		(__VMON_RSTAT_MAX - 1)
+#define VMON_HIST_BUCKETS	32
+
+/* VMON_CMD_EXIT_EVENT attributes */
+enum vmon_event_attr {
+	VMON_EV_UNSPEC,
+	VMON_EV_VM_ID,			/* u32 */
+	VMON_EV_VCPU_ID,		/* u32 */
+	VMON_EV_SEQ,			/* u64: the vCPU's exit number */
+	VMON_EV_REASON,			/* u32: hardware exit reason */
+	VMON_EV_QUALIFICATION,		/* u64: exit qualification / EXITINFO1 */
+	VMON_EV_GPA,			/* u64: TDP faults */
+	VMON_EV_PORT,			/* u32: port I/O */
+	VMON_EV_RIP,			/* u64 */
+	VMON_EV_GUEST_TSC,		/* u64: guest TSC at the exit */
+	VMON_EV_LATENCY_NS,		/* u64: time to handle the exit */
+	VMON_EV_LOST,			/* u64: events this listener lost so far */
+	VMON_EV_PAD,
+	__VMON_EV_MAX
+};
+#define VMON_EV_MAX		(__VMON_EV_MAX - 1)
+
+/* inside VMON_A_FIELD */
+enum vmon_field_attr {
+	VMON_FIELD_UNSPEC,
+	VMON_FIELD_ID,			/* u32: as in struct vmon_state_field */
+	VMON_FIELD_NAME,		/* string, from the decode table */
+	VMON_FIELD_VALUE,		/* u64 */
+	VMON_FIELD_PAD,
+	__VMON_FIELD_MAX
+};
+#define VMON_FIELD_MAX		(__VMON_FIELD_MAX - 1)
 
 #endif /* _UAPI_LINUX_VMON_H */
