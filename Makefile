@@ -7,10 +7,11 @@
 #   make deps       install the Debian packages the project needs
 #   make check      host unit tests + every selftest and the vmon end-to-end checks
 #                   in QEMU (SVM) and Bochs (VMX)
-#   make demo       run the sample guest (on this CPU, or in an emulator)
+#   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
-#   make docs       regenerate Documentation/exit-reasons.rst from tables/
+#   make docs       regenerate Documentation/{exit-reasons,state-fields,entry-checks}.rst
+#                   from tables/
 #   make clean
 
 # The kernel to build against: the running one when its build tree is
@@ -147,14 +148,24 @@ checkpatch:
 check: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) rig/check.sh
 
-# the demo needs the module, the tool and its sample, not the selftests
+# the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools
 	KVER=$(KVER) rig/demo.sh
 
-docs: Documentation/exit-reasons.rst
+docs: Documentation/exit-reasons.rst Documentation/state-fields.rst \
+      Documentation/entry-checks.rst
 
 Documentation/exit-reasons.rst: rig/gen-tables.sh $(wildcard tables/*.h)
 	rig/gen-tables.sh tables > $@.tmp && mv $@.tmp $@
+
+# the VMCS/VMCB field tables and the entry-check rules, same generator
+Documentation/state-fields.rst: rig/gen-tables.sh rig/gen-tables-fields.rst.in \
+				tables/vmcs_fields.h tables/vmcb_fields.h
+	rig/gen-tables.sh tables fields > $@.tmp && mv $@.tmp $@
+
+Documentation/entry-checks.rst: rig/gen-tables.sh rig/gen-tables-checks.rst.in \
+				tables/vmx_guest_checks.h tables/svm_vmrun_checks.h
+	rig/gen-tables.sh tables checks > $@.tmp && mv $@.tmp $@
 
 clean:
 	-$(MAKE) $(KBUILD_ARGS) clean 2>/dev/null

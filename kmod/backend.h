@@ -19,6 +19,7 @@
 struct vmon_vm;
 struct vmon_vcpu;
 struct vmon_tdp_format;
+struct vmon_state_rule;
 
 struct vmon_backend_ops {
 	const char *name;		/* "vmx" or "svm" */
@@ -77,6 +78,40 @@ struct vmon_backend_ops {
 	/* loaded: deliver the exception on the next entry */
 	void (*queue_exception)(struct vmon_vcpu *vcpu, u8 vector,
 				bool has_error_code, u32 error_code);
+
+	/*
+	 * Event injection (events.c), all "loaded".  event_pending: an
+	 * exception from queue_exception() or an event whose delivery an
+	 * exit interrupted (re-delivered by the backend) goes in with the
+	 * next entry, so nothing else can.  interrupt_allowed: RFLAGS.IF
+	 * set and no STI/MOV SS shadow.  nmi_allowed: the guest blocks no
+	 * NMI.  inject_irq/inject_nmi (irqs off, only when allowed and
+	 * nothing is pending): deliver with the next entry.
+	 * set_event_windows (irqs off): exit as soon as the guest can take
+	 * an interrupt / an NMI (VMON_X_IRQ_WINDOW / VMON_X_NMI_WINDOW),
+	 * or stop asking; called before every entry.
+	 */
+	bool (*event_pending)(struct vmon_vcpu *vcpu);
+	bool (*interrupt_allowed)(struct vmon_vcpu *vcpu);
+	bool (*nmi_allowed)(struct vmon_vcpu *vcpu);
+	void (*inject_irq)(struct vmon_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct vmon_vcpu *vcpu);
+	void (*set_event_windows)(struct vmon_vcpu *vcpu, bool irq, bool nmi);
+
+	/*
+	 * State dumps and guest-state checks (dump.c, entry_checks.c).
+	 * dump_state (loaded): write up to cap fields of the VMCS/VMCB
+	 * table (current values: RIP/RSP/RFLAGS from vcpu->regs), return
+	 * how many the backend has; host addresses only if show_host, else
+	 * 0 with VMON_STATE_FIELD_REDACTED.  state_field_name: the table's name
+	 * of a field id, NULL if none.  check_guest_state (loaded): the
+	 * first guest-state rule the state set from userspace breaks, or
+	 * NULL; never a rule about state the backend itself owns.
+	 */
+	int (*dump_state)(struct vmon_vcpu *vcpu, struct vmon_state_field *fields, u32 cap,
+			  bool show_host);
+	const char *(*state_field_name)(u32 id);
+	const struct vmon_state_rule *(*check_guest_state)(struct vmon_vcpu *vcpu);
 
 	/* loaded; set_sregs returns -EINVAL only for values no entry could use */
 	void (*get_sregs)(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);

@@ -10,7 +10,9 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/sched.h>
 #include <linux/vmon.h>
 
@@ -90,6 +92,13 @@ struct vmon_vm {
 	struct mutex mem_lock;		/* slots and the TDP tables */
 	struct vmon_slot *slots[VMON_MAX_SLOTS];
 	struct vmon_tdp tdp;
+
+	/* observability (observe.h): VMON_SET_NAME, under lock */
+	char name[VMON_NAME_LEN];
+	/* exit-event tracers (trace.c): RCU list, changed under trace_lock */
+	spinlock_t trace_lock;
+	struct list_head tracers;
+	unsigned int nr_tracers;	/* read locklessly once per exit */
 	/* backend state follows (vmon_ops->vm_size) */
 };
 
@@ -110,6 +119,8 @@ enum vmon_exit_kind {
 	VMON_X_SHUTDOWN,
 	VMON_X_FAIL_ENTRY,
 	VMON_X_UNHANDLED,	/* becomes VMON_EXIT_INTERNAL_ERROR */
+	VMON_X_IRQ_WINDOW,	/* the guest can take an external interrupt (events.c) */
+	VMON_X_NMI_WINDOW,	/* the guest no longer blocks NMIs (events.c) */
 };
 
 struct vmon_exit {
@@ -139,6 +150,7 @@ struct vmon_exit {
 			u64 code;
 			u64 qualification;
 			const char *reason;	/* from the decode tables */
+			u32 rule;	/* guest-state rule broken, 0 unknown (entry_checks.c) */
 		} fail;
 	};
 };
@@ -161,6 +173,30 @@ enum vmon_pending {
 	VMON_PENDING_IO_IN,	/* merge run->io.data into RAX */
 	VMON_PENDING_RDMSR,	/* run->msr.data -> EDX:EAX, or #GP */
 	VMON_PENDING_WRMSR,	/* skip, or #GP */
+};
+
+/* events userspace handed the kernel, waiting for the guest (events.c) */
+struct vmon_events {
+	bool irq_queued;		/* VMON_INTERRUPT: irq_vector waits */
+	u8 irq_vector;
+	bool nmi_latched;		/* VMON_NMI */
+	bool user_window;		/* run->request_interrupt_window at entry */
+};
+
+/* MSRs the module emulates for both backends (msr.c) */
+#define VMON_MTRR_VAR		8	/* variable-range MTRR pairs */
+#define VMON_MTRR_FIXED		11	/* fixed-range MTRRs */
+
+struct vmon_msr_state {
+	u64 apic_base;
+	u64 ucode_rev;			/* IA32_BIOS_SIGN_ID / PATCH_LEVEL */
+	u64 mcg_status;
+	u64 mtrr_def_type;
+	u64 mtrr_var[2 * VMON_MTRR_VAR];	/* PHYSBASEn, PHYSMASKn */
+	u64 mtrr_fixed[VMON_MTRR_FIXED];
+	u64 feature_control;		/* Intel */
+	u64 misc_enable;		/* Intel */
+	u64 hwcr, de_cfg, nb_cfg, syscfg;	/* AMD */
 };
 
 struct vmon_vcpu {
@@ -188,9 +224,19 @@ struct vmon_vcpu {
 	struct vmon_cpuid_entry *cpuid;
 	u32 cpuid_nent;
 
+	struct vmon_msr_state msr;	/* msr.c */
+
 	/* guest extended state, kept apart from the host task's (fpu.c) */
 	void *fpu_area;
 	u64 guest_xcr0;
+
+	struct vmon_events events;
+
+	/* userspace set registers: check them before the next entry (entry_checks.c) */
+	bool state_dirty;
+
+	/* exit statistics (stats.c), read by netlink while the vCPU runs */
+	struct vmon_vcpu_stats *stats;
 	/* backend state follows (vmon_ops->vcpu_size) */
 };
 
@@ -209,11 +255,57 @@ void vmon_vm_kick_all(struct vmon_vm *vm);
 int vmon_handle_exit(struct vmon_vcpu *vcpu);
 void vmon_complete_user_exit(struct vmon_vcpu *vcpu);
 
+/* events.c */
+int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp);
+int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg);
+int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp);
+void vmon_events_prepare_entry(struct vmon_vcpu *vcpu);	/* irqs off, loaded */
+int vmon_events_window_exit(struct vmon_vcpu *vcpu);
+bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu);
+void vmon_events_report(struct vmon_vcpu *vcpu);
+
+/*
+ * State dumps (dump.c).  vmon_vcpu_dump_state() takes vcpu->mutex (it
+ * waits while VMON_RUN is in progress, killable), writes up to cap
+ * fields, sets *nfields to the number the backend has and returns
+ * -E2BIG when that is more than cap.  VMON_MAX_STATE_FIELDS bounds
+ * every backend's table.
+ */
+#define VMON_MAX_STATE_FIELDS	256
+int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
+			 u32 cap, u32 *nfields);
+const char *vmon_state_field_name(u32 id);	/* NULL: no such field */
+int vmon_ioctl_state_dump(struct vmon_vcpu *vcpu, void __user *argp);
+
+/*
+ * Guest-state rules (entry_checks.c; tables/vmx_guest_checks.h,
+ * tables/svm_vmrun_checks.h): one row of a backend's table.
+ */
+struct vmon_state_rule {
+	u32 id;
+	const char *section;	/* "SDM Vol. 3C 27.3.1.2", "APM Vol. 2 15.5.1" */
+	const char *text;	/* "CS.L and CS.D both set in 64-bit mode" */
+};
+
+/* before an entry with state_dirty: true when a rule is broken (run page filled) */
+bool vmon_check_user_state(struct vmon_vcpu *vcpu);
+/* the kernel log line for a broken rule, by a backend or the common code */
+void vmon_report_rule(struct vmon_vcpu *vcpu, const struct vmon_state_rule *rule,
+		      bool before_entry);
+
 /* cpuid.c */
 int vmon_cpuid_init_default(struct vmon_vcpu *vcpu);
 int vmon_cpuid_set(struct vmon_vcpu *vcpu, const struct vmon_cpuid_entry *e, u32 nent);
 void vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
 		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+
+/*
+ * msr.c: the MSRs the kernel owns, the backend's then the emulated ones;
+ * 0, -ENOENT (userspace's MSR) or -EINVAL (#GP).  host: from SET_MSRS.
+ */
+void vmon_msr_reset(struct vmon_vcpu *vcpu);
+int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
+int vmon_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* fpu.c */
 int vmon_fpu_setup(void);		/* module init: host XCR0, area size */

@@ -16,7 +16,11 @@
  *    CPUID.(EAX=0DH,ECX=0/1):EBX follow the guest's XCR0 (here).
  *
  * The default table is the host's CPUID with what vmon does not virtualize
- * taken away; VMON_SET_CPUID replaces it wholesale.
+ * taken away (cpuid_hidden[], one line per reason), the topology of one
+ * single-threaded core per vCPU, and the hypervisor leaf; the invariant
+ * TSC bit stays when the host has it, as the guest reads the host's TSC
+ * plus an offset.  Documentation/msrs-cpuid.rst explains the policy.
+ * VMON_SET_CPUID replaces the table wholesale.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -24,41 +28,131 @@
 
 #include "core.h"
 
-/* CPUID.01H:ECX */
-#define C1_ECX_MONITOR		BIT(3)
-#define C1_ECX_VMX		BIT(5)
-#define C1_ECX_SMX		BIT(6)
-#define C1_ECX_PDCM		BIT(15)
-#define C1_ECX_X2APIC		BIT(21)
-#define C1_ECX_TSC_DEADLINE	BIT(24)
+#define HYPERVISOR_LEAF		VMON_CPUID_HYPERVISOR_LEAF
+#define BASIC_MAX		0x1f
+#define EXTENDED_MAX		0x80000021
+#define MAX_SUBLEAF		63
+
+enum { R_EAX, R_EBX, R_ECX, R_EDX };
+
+/* CPUID.01H:ECX feature bits that are computed or set, not masked */
 #define C1_ECX_XSAVE		BIT(26)
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_AVX		BIT(28)
 #define C1_ECX_HYPERVISOR	BIT(31)
-/* CPUID.(EAX=07H,ECX=0) */
-#define C7_EBX_SGX		BIT(2)
-#define C7_EBX_INVPCID		BIT(10)
-#define C7_EBX_PQM		BIT(12)
-#define C7_EBX_PQE		BIT(15)
-#define C7_EBX_INTEL_PT		BIT(25)
-#define C7_ECX_PKU		BIT(3)
-#define C7_ECX_OSPKE		BIT(4)
-#define C7_ECX_WAITPKG		BIT(5)
-#define C7_ECX_RDPID		BIT(22)
-#define C7_EDX_AMX_BF16		BIT(22)
-#define C7_EDX_AMX_TILE		BIT(24)
-#define C7_EDX_AMX_INT8		BIT(25)
-/* CPUID.(EAX=0DH,ECX=1):EAX */
-#define CD1_EAX_XSAVES		BIT(3)
-#define CD1_EAX_XFD		BIT(4)
-/* CPUID.80000001H */
-#define C81_ECX_SVM		BIT(2)
-#define C81_EDX_RDTSCP		BIT(27)
+/* CPUID.80000007H:EDX[8]: invariant TSC */
+#define C87_EDX_INVARIANT_TSC	BIT(8)
+/* CPUID.80000008H:EBX: CLZERO, XSAVEERPTR, WBNOINVD (no MSR, no state) */
+#define C88_EBX_KEEP		(BIT(0) | BIT(2) | BIT(9))
 
-#define HYPERVISOR_LEAF		0x40000000
-#define BASIC_MAX		0x1f
-#define EXTENDED_MAX		0x80000021
-#define MAX_SUBLEAF		63
+/*
+ * Feature bits the default table clears, one line per reason.  vmon has
+ * no local APIC (the guest uses the i8259 PIC and i8254 PIT userspace
+ * emulates), no PMU, no power management, switches no speculation-
+ * control MSR, SPEC_CTRL, PRED_CMD, TSC_AUX, PKRU, IA32_XSS or TSC_ADJUST,
+ * and sets none of the optional VM-execution controls that INVPCID,
+ * RDTSCP, RDPID or WAITPKG need under VMX.  A bit left set must work on
+ * both backends without an intercept.  Leaf layouts: SDM Vol. 2A, CPUID,
+ * Table 3-8; AMD APM Vol. 3, Appendix E.
+ */
+struct cpuid_mask {
+	u32 function;
+	u32 index;
+	u8 reg;
+	u32 bits;
+};
+
+static const struct cpuid_mask cpuid_hidden[] = {
+	/* 01H:ECX */
+	{ 0x1, 0, R_ECX, BIT(2) | BIT(4) },	/* DTES64, DS-CPL: debug store, no PMU */
+	{ 0x1, 0, R_ECX, BIT(3) },		/* MONITOR/MWAIT: would idle the host CPU */
+	{ 0x1, 0, R_ECX, BIT(5) | BIT(6) },	/* VMX, SMX: no nested virtualization */
+	{ 0x1, 0, R_ECX, BIT(7) | BIT(8) },	/* EIST, TM2: power/thermal MSRs */
+	{ 0x1, 0, R_ECX, BIT(11) },		/* SDBG: IA32_DEBUG_INTERFACE */
+	{ 0x1, 0, R_ECX, BIT(14) },		/* xTPR update control: no APIC */
+	{ 0x1, 0, R_ECX, BIT(15) },		/* PDCM: IA32_PERF_CAPABILITIES, no PMU */
+	{ 0x1, 0, R_ECX, BIT(17) },		/* PCID: not offered on both backends */
+	{ 0x1, 0, R_ECX, BIT(18) },		/* DCA: platform DMA cache MSRs */
+	{ 0x1, 0, R_ECX, BIT(21) | BIT(24) },	/* x2APIC, TSC deadline: no APIC */
+	{ 0x1, 0, R_ECX, C1_ECX_OSXSAVE },	/* computed from CR4 per lookup */
+	/* 01H:EDX */
+	{ 0x1, 0, R_EDX, BIT(9) },		/* APIC: none (IA32_APIC_BASE.EN = 0) */
+	{ 0x1, 0, R_EDX, BIT(21) },		/* DS: debug store, no PMU */
+	{ 0x1, 0, R_EDX, BIT(22) | BIT(29) },	/* ACPI, TM: thermal monitor MSRs */
+	{ 0x1, 0, R_EDX, BIT(28) },		/* HTT: one logical processor */
+	{ 0x1, 0, R_EDX, BIT(31) },		/* PBE: pending break enable, thermal */
+	/* 07H.0:EBX */
+	{ 0x7, 0, R_EBX, BIT(1) },		/* IA32_TSC_ADJUST: not emulated */
+	{ 0x7, 0, R_EBX, BIT(2) },		/* SGX: not virtualized */
+	{ 0x7, 0, R_EBX, BIT(10) },		/* INVPCID: needs "enable INVPCID" (VMX) */
+	{ 0x7, 0, R_EBX, BIT(12) | BIT(15) },	/* RDT monitoring/allocation MSRs */
+	{ 0x7, 0, R_EBX, BIT(14) },		/* MPX: IA32_BNDCFGS is not switched */
+	{ 0x7, 0, R_EBX, BIT(25) },		/* Intel PT: not virtualized */
+	/* 07H.0:ECX */
+	{ 0x7, 0, R_ECX, BIT(3) | BIT(4) },	/* PKU, OSPKE: PKRU is not switched */
+	{ 0x7, 0, R_ECX, BIT(5) },		/* WAITPKG: needs a VMX control, TSC deadline */
+	{ 0x7, 0, R_ECX, BIT(7) },		/* CET shadow stacks: IA32_XSS state */
+	{ 0x7, 0, R_ECX, BIT(13) },		/* TME: memory encryption MSRs */
+	{ 0x7, 0, R_ECX, BIT(16) },		/* LA57: guest 5-level paging untested */
+	{ 0x7, 0, R_ECX, BIT(22) },		/* RDPID: reads TSC_AUX, not switched */
+	{ 0x7, 0, R_ECX, BIT(23) },		/* Key Locker: not virtualized */
+	{ 0x7, 0, R_ECX, BIT(24) },		/* bus-lock detection: DEBUGCTL bit */
+	{ 0x7, 0, R_ECX, BIT(29) },		/* ENQCMD: IA32_PASID MSR */
+	{ 0x7, 0, R_ECX, BIT(30) },		/* SGX launch control */
+	{ 0x7, 0, R_ECX, BIT(31) },		/* PKS: IA32_PKRS is not switched */
+	/* 07H.0:EDX */
+	{ 0x7, 0, R_EDX, BIT(5) },		/* user interrupts: need an APIC */
+	{ 0x7, 0, R_EDX, BIT(9) },		/* SRBDS_CTRL: IA32_MCU_OPT_CTRL */
+	{ 0x7, 0, R_EDX, BIT(13) },		/* TSX_FORCE_ABORT MSR */
+	{ 0x7, 0, R_EDX, BIT(15) },		/* hybrid: topology is one plain CPU */
+	{ 0x7, 0, R_EDX, BIT(18) },		/* PCONFIG: not virtualized */
+	{ 0x7, 0, R_EDX, BIT(19) },		/* architectural LBRs: no PMU */
+	{ 0x7, 0, R_EDX, BIT(20) },		/* CET IBT: IA32_S_CET not switched */
+	{ 0x7, 0, R_EDX, BIT(22) | BIT(24) | BIT(25) },	/* AMX: state not switched */
+	{ 0x7, 0, R_EDX, BIT(26) | BIT(27) },	/* IBRS/IBPB, STIBP: SPEC_CTRL, PRED_CMD */
+	{ 0x7, 0, R_EDX, BIT(28) },		/* L1D_FLUSH: IA32_FLUSH_CMD */
+	{ 0x7, 0, R_EDX, BIT(29) },		/* IA32_ARCH_CAPABILITIES: not emulated */
+	{ 0x7, 0, R_EDX, BIT(30) },		/* IA32_CORE_CAPABILITIES: not emulated */
+	{ 0x7, 0, R_EDX, BIT(31) },		/* SSBD: SPEC_CTRL */
+	/* 07H.1:EAX */
+	{ 0x7, 1, R_EAX, BIT(26) },		/* LAM: needs VMX/SVM support for CR3 bits */
+	/* 07H.2:EDX: PSFD, IPRED/RRSBA/BHI_CTRL, DDPD_U are SPEC_CTRL bits */
+	{ 0x7, 2, R_EDX, ~0u },
+	/* 0DH.1:EAX */
+	{ 0xd, 1, R_EAX, BIT(3) },		/* XSAVES/XRSTORS: IA32_XSS not switched */
+	{ 0xd, 1, R_EAX, BIT(4) },		/* XFD: IA32_XFD not switched */
+	/* 80000001H:ECX */
+	{ 0x80000001, 0, R_ECX, BIT(1) },	/* CmpLegacy: one core */
+	{ 0x80000001, 0, R_ECX, BIT(2) },	/* SVM: no nested virtualization */
+	{ 0x80000001, 0, R_ECX, BIT(3) },	/* extended APIC space: no APIC */
+	{ 0x80000001, 0, R_ECX, BIT(9) },	/* OSVW: OS-visible workaround MSRs */
+	{ 0x80000001, 0, R_ECX, BIT(10) },	/* IBS: no PMU */
+	{ 0x80000001, 0, R_ECX, BIT(12) },	/* SKINIT: secure init, not virtualized */
+	{ 0x80000001, 0, R_ECX, BIT(13) },	/* watchdog timer MSRs */
+	{ 0x80000001, 0, R_ECX, BIT(15) },	/* LWP: lightweight profiling */
+	{ 0x80000001, 0, R_ECX, BIT(19) },	/* NodeId MSR */
+	{ 0x80000001, 0, R_ECX, BIT(22) },	/* TOPOEXT: 8000001DH/1EH not relied on */
+	{ 0x80000001, 0, R_ECX, BIT(23) | BIT(24) | BIT(28) },	/* core/NB/LLC perfctrs */
+	{ 0x80000001, 0, R_ECX, BIT(26) },	/* data breakpoint extension MSRs */
+	{ 0x80000001, 0, R_ECX, BIT(27) },	/* performance TSC */
+	{ 0x80000001, 0, R_ECX, BIT(29) },	/* MONITORX/MWAITX: would idle the host */
+	/* 80000001H:EDX */
+	{ 0x80000001, 0, R_EDX, BIT(9) },	/* APIC: none */
+	{ 0x80000001, 0, R_EDX, BIT(27) },	/* RDTSCP: TSC_AUX not switched */
+	/* 80000007H: RAS, power management, APM; only invariant TSC is kept */
+	{ 0x80000007, 0, R_EAX, ~0u },
+	{ 0x80000007, 0, R_EBX, ~0u },		/* SMCA, MCA overflow recovery: no banks */
+	{ 0x80000007, 0, R_ECX, ~0u },
+	{ 0x80000007, 0, R_EDX, ~(u32)C87_EDX_INVARIANT_TSC },	/* CPB, HWP, ... MSRs */
+	/* 80000008H:EBX: IBPB, IBRS, STIBP, SSBD..., IRPERF, RDPRU, INVLPGB, PPIN */
+	{ 0x80000008, 0, R_EBX, ~(u32)C88_EBX_KEEP },
+	/* 80000008H:ECX: one core (NC = 0, ApicIdCoreIdSize = 0), no PerfTsc */
+	{ 0x80000008, 0, R_ECX, ~0u },
+	{ 0x80000008, 0, R_EDX, ~0u },		/* INVLPGB count, RDPRU: not offered */
+	/* 80000021H:EAX */
+	{ 0x80000021, 0, R_EAX, BIT(8) },	/* automatic IBRS: an EFER bit */
+	{ 0x80000021, 0, R_EAX, BIT(27) | BIT(28) },	/* SBPB, IBPB_BRTYPE: PRED_CMD */
+};
 
 struct cpuid_builder {
 	struct vmon_cpuid_entry *e;
@@ -94,24 +188,13 @@ static void cpuid_add_counted(struct cpuid_builder *b, u32 function)
 		cpuid_add(b, function, i, true);
 }
 
-/* cache leaves 4 and 8000001DH: subleaves until cache type (EAX[4:0]) 0 */
-static void cpuid_add_caches(struct cpuid_builder *b, u32 function)
-{
-	struct vmon_cpuid_entry *e;
-	u32 i;
-
-	for (i = 0; i <= MAX_SUBLEAF; i++) {
-		e = cpuid_add(b, function, i, true);
-		if (!e || !(e->eax & 0x1f))
-			break;
-	}
-}
-
 /*
- * Topology leaves 0BH and 1FH: subleaves until level type (ECX[15:8]) 0,
- * that last one included (it still echoes the index and the x2APIC ID).
+ * Cache leaves 4 and 8000001DH: subleaves until cache type (EAX[4:0])
+ * 0.  The geometry is the host's; the sharing fields say one logical
+ * processor per cache (EAX[25:14] = 0) and, in leaf 4, one core per
+ * package (EAX[31:26] = 0), as every vCPU is its own package.
  */
-static void cpuid_add_topology(struct cpuid_builder *b, u32 function, u32 apic_id)
+static void cpuid_add_caches(struct cpuid_builder *b, u32 function)
 {
 	struct vmon_cpuid_entry *e;
 	u32 i;
@@ -120,9 +203,33 @@ static void cpuid_add_topology(struct cpuid_builder *b, u32 function, u32 apic_i
 		e = cpuid_add(b, function, i, true);
 		if (!e)
 			break;
-		e->edx = apic_id;
-		if (!((e->ecx >> 8) & 0xff))
+		e->eax &= function == 0x4 ? GENMASK(13, 0) : ~GENMASK(25, 14);
+		if (!(e->eax & 0x1f))
 			break;
+	}
+}
+
+/*
+ * Topology leaves 0BH and 1FH, written rather than copied (SDM Vol. 2A,
+ * CPUID leaf 0BH): an SMT level and a core level that each hold one
+ * logical processor (EBX = 1, no APIC ID bits to shift away: EAX = 0),
+ * then the invalid level that ends the list.  EDX is the x2APIC ID,
+ * the vCPU id, in every subleaf.
+ */
+static void cpuid_add_topology(struct cpuid_builder *b, u32 function, u32 apic_id)
+{
+	static const u32 level_type[] = { 1, 2, 0 };	/* SMT, core, invalid */
+	struct vmon_cpuid_entry *e;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(level_type); i++) {
+		e = cpuid_add(b, function, i, true);
+		if (!e)
+			break;
+		e->eax = 0;
+		e->ebx = level_type[i] ? 1 : 0;
+		e->ecx = (level_type[i] << 8) | i;
+		e->edx = apic_id;
 	}
 }
 
@@ -142,7 +249,6 @@ static void cpuid_add_xsave(struct cpuid_builder *b)
 	}
 	e = cpuid_add(b, 0xd, 1, true);
 	if (e) {
-		e->eax &= ~(CD1_EAX_XSAVES | CD1_EAX_XFD);
 		e->ecx = 0;	/* no IA32_XSS state is offered */
 		e->edx = 0;
 	}
@@ -175,15 +281,25 @@ static void cpuid_add_basic(struct cpuid_builder *b, u32 max, u32 apic_id)
 			break;
 		/*
 		 * Features vmon does not virtualize read as absent (zeros):
-		 * architectural performance monitoring (0AH), resource
-		 * director technology (0FH, 10H), SGX (12H), processor trace
-		 * (14H), AMX tiles (1DH, 1EH).
+		 * MONITOR/MWAIT (05H), thermal and power management (06H:
+		 * digital thermal sensor, turbo, ARAT, HWP, APERF/MPERF and
+		 * EPB all live in MSRs), architectural performance monitoring
+		 * (0AH), resource director technology (0FH, 10H), SGX (12H),
+		 * processor trace (14H), Key Locker (19H), hybrid core type
+		 * (1AH), PCONFIG (1BH), architectural LBRs (1CH), AMX tiles
+		 * (1DH, 1EH).
 		 */
+		case 0x5:
+		case 0x6:
 		case 0xa:
 		case 0xf:
 		case 0x10:
 		case 0x12:
 		case 0x14:
+		case 0x19:
+		case 0x1a:
+		case 0x1b:
+		case 0x1c:
 		case 0x1d:
 		case 0x1e:
 			break;
@@ -204,15 +320,28 @@ static void cpuid_add_extended(struct cpuid_builder *b, u32 max, u32 apic_id)
 		case 0x8000001d:
 			cpuid_add_caches(b, leaf);
 			break;
-		/* SVM features, SEV, platform QoS: not virtualized */
+		/*
+		 * SVM features (0AH), IBS (1BH), LWP (1CH), SEV (1FH),
+		 * platform QoS (20H): not virtualized.
+		 */
 		case 0x8000000a:
+		case 0x8000001b:
+		case 0x8000001c:
 		case 0x8000001f:
 		case 0x80000020:
 			break;
-		case 0x8000001e:	/* AMD extended APIC ID */
+		/*
+		 * AMD extended APIC ID: the vCPU id; compute unit (core) 0
+		 * with one thread (EBX = 0), node 0 of one (ECX = 0).
+		 */
+		case 0x8000001e:
 			e = cpuid_add(b, leaf, 0, false);
-			if (e)
+			if (e) {
 				e->eax = apic_id;
+				e->ebx = 0;
+				e->ecx = 0;
+				e->edx = 0;
+			}
 			break;
 		default:
 			cpuid_add(b, leaf, 0, false);
@@ -234,46 +363,43 @@ static struct vmon_cpuid_entry *cpuid_find(struct vmon_cpuid_entry *e, u32 n, u3
 	return NULL;
 }
 
+static u32 *cpuid_reg(struct vmon_cpuid_entry *e, u8 reg)
+{
+	switch (reg) {
+	case R_EAX:
+		return &e->eax;
+	case R_EBX:
+		return &e->ebx;
+	case R_ECX:
+		return &e->ecx;
+	default:
+		return &e->edx;
+	}
+}
+
 /* take away what vmon does not virtualize; announce a hypervisor */
 static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 {
+	const struct cpuid_mask *m;
 	struct vmon_cpuid_entry *e;
+
+	for (m = cpuid_hidden; m < cpuid_hidden + ARRAY_SIZE(cpuid_hidden); m++) {
+		e = cpuid_find(b->e, b->n, m->function, m->index);
+		if (e)
+			*cpuid_reg(e, m->reg) &= ~m->bits;
+	}
 
 	e = cpuid_find(b->e, b->n, 1, 0);
 	if (e) {
-		/* initial APIC ID (SDM Vol. 2A Table 3-8, EBX[31:24]) */
-		e->ebx = (e->ebx & 0x00ffffff) | (apic_id << 24);
 		/*
-		 * No nested virtualization (VMX, SMX); no MWAIT (not
-		 * intercepted, it would halt the host CPU's view of the
-		 * guest); no x2APIC or TSC deadline timer (no APIC is
-		 * emulated yet); no perfmon capability MSR.  OSXSAVE is
-		 * computed per lookup.
+		 * EBX: initial APIC ID [31:24] = vCPU id, one addressable
+		 * logical processor ID [23:16]; CLFLUSH size and brand index
+		 * stay the host's.
 		 */
-		e->ecx &= ~(C1_ECX_MONITOR | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_PDCM |
-			    C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_OSXSAVE);
+		e->ebx = (e->ebx & 0xffff) | (1 << 16) | (apic_id << 24);
 		if (!vmon_fpu_guest_xfeatures())
 			e->ecx &= ~(C1_ECX_XSAVE | C1_ECX_AVX);
 		e->ecx |= C1_ECX_HYPERVISOR;
-	}
-
-	e = cpuid_find(b->e, b->n, 7, 0);
-	if (e) {
-		/*
-		 * SGX, RDT and PT are not virtualized; PKRU and AMX state are
-		 * not switched (fpu.c); INVPCID, RDPID and WAITPKG need VM-
-		 * execution controls the backends do not set.
-		 */
-		e->ebx &= ~(C7_EBX_SGX | C7_EBX_INVPCID | C7_EBX_PQM | C7_EBX_PQE |
-			    C7_EBX_INTEL_PT);
-		e->ecx &= ~(C7_ECX_PKU | C7_ECX_OSPKE | C7_ECX_WAITPKG | C7_ECX_RDPID);
-		e->edx &= ~(C7_EDX_AMX_BF16 | C7_EDX_AMX_TILE | C7_EDX_AMX_INT8);
-	}
-
-	e = cpuid_find(b->e, b->n, 0x80000001, 0);
-	if (e) {
-		e->ecx &= ~C81_ECX_SVM;
-		e->edx &= ~C81_EDX_RDTSCP;	/* needs "enable RDTSCP" on VMX */
 	}
 }
 
@@ -300,12 +426,14 @@ int vmon_cpuid_init_default(struct vmon_vcpu *vcpu)
 	if (e)
 		e->eax = basic;
 
+	/* hypervisor leaves 40000000H+: the highest one, then the signature */
 	e = cpuid_add(&b, HYPERVISOR_LEAF, 0, false);
 	if (e) {
+		BUILD_BUG_ON(sizeof(VMON_CPUID_SIGNATURE) != 13);
 		e->eax = HYPERVISOR_LEAF;
-		memcpy(&e->ebx, "vmon", 4);
-		memcpy(&e->ecx, "vmon", 4);
-		memcpy(&e->edx, "vmon", 4);
+		memcpy(&e->ebx, VMON_CPUID_SIGNATURE, 4);
+		memcpy(&e->ecx, VMON_CPUID_SIGNATURE + 4, 4);
+		memcpy(&e->edx, VMON_CPUID_SIGNATURE + 8, 4);
 	}
 
 	extended = cpuid_eax(0x80000000);

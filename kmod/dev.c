@@ -28,6 +28,7 @@
 #include <linux/pgtable.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/tsc.h>
 
 #include "core.h"
 
@@ -80,6 +81,7 @@ static int vmon_ioctl_set_regs(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINTR;
 	vcpu->regs = regs;
 	vcpu->run->regs = regs;
+	vcpu->state_dirty = true;	/* checked before the next entry */
 	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
@@ -133,6 +135,8 @@ static int vmon_ioctl_set_sregs(struct vmon_vcpu *vcpu, void __user *argp)
 	vmon_vcpu_access_begin(vcpu);
 	r = vmon_ops->set_sregs(vcpu, &sregs);
 	vmon_vcpu_access_end(vcpu);
+	if (!r)
+		vcpu->state_dirty = true;	/* checked before the next entry */
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }
@@ -171,9 +175,9 @@ out:
 /*
  * GET_MSRS / SET_MSRS: entries are processed in order; the return value
  * is the number processed.  Processing stops at the first MSR the kernel
- * does not own (-ENOENT from the backend) and, for SET, at the first
- * value the MSR cannot hold (-EINVAL).  GET copies back the entries
- * processed.
+ * does not own (-ENOENT: neither the backend's nor msr.c's) and, for SET,
+ * at the first value the MSR cannot hold (-EINVAL).  GET copies back the
+ * entries processed.
  */
 static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write)
 {
@@ -208,11 +212,13 @@ static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write
 	vmon_vcpu_access_begin(vcpu);
 	for (n = 0; n < hdr.nmsrs; n++) {
 		if (write)
-			r = vmon_ops->set_msr(vcpu, e[n].index, e[n].data);
+			r = vmon_set_msr(vcpu, e[n].index, e[n].data, true);
 		else
-			r = vmon_ops->get_msr(vcpu, e[n].index, &e[n].data);
+			r = vmon_get_msr(vcpu, e[n].index, &e[n].data);
 		if (r)
 			break;
+		if (write && e[n].index == VMON_MSR_EFER)
+			vcpu->state_dirty = true;	/* checked before the next entry */
 	}
 	vmon_vcpu_access_end(vcpu);
 	mutex_unlock(&vcpu->mutex);
@@ -250,6 +256,14 @@ static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return vmon_ioctl_msrs(vcpu, argp, false);
 	case VMON_SET_MSRS:
 		return vmon_ioctl_msrs(vcpu, argp, true);
+	case VMON_GET_STATE_DUMP:
+		return vmon_ioctl_state_dump(vcpu, argp);
+	case VMON_INTERRUPT:
+		return vmon_ioctl_interrupt(vcpu, argp);
+	case VMON_NMI:
+		return vmon_ioctl_nmi(vcpu, arg);
+	case VMON_INJECT_EXCEPTION:
+		return vmon_ioctl_inject_exception(vcpu, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -357,6 +371,28 @@ static int vmon_ioctl_set_memory(struct vmon_vm *vm, void __user *argp)
 	return vmon_set_memory(vm, &region);
 }
 
+/* a name for vmon ps: NUL within VMON_NAME_LEN, printable ASCII before it */
+static int vmon_ioctl_set_name(struct vmon_vm *vm, void __user *argp)
+{
+	struct vmon_vm_name n;
+	size_t len, i;
+
+	if (copy_from_user(&n, argp, sizeof(n)))
+		return -EFAULT;
+	len = strnlen(n.name, sizeof(n.name));
+	if (len == sizeof(n.name))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (n.name[i] < 0x20 || n.name[i] > 0x7e)
+			return -EINVAL;
+	memset(n.name + len, 0, sizeof(n.name) - len);
+
+	mutex_lock(&vm->lock);		/* netlink copies it under the lock */
+	memcpy(vm->name, n.name, sizeof(vm->name));
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
 static long vmon_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct vmon_vm *vm = filp->private_data;
@@ -369,6 +405,8 @@ static long vmon_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg
 		return vmon_ioctl_set_memory(vm, (void __user *)arg);
 	case VMON_CREATE_VCPU:
 		return vmon_ioctl_create_vcpu(vm, arg);
+	case VMON_SET_NAME:
+		return vmon_ioctl_set_name(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -408,6 +446,7 @@ static int vmon_ioctl_get_caps(void __user *argp)
 	caps.max_mem_slots = VMON_MAX_SLOTS;
 	caps.max_cpuid_entries = VMON_MAX_CPUID_ENTRIES;
 	caps.max_guest_phys = VMON_MAX_GUEST_PHYS;
+	caps.tsc_khz = tsc_khz;
 	return copy_to_user(argp, &caps, sizeof(caps)) ? -EFAULT : 0;
 }
 

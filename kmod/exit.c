@@ -197,7 +197,7 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 	int r;
 
 	vmon_vcpu_access_begin(vcpu);
-	r = vmon_ops->get_msr(vcpu, index, &data);
+	r = vmon_get_msr(vcpu, index, &data);
 	if (!r) {
 		vcpu->regs.rax = (u32)data;
 		vcpu->regs.rdx = data >> 32;
@@ -220,7 +220,7 @@ static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 	int r;
 
 	vmon_vcpu_access_begin(vcpu);
-	r = vmon_ops->set_msr(vcpu, index, data);
+	r = vmon_set_msr(vcpu, index, data, false);
 	if (!r)
 		vmon_ops->skip_instruction(vcpu);
 	else if (r != -ENOENT)
@@ -279,6 +279,7 @@ static int vmon_exit_fail_entry(struct vmon_vcpu *vcpu)
 	run->fail_entry.kind = x->fail.kind;
 	run->fail_entry.code = x->fail.code;
 	run->fail_entry.qualification = x->fail.qualification;
+	run->fail_entry.rule = x->fail.rule;
 	strscpy(run->fail_entry.reason, x->fail.reason ? x->fail.reason : "",
 		sizeof(run->fail_entry.reason));
 	return 0;
@@ -302,8 +303,14 @@ int vmon_handle_exit(struct vmon_vcpu *vcpu)
 		return vmon_exit_tdp_fault(vcpu);
 	case VMON_X_HLT:
 		vmon_skip_instruction(vcpu);
+		/* a queued event wakes the CPU at once: no userspace round trip */
+		if (vmon_events_wake_from_hlt(vcpu))
+			return 1;
 		run->exit_reason = VMON_EXIT_HLT;
 		return 0;
+	case VMON_X_IRQ_WINDOW:
+	case VMON_X_NMI_WINDOW:
+		return vmon_events_window_exit(vcpu);
 	case VMON_X_CPUID:
 		return vmon_exit_cpuid(vcpu);
 	case VMON_X_RDMSR:

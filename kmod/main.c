@@ -16,6 +16,7 @@
 #include <linux/preempt.h>
 
 #include "core.h"
+#include "observe.h"
 
 const struct vmon_backend_ops *vmon_ops;
 
@@ -104,13 +105,19 @@ static int __init vmon_init(void)
 		goto err_unsetup;
 	vmon_cpuhp_state = r;
 
-	r = vmon_dev_init();
+	r = vmon_netlink_init();		/* before /dev/vmon: no VM exists yet */
 	if (r)
 		goto err_cpuhp;
+
+	r = vmon_dev_init();
+	if (r)
+		goto err_netlink;
 
 	pr_info("using %s, %s with %u levels\n", vmon_ops->name, fmt->name, fmt->levels);
 	return 0;
 
+err_netlink:
+	vmon_netlink_exit();
 err_cpuhp:
 	cpuhp_remove_state(vmon_cpuhp_state);
 err_unsetup:
@@ -126,6 +133,7 @@ err_unsetup:
 static void __exit vmon_exit(void)
 {
 	vmon_dev_exit();
+	vmon_netlink_exit();
 	cpuhp_remove_state(vmon_cpuhp_state);
 	vmon_ops->hardware_unsetup();
 }

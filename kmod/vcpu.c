@@ -18,6 +18,7 @@
 #include <asm/fpu/api.h>
 
 #include "core.h"
+#include "observe.h"
 
 /* caller holds vm->lock; dev.c publishes the vCPU in vm->vcpus[] */
 struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
@@ -45,6 +46,9 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 	vcpu->regs.rflags = 2;
 
 	r = -ENOMEM;
+	vcpu->stats = vmon_stats_alloc();
+	if (!vcpu->stats)
+		goto err_free;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		goto err_free;
@@ -53,6 +57,7 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 	r = vmon_cpuid_init_default(vcpu);
 	if (r)
 		goto err_run;
+	vmon_msr_reset(vcpu);
 	r = vmon_fpu_init(vcpu);
 	if (r)
 		goto err_cpuid;
@@ -70,6 +75,7 @@ err_cpuid:
 err_run:
 	free_page((unsigned long)vcpu->run);
 err_free:
+	vmon_stats_free(vcpu->stats);
 	kfree(vcpu);
 	return ERR_PTR(r);
 }
@@ -83,6 +89,7 @@ void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
 	/* a user mapping of the run page holds its own page reference */
 	free_page((unsigned long)vcpu->run);
 	mutex_destroy(&vcpu->mutex);
+	vmon_stats_free(vcpu->stats);
 	kfree(vcpu);
 }
 
@@ -235,10 +242,14 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 
 	if (READ_ONCE(vcpu->requests))
 		vmon_serve_requests(vcpu);
+	/* what the guest gets with this entry, and the windows it needs */
+	vmon_events_prepare_entry(vcpu);
 
 	vmon_fpu_load_guest(vcpu);
 	vmon_guest_enter_irqoff();
+	vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
 	vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
+	vmon_stats_exit(vcpu);
 	vmon_fpu_put_guest(vcpu);
 
 	/* the exit is complete before a kicker can see us outside */
@@ -294,6 +305,12 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 	/* finish the IN or RDMSR/WRMSR that userspace just emulated */
 	vmon_complete_user_exit(vcpu);
 
+	/* registers set by userspace: name a broken rule instead of entering */
+	if (vcpu->state_dirty && vmon_check_user_state(vcpu)) {
+		r = 0;
+		goto out;
+	}
+
 	for (;;) {
 		/* deliver signals promptly, even to a guest spinning in a loop */
 		if (signal_pending(current)) {
@@ -311,6 +328,7 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 
 		vcpu->exit_count++;
 		r = vmon_handle_exit(vcpu);
+		vmon_stats_handled(vcpu);	/* and exit events for tracers */
 		if (r > 0)
 			continue;	/* handled in the kernel: enter again */
 		break;			/* 0: userspace's turn; < 0: error */
@@ -319,5 +337,7 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 out:
 	run->regs = vcpu->regs;
 	run->exit_count = vcpu->exit_count;
+	vmon_events_report(vcpu);
+	vmon_stats_user_return(vcpu);	/* ends the last exit's host time */
 	return r;
 }

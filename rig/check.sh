@@ -16,10 +16,13 @@
 #                 every executable ELF file built there)
 #   SELFTEST_DIR  where the binaries are (default selftests)
 #   HOST_TESTS    0 to skip the host unit tests
-#   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh)
+#   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh,
+#                 and boot_e2e.sh: kernels, Linux booted to a shell)
+#   BOOT_TEST_TIMEOUT  seconds for boot_e2e.sh in QEMU (default 300; Bochs: 2x)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 900)
+#   BOCHS_TIMEOUT seconds for Bochs (default 1050: 900, plus the Linux boot of
+#                 tools/vmon/test/boot_e2e.sh, about 110 s of host time)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
@@ -30,7 +33,7 @@ cd "$top" || exit 1
 machines=${MACHINES-qemu-la57 qemu-4lvl bochs}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-900}
+bochs_timeout=${BOCHS_TIMEOUT:-1050}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
@@ -110,6 +113,42 @@ if [ "${E2E:-1}" != 0 ]; then
 	fi
 fi
 
+# "vmon run --kernel" (tools/vmon/test/boot_e2e.sh): the multiboot test
+# kernel, and Debian's Linux with a busybox initramfs built now from
+# rig/linux-guest/.  Each machine gets its guest kernel in
+# machine_files(): the bzImage in qemu-la57 (boot protocol, in-guest
+# decompression), the extracted ELF vmlinux in qemu-4lvl and Bochs
+# (Bochs would spend minutes decompressing).  The Linux boot gets its
+# own time limit: BOOT_TEST_TIMEOUT (QEMU, default 300 s), twice that
+# in Bochs.
+boot_kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+boot_timeout=${BOOT_TEST_TIMEOUT:-300}
+boot_ready=
+if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then
+	if ! rig/linux-guest/mkinitramfs.sh "$out/guest.cpio" >"$out/guest-initramfs.log" 2>&1; then
+		echo "check: cannot build the Linux guest's initramfs: see $out/guest-initramfs.log" >&2
+	elif [ ! -r "/boot/vmlinuz-$boot_kver" ]; then
+		echo "check: no /boot/vmlinuz-$boot_kver for the Linux guest: run 'make deps'" >&2
+	elif ! rig/extract-vmlinux.sh "/boot/vmlinuz-$boot_kver" "$out/vmlinux" \
+			>"$out/extract-vmlinux.log" 2>&1; then
+		echo "check: cannot extract vmlinux: see $out/extract-vmlinux.log" >&2
+	elif [ -r tools/vmon/test/guests/multiboot.elf ]; then
+		files+=(tools/vmon/test/boot_e2e.sh tools/vmon/test/guests/multiboot.elf
+			"$out/guest.cpio")
+		names="$names boot_e2e.sh"
+		boot_ready=1
+	fi
+	[ -n "$boot_ready" ] || e2e_missing="$e2e_missing boot_e2e.sh"
+fi
+# the guest kernel for "vmon run --kernel" in machine $1
+machine_files() {
+	[ -n "$boot_ready" ] || return 0
+	case $1 in
+	qemu-la57) echo "/boot/vmlinuz-$boot_kver" ;;
+	*) echo "$out/vmlinux" ;;
+	esac
+}
+
 [ -n "$machines" ] && echo "check: selftests:${names:- (none built)}"
 if [ -n "$missing$e2e_missing" ]; then
 	{
@@ -129,6 +168,10 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	local f=$1 tt=$2
 	shift 2
 	printf 'TESTS="%s"\nTEST_TIMEOUT=%s\n' "$*" "$tt" >"$f"
+	# the Linux boot's own limit (rig/guest-tests.sh: TIMEOUT_<name>)
+	local bt=$boot_timeout
+	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
+	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
 }
 
 # the tests after the one that was running when a run ended early
@@ -163,9 +206,10 @@ start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
 			left=$((to - ($(now) - t0)))
 			write_conf "$d/rig-tests.conf" "$tt" $todo
 			t1=$(now)
+			# shellcheck disable=SC2046
 			RIG_DIR="$d/work" RIG_TIMEOUT=$left \
-				rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" "$d/rig-tests.conf" \
-				>"$d/part.log" 2>&1
+				rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" $(machine_files "$m") \
+				"$d/rig-tests.conf" >"$d/part.log" 2>&1
 			rc=$?
 			cat "$d/part.log" >>"$out/$m.log"
 			echo "RIG: HOST: run $part ended with status $rc after $(($(now) - t1)) s" \

@@ -1,32 +1,68 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# "make demo": run the bundled sample guest with the vmon tool.
+# "make demo": boot Debian's Linux kernel with a small busybox initramfs
+# (rig/linux-guest/) under vmon, and show what its shell prints: uname,
+# the CPUID hypervisor leaf, a file written and read, then power-off.
+# DEMO=hello runs the bundled flat sample guest instead.
 #
 # Where this CPU has VT-x or AMD-V and vmon.ko can be loaded, the guest
 # runs here.  Otherwise (no hardware virtualization, not root, or a
-# kernel the module was not built for) the same module, tool and sample
+# kernel the module was not built for) the same module, tool and guest
 # go into an emulated machine with AMD SVM (QEMU TCG) and run there.
 #
-# Env: DEMO_SAMPLE (default tools/vmon/samples/hello.bin),
-#      DEMO_ARGS (default "run --flat SAMPLE"), DEMO_MACHINE (default
-#      qemu-4lvl), DEMO_EMULATE=1 to skip the host attempt, KVER.
+# Env: DEMO (linux, the default, or hello), DEMO_ARGS (vmon's arguments;
+#      default: boot the Linux guest, or "run --flat SAMPLE"),
+#      DEMO_SAMPLE (default tools/vmon/samples/hello.bin), DEMO_MACHINE
+#      (default qemu-4lvl), DEMO_EMULATE=1 to skip the host attempt,
+#      DEMO_TIMEOUT (seconds in the emulator, default 300), KVER.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-sample=${DEMO_SAMPLE:-tools/vmon/samples/hello.bin}
+demo=${DEMO:-linux}
 vmon=tools/vmon/vmon
 ko=kmod/vmon.ko
 machine=${DEMO_MACHINE:-qemu-4lvl}
+work=$top/build/demo
+kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+vmlinuz=/boot/vmlinuz-$kver
+append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=off"
+mkdir -p "$work"
 
-for f in "$vmon" "$ko" "$sample"; do
+case $demo in
+linux)
+	guest_files=("$vmlinuz" "$work/guest.cpio")
+	[ -r "$vmlinuz" ] || { echo "demo: $vmlinuz is missing: run 'make deps'" >&2; exit 1; }
+	rig/linux-guest/mkinitramfs.sh "$work/guest.cpio" || exit 1
+	;;
+hello)
+	sample=${DEMO_SAMPLE:-tools/vmon/samples/hello.bin}
+	guest_files=("$sample")
+	;;
+*)
+	echo "demo: DEMO=$demo: unknown demo (use linux or hello)" >&2
+	exit 1
+	;;
+esac
+for f in "$vmon" "$ko" "${guest_files[@]}"; do
 	[ -r "$f" ] || { echo "demo: $f is missing: run 'make' first" >&2; exit 1; }
 done
 
+# vmon's arguments, given the directory that holds the guest's files
+demo_args() {	# DIR KERNEL
+	if [ -n "${DEMO_ARGS:-}" ]; then
+		echo "$DEMO_ARGS"
+	elif [ "$demo" = linux ]; then
+		echo "run --kernel $1/$2 --initrd $1/guest.cpio --mem 192M --append '$append'"
+	else
+		echo "run --flat $1/$(basename "$sample")"
+	fi
+}
+
 # ------------------------------------------------------ on this machine
 try_host() {
-	local loaded_here=0 rc
+	local loaded_here=0 rc args
 	grep -q -w -e vmx -e svm /proc/cpuinfo || {
 		echo "demo: this CPU offers neither VT-x (vmx) nor AMD-V (svm)"
 		return 1
@@ -42,9 +78,14 @@ try_host() {
 		rm -f /tmp/vmon-demo-insmod.$$
 		loaded_here=1
 	fi
-	echo "demo: running on this CPU: $vmon ${DEMO_ARGS:-run --flat $sample}"
-	# shellcheck disable=SC2086
-	"$vmon" ${DEMO_ARGS:-run --flat "$sample"}
+	if [ "$demo" = linux ]; then
+		cp "$vmlinuz" "$work/"
+	elif [ -z "${DEMO_ARGS:-}" ]; then
+		cp "$sample" "$work/"
+	fi
+	args=$(demo_args "$work" "$(basename "$vmlinuz")")
+	echo "demo: running on this CPU: $vmon $args"
+	eval "\"$vmon\" $args"
 	rc=$?
 	echo "demo: vmon exited with status $rc"
 	# leave the machine as we found it
@@ -57,23 +98,29 @@ if [ "${DEMO_EMULATE:-0}" != 1 ]; then
 fi
 
 # ------------------------------------------------- in an emulated machine
-work=$top/build/demo
-mkdir -p "$work"
-bin=$(basename "$sample")
+kernel_name=$(basename "$vmlinuz")
+if [ "$demo" = linux ]; then
+	# the ELF vmlinux: no decompression inside the emulator
+	rig/extract-vmlinux.sh "$vmlinuz" "$work/vmlinux" || exit 1
+	guest_files=("$work/vmlinux" "$work/guest.cpio")
+	kernel_name=vmlinux
+fi
+args=$(demo_args /bin "$kernel_name")
 cat >"$work/demo.sh" <<EOF
-echo "demo: ===== output of 'vmon ${DEMO_ARGS:-run --flat $bin}' ====="
-/bin/vmon ${DEMO_ARGS:-run --flat /bin/$bin}
-echo
+echo "demo: ===== output of 'vmon $args' ====="
+eval "/bin/vmon $args"
 echo "demo: ===== vmon exited with status \$? ====="
 EOF
-echo "demo: no usable VT-x/AMD-V here, so the sample runs inside an emulator:"
+echo "demo: no usable VT-x/AMD-V here, so the guest runs inside an emulator:"
 echo "demo: $machine (QEMU TCG, emulated AMD SVM); full console log: $work/console.log"
-RIG_DIR=$work/rig RIG_TIMEOUT=${DEMO_TIMEOUT:-180} \
-	rig/boot.sh "$machine" "$work/demo.sh" "$vmon" "$sample" >"$work/console.log" 2>&1
+RIG_DIR=$work/rig RIG_TIMEOUT=${DEMO_TIMEOUT:-300} \
+	rig/boot.sh "$machine" "$work/demo.sh" "$vmon" "${guest_files[@]}" \
+	>"$work/console.log" 2>&1
 rc=$?
 # the guest's lines between the markers, and any kernel trouble
 sed -n '/^demo: =====/,/^demo: ===== vmon exited/p; /^RIG: MODULE FAILED/p; /^RIG: dmesg: /p' \
-	"$work/console.log" | awk '!/^RIG: dmesg: / || /vmon: using|BUG:|WARNING:|Oops|Call Trace/'
+	"$work/console.log" | tr -d '\000' |
+	awk '!/^RIG: dmesg: / || /vmon: using|BUG:|WARNING:|Oops|Call Trace/'
 status=$(sed -n 's/^demo: ===== vmon exited with status \([0-9]*\) =====$/\1/p' "$work/console.log")
 if [ -z "$status" ]; then
 	echo "demo: the emulated machine did not finish the demo (status $rc): see $work/console.log"

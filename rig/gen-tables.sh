@@ -10,9 +10,102 @@
 #   SVM_EXIT_CODE(code, NAME, "text")   SVM exit codes
 #
 #   rig/gen-tables.sh TABLES_DIR > Documentation/exit-reasons.rst
+#
+# A second argument renders the other tables instead:
+#
+#   VMCS_FIELD(enc, NAME, width, group)                  VMCS fields
+#   VMCB_FIELD(offset, NAME, size, group, "text")        VMCB fields
+#     rig/gen-tables.sh TABLES_DIR fields > Documentation/state-fields.rst
+#   VMX_GUEST_CHECK(id, NAME, "section", "text")         VM-entry guest-state rules
+#   SVM_VMRUN_CHECK(id, NAME, scope, "section", "text")  VMRUN consistency rules
+#     rig/gen-tables.sh TABLES_DIR checks > Documentation/entry-checks.rst
 set -eu
 dir=${1:-tables}
+what=${2:-exits}
 CPP=${CPP:-cpp}
+here=$(dirname "$0")
+
+# Expand one X-macro list: table FILE 'MACRO DEFINITION' prints one line
+# per row, "@@ROW@@ col1 @@ col2 @@ ...", as the C preprocessor sees it.
+table() {
+	printf '%s\n' "$2" "#include \"$dir/$1\"" |
+		$CPP -P -I"$dir" - 2>/dev/null | grep '^ *@@ROW@@' || true
+}
+
+# Rows from table() as the body of an rst list-table: the columns whose
+# numbers are listed in $1 (comma separated) are shown as ``literals``;
+# C strings become plain text.
+rst_rows() {
+	awk -F'@@' -v code="$1" '
+	function trim(s) { gsub(/^[ \t]+|[ \t]+$/, "", s); return s }
+	function rst(s) {
+		gsub(/"[ \t]*"/, "", s)
+		sub(/^"/, "", s); sub(/"$/, "", s)
+		gsub(/\\"/, "\"", s)
+		gsub(/[*`|\\]/, "\\\\&", s)
+		return s
+	}
+	BEGIN { n = split(code, c, ","); for (i = 1; i <= n; i++) lit[c[i]] = 1 }
+	{
+		for (i = 3; i <= NF; i++) {
+			v = trim($i)
+			v = ((i - 2) in lit) ? "``" v "``" : rst(v)
+			printf "   %s %s\n", i == 3 ? "* -" : "  -", v
+		}
+	}'
+}
+
+# list_table TITLE SOURCE WIDTHS HEADER...: section title and table head
+list_table() {
+	title=$1 source=$2 widths=$3
+	shift 3
+	printf '%s\n' "$title" | sed 'p; s/./=/g'
+	printf '\n%s\n\n.. list-table::\n   :header-rows: 1\n   :widths: %s\n\n' "$source" "$widths"
+	printf '   * - %s\n' "$1"
+	shift
+	printf '     - %s\n' "$@"
+}
+
+case $what in
+exits) ;;
+fields)
+	cat "$here/gen-tables-fields.rst.in"
+	list_table "VMCS fields (VMX)" \
+		"Source: \`\`tables/vmcs_fields.h\`\` (Intel SDM Vol. 3C, Appendix B)." \
+		"15 45 10 15" Encoding Name Width Group
+	table vmcs_fields.h '#define VMCS_FIELD(e, name, w, g) @@ROW@@ e @@ name @@ w @@ g' |
+		rst_rows 2
+	echo
+	list_table "VMCB fields (SVM)" \
+		"Source: \`\`tables/vmcb_fields.h\`\` (AMD APM Vol. 2, Appendix B)." \
+		"10 30 8 12 40" Offset Name Bytes Group Meaning
+	table vmcb_fields.h '#define VMCB_FIELD(o, name, s, g, t) @@ROW@@ o @@ name @@ s @@ g @@ t' |
+		rst_rows 2
+	exit 0
+	;;
+checks)
+	cat "$here/gen-tables-checks.rst.in"
+	list_table "VMX: checks on the guest-state area" \
+		"Source: \`\`tables/vmx_guest_checks.h\`\` (Intel SDM Vol. 3C, 27.3.1; "\
+"26.3.1 in editions before 2023)." \
+		"6 28 10 56" Id Name Section "Rule broken"
+	table vmx_guest_checks.h \
+		'#define VMX_GUEST_CHECK(id, name, sec, text) @@ROW@@ id @@ name @@ sec @@ text' |
+		rst_rows 2
+	echo
+	list_table "SVM: VMRUN consistency checks" \
+		"Source: \`\`tables/svm_vmrun_checks.h\`\` (AMD APM Vol. 2, 15.5.1)." \
+		"6 24 10 8 52" Id Name Scope Section "Rule broken"
+	table svm_vmrun_checks.h \
+		'#define SVM_VMRUN_CHECK(id, name, sc, sec, text) @@ROW@@ id @@ name @@ sc @@ sec @@ text' |
+		rst_rows 2,3
+	exit 0
+	;;
+*)
+	echo "usage: rig/gen-tables.sh [TABLES_DIR [exits|fields|checks]]" >&2
+	exit 2
+	;;
+esac
 
 cat <<'EOF'
 .. SPDX-License-Identifier: GPL-2.0-only

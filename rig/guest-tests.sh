@@ -9,6 +9,7 @@
 #   RIG: kmsg name: <kernel log line printed while the test ran>
 #   RIG: TEST END name rc=N secs=N [timeout]
 . /bin/rig-tests.conf
+export BOOT_TIMEOUT	# tools/vmon/test/boot_e2e.sh: Linux boot limit
 
 kmsg_lines() { dmesg | wc -l; }
 
@@ -19,7 +20,9 @@ for t in $TESTS; do
 	start=$(date +%s)
 	# KILL: a test stuck in VMON_RUN must still be bounded; the
 	# harness' own per-case alarm is the finer limit.
-	timeout -s KILL "$TEST_TIMEOUT" "/bin/$t" </dev/null 2>&1
+	# a test may have its own limit: TIMEOUT_<name, non-alphanumerics as _>
+	tt=$(eval echo "\${TIMEOUT_$(echo "$t" | tr -c 'a-zA-Z0-9\n' _):-$TEST_TIMEOUT}")
+	timeout -s KILL "$tt" "/bin/$t" </dev/null 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	now=$(kmsg_lines)
@@ -28,7 +31,7 @@ for t in $TESTS; do
 	fi
 	seen=$now
 	note=
-	[ "$rc" -eq 137 ] && [ "$secs" -ge "$TEST_TIMEOUT" ] && note=" timeout"
+	[ "$rc" -eq 137 ] && [ "$secs" -ge "$tt" ] && note=" timeout"
 	# on a line of its own even if the test left one unfinished
 	printf "\nRIG: TEST END %s rc=%s secs=%s%s\n" "$t" "$rc" "$secs" "$note"
 done

@@ -3,7 +3,8 @@
  * CPUID comes from the vCPU's table: the default one hides VMX and SVM
  * and sets the hypervisor bit; after SET_CPUID the guest sees exactly
  * the table (index matched only for SIGNIFICANT_INDEX entries, leaves
- * not in the table read as zeros).  64-bit C guest.
+ * not in the table read as zeros); the default table is fit for Linux
+ * (hypervisor leaf, hidden features, one-CPU topology).  64-bit C guest.
  */
 #include <cpuid.h>
 
@@ -124,6 +125,145 @@ TEST_F(cpuid, too_many_entries_rejected)
 	EXPECT_NE(0, vmon_set_cpuid(&self->t.cpu, e, n));
 	EXPECT_OK(vmon_set_cpuid(&self->t.cpu, e, n - 1));
 	free(e);
+}
+
+/*
+ * The default table is fit for Linux: the hypervisor leaf names vmon,
+ * what vmon cannot virtualize is absent, and the topology leaves
+ * describe one CPU whose APIC ID is the vCPU id (0).
+ */
+static struct query linux_q[] = {
+	{ 0, 0 }, { 1, 0 }, { 4, 0 }, { 5, 0 }, { 6, 0 }, { 7, 0 }, { 7, 2 },
+	{ 0xa, 0 }, { 0xb, 0 }, { 0xb, 1 }, { 0xb, 2 }, { 0xd, 1 },
+	{ 0x40000000, 0 }, { 0x80000001, 0 }, { 0x80000007, 0 }, { 0x80000008, 0 },
+	{ 0x8000000a, 0 }, { 0x8000001e, 0 },
+};
+#define NLQ (sizeof(linux_q) / sizeof(linux_q[0]))
+enum { EAX, EBX, ECX, EDX };
+
+static void guest_linux_cpuid(uint64_t arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < NLQ; i++)
+		__asm__ volatile("cpuid"
+				 : "=a"(linux_q[i].r[0]), "=b"(linux_q[i].r[1]),
+				   "=c"(linux_q[i].r[2]), "=d"(linux_q[i].r[3])
+				 : "a"(linux_q[i].leaf), "c"(linux_q[i].index));
+	GUEST_DONE();
+}
+
+static const uint32_t *lq(uint32_t leaf, uint32_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < NLQ; i++) {
+		if (linux_q[i].leaf == leaf && linux_q[i].index == index)
+			return linux_q[i].r;
+	}
+	return NULL;
+}
+
+/* feature bits that must read 0, with why */
+static const struct {
+	uint32_t leaf, index, reg, bits;
+	const char *what;
+} cleared[] = {
+	{ 1, 0, ECX, 1u << 3, "MONITOR" },
+	{ 1, 0, ECX, 1u << 5, "VMX" },
+	{ 1, 0, ECX, 1u << 15, "PDCM" },
+	{ 1, 0, ECX, 1u << 17, "PCID" },
+	{ 1, 0, ECX, 1u << 21, "x2APIC" },
+	{ 1, 0, ECX, 1u << 24, "TSC deadline" },
+	{ 1, 0, EDX, 1u << 9, "APIC" },
+	{ 1, 0, EDX, 1u << 28, "HTT" },
+	{ 7, 0, EBX, 1u << 1, "TSC_ADJUST" },
+	{ 7, 0, EBX, 1u << 10, "INVPCID" },
+	{ 7, 0, ECX, 1u << 3, "PKU" },
+	{ 7, 0, ECX, 1u << 5, "WAITPKG" },
+	{ 7, 0, ECX, 1u << 16, "LA57" },
+	{ 7, 0, ECX, 1u << 22, "RDPID" },
+	{ 7, 0, EDX, 0xfc000000u, "IBRS/IBPB/STIBP/L1D_FLUSH/ARCH_CAP/CORE_CAP/SSBD" },
+	{ 7, 2, EDX, ~0u, "leaf 7.2 SPEC_CTRL bits" },
+	{ 0xd, 1, EAX, 1u << 3, "XSAVES" },
+	{ 5, 0, EAX, ~0u, "MONITOR leaf" },
+	{ 6, 0, EAX, ~0u, "thermal/power leaf EAX" },
+	{ 6, 0, ECX, ~0u, "thermal/power leaf ECX (APERF/MPERF, EPB)" },
+	{ 0xa, 0, EAX, ~0u, "architectural PMU" },
+	{ 0x80000001, 0, ECX, 1u << 2, "SVM" },
+	{ 0x80000001, 0, ECX, 1u << 10, "IBS" },
+	{ 0x80000001, 0, ECX, 1u << 22, "TOPOEXT" },
+	{ 0x80000001, 0, ECX, 1u << 23, "PERFCTR_CORE" },
+	{ 0x80000001, 0, EDX, 1u << 27, "RDTSCP" },
+	{ 0x80000007, 0, EDX, ~(1u << 8), "power management, all but invariant TSC" },
+	{ 0x80000008, 0, EBX, (1u << 12) | (1u << 14) | (1u << 15) | (1u << 24) | (1u << 25),
+	  "AMD IBPB/IBRS/STIBP/SSBD/VIRT_SSBD" },
+	{ 0x80000008, 0, ECX, ~0u, "AMD core count" },
+	{ 0x8000000a, 0, EDX, ~0u, "SVM leaf" },
+};
+
+TEST(default_table_is_fit_for_linux)
+{
+	unsigned int a, b, c, d, i, max_basic, max_ext;
+	const uint32_t *r;
+	struct test_vm t;
+	struct ucall uc;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create_c(&t, guest_linux_cpuid, 0));
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+	ASSERT_OK(test_sync_from_guest(&t, linux_q, sizeof(linux_q)));
+	test_vm_destroy(&t);
+	max_basic = lq(0, 0)[EAX];
+
+	/* hypervisor bit and leaf */
+	EXPECT_NE(0, lq(1, 0)[ECX] & (1u << 31));
+	r = lq(VMON_CPUID_HYPERVISOR_LEAF, 0);
+	EXPECT_EQ(VMON_CPUID_HYPERVISOR_LEAF, r[EAX]);
+	EXPECT_EQ(0, memcmp(&r[EBX], VMON_CPUID_SIGNATURE, 4));
+	EXPECT_EQ(0, memcmp(&r[ECX], VMON_CPUID_SIGNATURE + 4, 4));
+	EXPECT_EQ(0, memcmp(&r[EDX], VMON_CPUID_SIGNATURE + 8, 4))
+		TH_LOG("signature %.4s%.4s%.4s, expected %s", (const char *)&r[EBX],
+		       (const char *)&r[ECX], (const char *)&r[EDX], VMON_CPUID_SIGNATURE);
+
+	/* cleared features (leaves beyond the maximum read as 0 anyway) */
+	for (i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
+		r = lq(cleared[i].leaf, cleared[i].index);
+		EXPECT_EQ(0, r[cleared[i].reg] & cleared[i].bits)
+			TH_LOG("CPUID 0x%x.%u %s = 0x%x: %s visible", cleared[i].leaf,
+			       cleared[i].index, "eax\0ebx\0ecx\0edx" + 4 * cleared[i].reg,
+			       r[cleared[i].reg], cleared[i].what);
+	}
+
+	/* invariant TSC: kept exactly when the host has it */
+	__cpuid(0x80000000, max_ext, b, c, d);
+	if (max_ext >= 0x80000007) {
+		__cpuid(0x80000007, a, b, c, d);
+		EXPECT_EQ(d & (1u << 8), lq(0x80000007, 0)[EDX] & (1u << 8));
+	}
+
+	/* one CPU: APIC ID 0, one logical processor, one core */
+	r = lq(1, 0);
+	EXPECT_EQ(0, r[EBX] >> 24) TH_LOG("initial APIC ID %u", r[EBX] >> 24);
+	EXPECT_EQ(1, (r[EBX] >> 16) & 0xff);
+	r = lq(4, 0);
+	if (max_basic >= 4 && (r[EAX] & 0x1f))
+		EXPECT_EQ(0, r[EAX] >> 14) TH_LOG("leaf 4 EAX 0x%x: cache shared or cores > 1",
+						   r[EAX]);
+	if (max_basic >= 0xb) {
+		r = lq(0xb, 0);
+		EXPECT_TRUE(r[EAX] == 0 && r[EBX] == 1 && r[ECX] == 0x100 && r[EDX] == 0)
+			TH_LOG("leaf 0xb.0: %x %x %x %x", r[EAX], r[EBX], r[ECX], r[EDX]);
+		r = lq(0xb, 1);
+		EXPECT_TRUE(r[EAX] == 0 && r[EBX] == 1 && r[ECX] == 0x201 && r[EDX] == 0)
+			TH_LOG("leaf 0xb.1: %x %x %x %x", r[EAX], r[EBX], r[ECX], r[EDX]);
+		r = lq(0xb, 2);
+		EXPECT_TRUE(r[EBX] == 0 && (r[ECX] & 0xff00) == 0)
+			TH_LOG("leaf 0xb.2: %x %x %x %x", r[EAX], r[EBX], r[ECX], r[EDX]);
+	}
+	r = lq(0x8000001e, 0);
+	EXPECT_TRUE(r[EAX] == 0 && r[EBX] == 0 && r[ECX] == 0)
+		TH_LOG("leaf 0x8000001e: %x %x %x", r[EAX], r[EBX], r[ECX]);
 }
 
 TEST_HARNESS_MAIN

@@ -48,6 +48,9 @@ static void expect_fail_entry_then_recover(struct __test_metadata *_metadata,
 	len = strnlen(run->fail_entry.reason, VMON_REASON_LEN);
 	EXPECT_LT(0, len) TH_LOG("empty fail_entry.reason");
 	EXPECT_GT(VMON_REASON_LEN, len) TH_LOG("fail_entry.reason not NUL-terminated");
+	/* both states break a rule vmon knows: it is named (entry_checks_test.c has more) */
+	EXPECT_NE(0, run->fail_entry.rule) TH_LOG("no guest-state rule named: %s",
+						  run->fail_entry.reason);
 	TH_LOG("entry failure: %s", test_describe_exit(&t->cpu));
 	/* again: still failing, still no oops */
 	RUN_EXPECT_EXIT(t, VMON_EXIT_FAIL_ENTRY);

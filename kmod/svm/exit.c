@@ -151,64 +151,6 @@ static void svm_decode_npf(struct svm_vcpu *svm, struct vmon_exit *exit)
 }
 
 /*
- * VMRUN refused the VMCB (EXITCODE = VMEXIT_INVALID).  APM 15.5.1 lists
- * the consistency checks; name the first one the saved state breaks,
- * which is what a user fixing SET_SREGS input needs to know.
- */
-#define SVM_EFER_KNOWN	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_SVME | \
-			 EFER_LMSLE | EFER_FFXSR | BIT_ULL(15) | BIT_ULL(17) | \
-			 BIT_ULL(18) | BIT_ULL(20) | BIT_ULL(21))
-
-static bool svm_event_inj_illegal(u32 inj)
-{
-	u32 type = inj & SVM_EVTINJ_TYPE_MASK;
-	u32 vector = inj & SVM_EVTINJ_VEC_MASK;
-
-	if (!(inj & SVM_EVTINJ_VALID))
-		return false;
-	if (type == SVM_EVTINJ_TYPE_EXEPT)
-		return vector == NMI_VECTOR || vector > 31;
-	return type != SVM_EVTINJ_TYPE_INTR && type != SVM_EVTINJ_TYPE_NMI &&
-	       type != SVM_EVTINJ_TYPE_SOFT;
-}
-
-static const char *svm_invalid_reason(const struct vmcb *vmcb)
-{
-	const struct vmcb_save_area *s = &vmcb->save;
-	const struct vmcb_control_area *c = &vmcb->control;
-	bool lme_pg = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
-
-	if (!(s->efer & EFER_SVME))
-		return "APM 15.5.1: EFER.SVME is clear";
-	if (!(s->cr0 & X86_CR0_CD) && (s->cr0 & X86_CR0_NW))
-		return "APM 15.5.1: CR0.NW set with CR0.CD clear";
-	if (s->cr0 >> 32)
-		return "APM 15.5.1: CR0[63:32] not zero";
-	if (s->cr4 >> 32)
-		return "APM 15.5.1: CR4 reserved bits [63:32] set";
-	if (s->cr3 >> 52)
-		return "APM 15.5.1: CR3 reserved bits [63:52] set";
-	if ((s->dr6 >> 32) || (s->dr7 >> 32))
-		return "APM 15.5.1: DR6[63:32] or DR7[63:32] not zero";
-	if (s->efer & ~SVM_EFER_KNOWN)
-		return "APM 15.5.1: EFER reserved bits set";
-	if (lme_pg && !(s->cr4 & X86_CR4_PAE))
-		return "APM 15.5.1: EFER.LME and CR0.PG set with CR4.PAE clear";
-	if (lme_pg && !(s->cr0 & X86_CR0_PE))
-		return "APM 15.5.1: EFER.LME and CR0.PG set with CR0.PE clear";
-	if (lme_pg && (s->cr4 & X86_CR4_PAE) &&
-	    (s->cs.attrib & SVM_SELECTOR_L_MASK) && (s->cs.attrib & SVM_SELECTOR_DB_MASK))
-		return "APM 15.5.1: long mode with CS.L and CS.D both set";
-	if (!(c->intercepts[INTERCEPT_WORD4] & BIT(INTERCEPT_VMRUN - 128)))
-		return "APM 15.5.1: VMRUN intercept clear";
-	if (!c->asid)
-		return "APM 15.5.1: ASID is 0";
-	if (svm_event_inj_illegal(c->event_inj))
-		return "APM 15.5.1: illegal EVENTINJ vector/type";
-	return "VMCB failed an APM 15.5.1 consistency check (none of the checked rules)";
-}
-
-/*
  * A machine check in guest mode is the host's (APM 15.12.1, exception
  * intercepts): hand it to the host's handler as if it hit user mode,
  * so that the kernel does not treat it as fatal to itself.
@@ -247,6 +189,7 @@ static bool svm_is_svm_insn(u32 code)
 void svm_decode_exit(struct svm_vcpu *svm)
 {
 	struct vmon_exit *exit = &svm->vcpu.exit;
+	const struct vmon_state_rule *rule;
 	struct vmcb *vmcb = svm->vmcb;
 	/*
 	 * EXITCODE is 64 bits, but every code of appendix C fits in the low
@@ -297,6 +240,14 @@ void svm_decode_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_SHUTDOWN:
 		exit->kind = VMON_X_SHUTDOWN;
 		break;
+	case SVM_EXIT_VINTR:
+		/* the virtual interrupt of svm_set_event_windows() was about to be taken */
+		exit->kind = VMON_X_IRQ_WINDOW;
+		break;
+	case SVM_EXIT_IRET:
+		/* NMI masking, tracked by svm_events_exit() */
+		exit->kind = VMON_X_CONTINUE;
+		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		/* taken by the host at STGI / local_irq_enable() */
@@ -311,7 +262,11 @@ void svm_decode_exit(struct svm_vcpu *svm)
 		exit->fail.kind = VMON_FAIL_VMCB_INVALID;
 		exit->fail.code = ((u64)vmcb->control.exit_code_hi << 32) | code;
 		exit->fail.qualification = vmcb->control.exit_info_1;
-		exit->fail.reason = svm_invalid_reason(vmcb);
+		/* name the APM 15.5.1 rule the VMCB breaks (checks.c) */
+		rule = svm_check_vmrun(svm);
+		exit->fail.reason = rule ? rule->text :
+				    "VMRUN refused the VMCB (VMEXIT_INVALID), no known rule broken";
+		exit->fail.rule = rule ? rule->id : 0;
 		break;
 	default:
 		if (svm_is_svm_insn(code)) {

@@ -7,3 +7,7 @@
 # OBJECT_FILES_NON_STANDARD.
 vmon-y += svm/svm.o svm/vmcb.o svm/vmrun.o svm/exit.o svm/npt.o svm/state.o \
 	  svm/lme_guard.o
+# event injection, windows, re-delivery
+vmon-y += svm/events.o
+# state dumps and VMRUN consistency checks
+vmon-y += svm/dump.o svm/checks.o

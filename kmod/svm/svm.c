@@ -320,6 +320,15 @@ const struct vmon_backend_ops svm_backend_ops = {
 
 	.skip_instruction	= svm_skip_instruction,
 	.queue_exception	= svm_queue_exception,
+	.event_pending		= svm_event_pending,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.nmi_allowed		= svm_nmi_allowed,
+	.inject_irq		= svm_inject_irq,
+	.inject_nmi		= svm_inject_nmi,
+	.set_event_windows	= svm_set_event_windows,
+	.dump_state		= svm_dump_state,
+	.state_field_name	= svm_state_field_name,
+	.check_guest_state	= svm_check_guest_state,
 
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,

@@ -82,6 +82,13 @@ struct svm_vcpu {
 	u8 exception_vector;
 	u32 exception_error;
 
+	/* events.c: interrupt or NMI for the next EVENTINJ, NMI masking */
+	u32 event_inj;
+	bool nmi_masked;		/* an NMI was delivered, its IRET not passed */
+	bool iret_seen;			/* the IRET intercept fired at iret_rip */
+	u64 iret_rip;
+	bool injected_bp_of;		/* this entry's EVENTINJ is a #BP or #OF */
+
 	/* RIP after the exiting instruction, 0 when not known */
 	u64 next_rip;
 
@@ -89,6 +96,9 @@ struct svm_vcpu {
 	bool guest_lme;
 	/* CR write intercept the next entry lets through (lme_guard.c) */
 	u32 lme_guard_pass;
+
+	/* the save area VMRUN was given, under emulators only (checks.c) */
+	struct vmcb_save_area save_at_entry;
 };
 
 static inline struct svm_vcpu *to_svm(struct vmon_vcpu *vcpu)
@@ -116,6 +126,16 @@ void svm_decode_exit(struct svm_vcpu *svm);
 void svm_skip_instruction(struct vmon_vcpu *vcpu);
 const char *svm_exit_name(u32 code);
 
+/* events.c */
+bool svm_event_pending(struct vmon_vcpu *vcpu);
+bool svm_interrupt_allowed(struct vmon_vcpu *vcpu);
+bool svm_nmi_allowed(struct vmon_vcpu *vcpu);
+void svm_inject_irq(struct vmon_vcpu *vcpu, u8 vector);
+void svm_inject_nmi(struct vmon_vcpu *vcpu);
+void svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
+void svm_events_entry(struct svm_vcpu *svm);
+void svm_events_exit(struct svm_vcpu *svm, u32 code);
+
 /* npt.c */
 const struct vmon_tdp_format *svm_npt_format(void);
 void svm_npt_setup(void);
@@ -123,6 +143,15 @@ void svm_npt_setup(void);
 /* lme_guard.c */
 void svm_lme_guard_entry(struct svm_vcpu *svm);
 void svm_lme_guard_exit(struct svm_vcpu *svm, u32 code);
+
+/* dump.c, checks.c */
+int svm_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
+		   bool show_host);
+const char *svm_state_field_name(u32 id);
+const struct vmon_state_rule *svm_check_guest_state(struct vmon_vcpu *vcpu);
+const struct vmon_state_rule *svm_check_vmrun(struct svm_vcpu *svm);
+void svm_keep_save_area(struct svm_vcpu *svm);
+void svm_restore_save_area(struct svm_vcpu *svm);
 
 /* state.c */
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);

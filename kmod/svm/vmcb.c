@@ -152,36 +152,6 @@ void svm_queue_exception(struct vmon_vcpu *vcpu, u8 vector,
 }
 
 /*
- * APM 15.20 "Event injection".  A queued exception goes first.  Failing
- * that, an event whose delivery the exit interrupted (EXITINTINFO, APM
- * 15.7.2) is delivered again, or the guest would lose it; a software
- * interrupt is not, since re-executing INTn raises it again.
- */
-static void svm_inject_event(struct svm_vcpu *svm)
-{
-	struct vmcb_control_area *ctl = &svm->vmcb->control;
-	u32 info = ctl->exit_int_info;
-
-	ctl->event_inj = 0;
-	ctl->event_inj_err = 0;
-	if (svm->exception_pending) {
-		ctl->event_inj = svm->exception_vector | SVM_EVTINJ_TYPE_EXEPT |
-				 SVM_EVTINJ_VALID;
-		if (svm->exception_has_error) {
-			ctl->event_inj |= SVM_EVTINJ_VALID_ERR;
-			ctl->event_inj_err = svm->exception_error;
-		}
-		svm->exception_pending = false;
-	} else if ((info & SVM_EXITINTINFO_VALID) &&
-		   (info & SVM_EXITINTINFO_TYPE_MASK) != SVM_EXITINTINFO_TYPE_SOFT) {
-		ctl->event_inj = info;
-		ctl->event_inj_err = ctl->exit_int_info_err;
-	}
-	/* consumed: a failed entry or an ioctl must not inject it twice */
-	ctl->exit_int_info = 0;
-}
-
-/*
  * The XSETBV intercept (APM 15.9, exit 8Dh) keeps a guest from changing
  * XCR0 behind fpu.c's back, so on hardware this finds nothing to do.
  * QEMU TCG (7.2) has no XSETBV intercept: the guest's XSETBV writes the
@@ -220,8 +190,9 @@ void svm_run(struct vmon_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->regs.rsp;
 	vmcb->save.rip = vcpu->regs.rip;
 	vmcb->save.rflags = vcpu->regs.rflags;
-	svm_inject_event(svm);
+	svm_events_entry(svm);
 	svm_lme_guard_entry(svm);
+	svm_keep_save_area(svm);	/* checks.c: QEMU rewrites it on VMEXIT_INVALID */
 	vmcb->control.clean = 0;
 
 	asm volatile("clgi" ::: "memory");
@@ -244,6 +215,7 @@ void svm_run(struct vmon_vcpu *vcpu)
 		 * No guest instruction ran.  QEMU TCG writes a half-loaded
 		 * RIP into the save area here; keep what the caller set.
 		 */
+		svm_restore_save_area(svm);
 		vmcb->save.rax = vcpu->regs.rax;
 		vmcb->save.rsp = vcpu->regs.rsp;
 		vmcb->save.rip = vcpu->regs.rip;
@@ -256,4 +228,6 @@ void svm_run(struct vmon_vcpu *vcpu)
 	}
 
 	svm_decode_exit(svm);
+	if (vmcb->control.exit_code != (u32)SVM_EXIT_ERR)
+		svm_events_exit(svm, vmcb->control.exit_code);
 }

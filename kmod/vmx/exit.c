@@ -94,8 +94,10 @@ void vmx_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
 }
 
 /*
- * SDM 26.6.1.1: VM-entry event injection.  #BP and #OF are software
- * exceptions and need the instruction length.  An error code is
+ * SDM 26.6.1.1: VM-entry event injection.  A queued exception is raised
+ * as if the instruction at RIP faulted, so it is a hardware exception
+ * even for #BP and #OF (no instruction length: RIP is not advanced; the
+ * kernel never queues those, userspace may).  An error code is
  * delivered only for the vectors that have one, and never in real mode
  * under unrestricted guest (SDM 26.2.1.3), whatever the caller asked.
  */
@@ -109,12 +111,7 @@ static void vmx_inject_exception(struct vmx_vcpu *vmx)
 			   (e->vector >= X86_TRAP_TS && e->vector <= X86_TRAP_PF) ||
 			   e->vector == X86_TRAP_AC);
 
-	if (e->vector == X86_TRAP_BP || e->vector == X86_TRAP_OF) {
-		info |= INTR_TYPE_SOFT_EXCEPTION;
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	} else {
-		info |= INTR_TYPE_HARD_EXCEPTION;
-	}
+	info |= INTR_TYPE_HARD_EXCEPTION;
 	if (error_code) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
@@ -325,6 +322,7 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 		case EXIT_REASON_INVALID_STATE:
 			vmx_fail_entry(vcpu, VMON_FAIL_GUEST_STATE, reason, qual,
 				       vmx_exit_name(reason));
+			vmx_name_broken_rule(vcpu);	/* checks.c */
 			return;
 		default:	/* 41: machine check during entry */
 			vmx_fail_entry(vcpu, VMON_FAIL_OTHER, reason, qual,
@@ -344,9 +342,13 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 			x->kind = VMON_X_UNHANDLED;	/* the exception bitmap is 0 */
 		break;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-	case EXIT_REASON_INTERRUPT_WINDOW:
-	case EXIT_REASON_NMI_WINDOW:
 		/* the interrupt is still pending: taken when the run loop enables irqs */
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		x->kind = VMON_X_IRQ_WINDOW;
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		x->kind = VMON_X_NMI_WINDOW;
 		break;
 	case EXIT_REASON_PREEMPTION_TIMER:
 		/* the guest's stint is over (vmx_setup_preemption_timer()) */
@@ -416,32 +418,6 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 }
 
 /*
- * SDM 28.2.4: an exit in the middle of delivering an event (an EPT
- * violation on the guest's IDT or stack page, not yet mapped) leaves
- * that event in the IDT-vectoring information field.  It has not
- * happened as far as the guest is concerned: deliver it again with the
- * next entry, in the VM-entry interruption-information format
- * (SDM 25.8.3, same layout, bits 30:12 reserved).  An exception the
- * common code queues before that entry replaces it.
- */
-static void vmx_requeue_vectoring_event(void)
-{
-	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
-	u32 type = info & VECTORING_INFO_TYPE_MASK;
-
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
-	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
-	    type == INTR_TYPE_SOFT_EXCEPTION)
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (VECTORING_INFO_VECTOR_MASK |
-		   VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
-		   VECTORING_INFO_VALID_MASK));
-}
-
-/*
  * Irqs off, loaded.  Debug state: the exit cleared IA32_DEBUGCTL and
  * set DR7 to 0x400 (SDM 28.5.1); CR2 is not switched by VMX at all.
  */
@@ -507,7 +483,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
 	vmx_decode_exit(vcpu, vmcs_read(VM_EXIT_REASON));
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)
-		vmx_requeue_vectoring_event();
+		vmx_events_after_exit(vcpu, vcpu->exit.hw_reason, vcpu->exit.qualification);
 	/* after a failure while loading guest state the VMCS is still clear */
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)
 		vmx->launched = true;

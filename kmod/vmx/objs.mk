@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # VMX backend objects, included by kmod/Kbuild when VMON_VMX=y.
-vmon-y += vmx/vmx.o vmx/vmcs.o vmx/vmenter.o vmx/exit.o vmx/ept.o vmx/state.o
+vmon-y += vmx/vmx.o vmx/vmcs.o vmx/vmenter.o vmx/exit.o vmx/ept.o vmx/state.o \
+	  vmx/events.o
+# state dumps and guest-state checks
+vmon-y += vmx/dump.o vmx/checks.o
 
 # vmenter.S holds the VM-exit landing (vmx_vmexit): the CPU jumps there
 # from the guest by loading HOST_RIP/HOST_RSP, never by a branch, so

@@ -139,6 +139,7 @@ static bool vmx_setup_config(void)
 				     required | PIN_BASED_VIRTUAL_NMIS |
 				     PIN_BASED_VMX_PREEMPTION_TIMER, required, &ok);
 	vmx_setup_preemption_timer(c);
+	vmx_events_setup();
 
 	/*
 	 * SDM 25.6.2.  No MSR bitmap: with "use MSR bitmaps" = 0 every
@@ -456,6 +457,15 @@ const struct vmon_backend_ops vmx_backend_ops = {
 	.run = vmx_run,
 	.skip_instruction = vmx_skip_instruction,
 	.queue_exception = vmx_queue_exception,
+	.event_pending = vmx_event_pending,
+	.interrupt_allowed = vmx_interrupt_allowed,
+	.nmi_allowed = vmx_nmi_allowed,
+	.inject_irq = vmx_inject_irq,
+	.inject_nmi = vmx_inject_nmi,
+	.set_event_windows = vmx_set_event_windows,
+	.dump_state = vmx_dump_state,
+	.state_field_name = vmx_state_field_name,
+	.check_guest_state = vmx_check_guest_state,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,

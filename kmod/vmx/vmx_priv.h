@@ -166,6 +166,23 @@ void vmx_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
 const char *vmx_exit_name(u32 hw_exit_reason);
 const char *vmx_insn_error_text(u32 error);
 
+/* events.c */
+void vmx_events_setup(void);
+bool vmx_event_pending(struct vmon_vcpu *vcpu);
+bool vmx_interrupt_allowed(struct vmon_vcpu *vcpu);
+bool vmx_nmi_allowed(struct vmon_vcpu *vcpu);
+void vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector);
+void vmx_inject_nmi(struct vmon_vcpu *vcpu);
+void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
+void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual);
+
+/* dump.c, checks.c */
+int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
+		   bool show_host);
+const char *vmx_state_field_name(u32 id);
+const struct vmon_state_rule *vmx_check_guest_state(struct vmon_vcpu *vcpu);
+void vmx_name_broken_rule(struct vmon_vcpu *vcpu);
+
 /* ept.c */
 extern const struct vmon_tdp_format vmx_ept_format;
 int vmx_vm_init(struct vmon_vm *vm);

@@ -235,10 +235,16 @@ const char *test_describe_exit(struct vmon_cpu *cpu)
 	struct vmon_run *run = cpu->run;
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "%s (hw %s 0x%x) at rip 0x%llx",
-		     vmon_exit_reason_name(run->exit_reason),
-		     vmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
-		     run->hw_exit_reason, (unsigned long long)run->regs.rip);
+	if (run->exit_reason == VMON_EXIT_FAIL_ENTRY && !run->hw_exit_reason)
+		/* the module's guest-state check refused it: no hardware exit */
+		n = snprintf(buf, sizeof(buf), "%s (checked before entry) at rip 0x%llx",
+			     vmon_exit_reason_name(run->exit_reason),
+			     (unsigned long long)run->regs.rip);
+	else
+		n = snprintf(buf, sizeof(buf), "%s (hw %s 0x%x) at rip 0x%llx",
+			     vmon_exit_reason_name(run->exit_reason),
+			     vmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
+			     run->hw_exit_reason, (unsigned long long)run->regs.rip);
 	switch (run->exit_reason) {
 	case VMON_EXIT_IO:
 		n += snprintf(buf + n, sizeof(buf) - n,
@@ -260,8 +266,10 @@ const char *test_describe_exit(struct vmon_cpu *cpu)
 			 (unsigned long long)run->mmio.gpa, run->mmio.flags);
 		break;
 	case VMON_EXIT_FAIL_ENTRY:
-		snprintf(buf + n, sizeof(buf) - n, ": kind %u code 0x%llx qual 0x%llx: %.*s",
-			 run->fail_entry.kind, (unsigned long long)run->fail_entry.code,
+		snprintf(buf + n, sizeof(buf) - n,
+			 ": kind %u rule %u code 0x%llx qual 0x%llx: %.*s",
+			 run->fail_entry.kind, run->fail_entry.rule,
+			 (unsigned long long)run->fail_entry.code,
 			 (unsigned long long)run->fail_entry.qualification,
 			 VMON_REASON_LEN, run->fail_entry.reason);
 		break;

@@ -104,6 +104,16 @@ int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
 #define VMON_SETUP_MAX_MAP	(5ULL << 30)
 int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 		    __u64 tables_gpa, __u64 map_size, __u64 entry, __u64 stack);
+/*
+ * After vmon_setup_mode() (PROT or LONG, same tables_gpa): move the flat
+ * code and data segments to the GDT selectors a boot protocol demands
+ * (Linux's 64-bit entry: __BOOT_CS 0x10, __BOOT_DS 0x18) and load CS and
+ * DS/ES/FS/GS/SS with them.  Selectors must be GDT slots below
+ * VMON_SETUP_SEL_TSS, RPL 0, and distinct; the slots they name are
+ * overwritten.  -EINVAL otherwise.
+ */
+int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
+			 __u16 data_sel);
 
 /* guest-virtual -> guest-physical through the guest's own page tables */
 int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,

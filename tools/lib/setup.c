@@ -233,3 +233,36 @@ int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 	regs.rflags = 2;	/* bit 1 is reserved and always 1 */
 	return vmon_set_regs(cpu, &regs);
 }
+
+static bool setup_selector_ok(__u16 sel)
+{
+	return sel && !(sel & 7) && sel < VMON_SETUP_SEL_TSS;
+}
+
+int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
+			 __u16 data_sel)
+{
+	__u64 *gdt = vmon_gpa_to_hva(cpu->vm, tables_gpa, PAGE_SIZE);
+	struct vmon_sregs sr;
+	int ret;
+
+	if (!gdt)
+		return -EFAULT;
+	if (!setup_selector_ok(code_sel) || !setup_selector_ok(data_sel) ||
+	    code_sel == data_sel)
+		return -EINVAL;
+	ret = vmon_get_sregs(cpu, &sr);
+	if (ret)
+		return ret;
+	if (!(sr.cr0 & X86_CR0_PE) || sr.gdt.base != tables_gpa)
+		return -EINVAL;	/* not a GDT vmon_setup_mode() built there */
+	gdt[code_sel / 8] = seg_to_desc(&sr.cs);
+	gdt[data_sel / 8] = seg_to_desc(&sr.ds);
+	sr.cs.selector = code_sel;
+	sr.ds.selector = data_sel;
+	sr.es.selector = data_sel;
+	sr.fs.selector = data_sel;
+	sr.gs.selector = data_sel;
+	sr.ss.selector = data_sel;
+	return vmon_set_sregs(cpu, &sr);
+}

@@ -1,25 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The machine around the vCPU: buses, console, run-ending requests.
+ * The machine around the vCPU: buses, interrupt lines, device timers,
+ * the console, run-ending requests, and the verbose report of ports no
+ * device claims.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "machine.h"
+#include "vmon.h"
+
+#define NR_PORTS	65536
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 void machine_init(struct vmon_machine *m, int console_fd)
 {
+	memset(m, 0, sizeof(*m));
 	bus_init(&m->pio, "port");
 	bus_init(&m->mmio, "MMIO");
 	m->console_fd = console_fd;
-	m->stop = false;
-	m->exit_status = 0;
+	m->clock = monotonic_ns;
 }
 
 void machine_destroy(struct vmon_machine *m)
 {
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);
+	free(m->unclaimed_ports);
+	m->unclaimed_ports = NULL;
+	m->irqchip = NULL;
+	m->console_sink = NULL;
+	m->nr_timers = 0;
 }
 
 void machine_request_exit(struct vmon_machine *m, int status)
@@ -48,4 +70,146 @@ void machine_console_write(struct vmon_machine *m, const void *buf, unsigned int
 		p += n;
 		len -= (unsigned int)n;
 	}
+}
+
+/* a machine without an interrupt controller (unit tests of one device) drops IRQs */
+void machine_set_irq(struct vmon_machine *m, unsigned int irq, bool level)
+{
+	if (m->irqchip)
+		m->irqchip->set_irq(m->irqchip_dev, irq, level);
+}
+
+void machine_pulse_irq(struct vmon_machine *m, unsigned int irq)
+{
+	machine_set_irq(m, irq, true);
+	machine_set_irq(m, irq, false);
+}
+
+bool machine_irq_pending(struct vmon_machine *m)
+{
+	return m->irqchip && m->irqchip->pending(m->irqchip_dev);
+}
+
+uint8_t machine_irq_ack(struct vmon_machine *m)
+{
+	return m->irqchip->ack(m->irqchip_dev);
+}
+
+uint64_t machine_now(struct vmon_machine *m)
+{
+	return m->clock();
+}
+
+struct machine_timer *machine_add_timer(struct vmon_machine *m,
+					void (*fire)(void *dev, uint64_t now), void *dev)
+{
+	struct machine_timer *t;
+
+	if (m->nr_timers == MACHINE_MAX_TIMERS)
+		return NULL;
+	t = &m->timers[m->nr_timers++];
+	t->deadline = MACHINE_NO_DEADLINE;
+	t->fire = fire;
+	t->dev = dev;
+	return t;
+}
+
+uint64_t machine_run_timers(struct vmon_machine *m)
+{
+	uint64_t now = machine_now(m), next = MACHINE_NO_DEADLINE;
+	unsigned int i;
+
+	for (i = 0; i < m->nr_timers; i++) {
+		struct machine_timer *t = &m->timers[i];
+
+		if (t->deadline <= now) {
+			t->deadline = MACHINE_NO_DEADLINE;
+			t->fire(t->dev, now);
+		}
+		if (t->deadline < next)
+			next = t->deadline;
+	}
+	return next;
+}
+
+void machine_set_console_sink(struct vmon_machine *m, const struct console_sink_ops *ops,
+			      void *dev)
+{
+	m->console_sink = ops;
+	m->console_sink_dev = dev;
+	m->console_input_wanted = true;
+}
+
+unsigned int machine_console_room(struct vmon_machine *m)
+{
+	return m->console_sink ? m->console_sink->room(m->console_sink_dev) : 0;
+}
+
+void machine_console_input(struct vmon_machine *m, const uint8_t *buf, unsigned int len)
+{
+	if (m->console_sink)
+		m->console_sink->push(m->console_sink_dev, buf, len);
+}
+
+void machine_console_wants_input(struct vmon_machine *m)
+{
+	m->console_input_wanted = true;
+}
+
+/*
+ * Verbose mode: the first access to each port no device claims is
+ * printed at once (what the guest probed, and from where), and every
+ * access is counted for the summary at the end of the run.
+ */
+static void note_unclaimed_port(void *opaque, uint64_t addr, unsigned int size,
+				bool is_write, const void *data)
+{
+	struct vmon_machine *m = opaque;
+	uint64_t value = 0;
+
+	if (addr >= NR_PORTS)
+		return;
+	if (!m->unclaimed_ports[addr]++) {
+		memcpy(&value, data, size);
+		if (is_write)
+			vmon_err("unclaimed port 0x%04llx: first access OUT%s 0x%llx at RIP=0x%llx",
+				 (unsigned long long)addr, size == 1 ? "B" : size == 2 ? "W" : "L",
+				 (unsigned long long)value, (unsigned long long)m->rip);
+		else
+			vmon_err("unclaimed port 0x%04llx: first access IN%s at RIP=0x%llx",
+				 (unsigned long long)addr, size == 1 ? "B" : size == 2 ? "W" : "L",
+				 (unsigned long long)m->rip);
+	}
+}
+
+int machine_set_verbose(struct vmon_machine *m, bool verbose)
+{
+	m->verbose = verbose;
+	if (!verbose)
+		return 0;
+	if (!m->unclaimed_ports) {
+		m->unclaimed_ports = calloc(NR_PORTS, sizeof(*m->unclaimed_ports));
+		if (!m->unclaimed_ports)
+			return -ENOMEM;
+	}
+	m->pio.on_unclaimed = note_unclaimed_port;
+	m->pio.unclaimed_opaque = m;
+	return 0;
+}
+
+void machine_report_unclaimed(struct vmon_machine *m)
+{
+	unsigned int port, n = 0;
+
+	if (!m->unclaimed_ports)
+		return;
+	for (port = 0; port < NR_PORTS; port++) {
+		if (!m->unclaimed_ports[port])
+			continue;
+		if (!n++)
+			vmon_err("ports the guest touched that no device claims (accesses):");
+		vmon_err("  0x%04x: %u", port, m->unclaimed_ports[port]);
+	}
+	if (!n)
+		vmon_err("the guest touched no unclaimed port");
 }

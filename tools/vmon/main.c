@@ -16,9 +16,19 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct vmon_command commands[] = {
-	{ "run",  "--flat FILE [options]", "run a guest image on one vCPU", cmd_run },
+	{ "run",  "--kernel|--flat FILE", "boot a kernel, or run a guest image, on one vCPU",
+	  cmd_run },
 	{ "info", "",		"module state, /dev/vmon access, backend and capabilities",
 	  cmd_info },
+	{ "ps",   "[--json]",	"the VMs you may watch: id, name, owner, vCPUs, memory, exits",
+	  cmd_ps },
+	{ "stat", "[VM] [--json]", "exits by reason with guest/host time and latency, per vCPU",
+	  cmd_stat },
+	{ "top",  "[--delay S]", "VMs sorted by exit rate, refreshed every second", cmd_top },
+	{ "trace", "[--vm VM] [--reason R]", "one line per VM exit, until Ctrl-C or --count N",
+	  cmd_trace },
+	{ "dump", "VM VCPU [--json]", "a vCPU's VMCS or VMCB fields, grouped, by name",
+	  cmd_dump },
 	{ "help", "[COMMAND]",	"this text, or the options of COMMAND", cmd_help },
 };
 

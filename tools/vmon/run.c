@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -17,17 +18,82 @@
 #include "run.h"
 #include "vmon.h"
 
+/* --name: what vmon ps and the other watching commands show */
+static int set_vm_name(struct vmon_vm *vm, const char *name)
+{
+	struct vmon_vm_name n = { { 0 } };
+
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	if (!ioctl(vm->fd, VMON_SET_NAME, &n))
+		return 0;
+	vmon_err("--name %s: the module refused the name: %s (use 1 to %d printable ASCII characters; an old vmon.ko may lack names: modprobe vmon)",
+		 name, strerror(errno), VMON_NAME_LEN - 1);
+	return -1;
+}
+
 static const char *const mode_names[] = {
 	[VMON_GUEST_REAL] = "real",
 	[VMON_GUEST_PROT] = "prot",
 	[VMON_GUEST_LONG] = "long",
 };
 
+/*
+ * The protocol registers and selectors of a kernel's entry, on top of
+ * vmon_setup_mode()'s mode; then one line saying what boots, with the
+ * guest's TSC at the start (the reference for boot-time measurements).
+ */
+static int start_kernel(struct vmon_cpu *cpu, const struct kernel_boot *b,
+			const struct run_options *o)
+{
+	struct vmon_regs regs;
+	char size[32];
+	__u64 tsc = 0;
+	int ret;
+
+	if (b->code_sel) {
+		ret = vmon_setup_selectors(cpu, b->tables_gpa, b->code_sel, b->data_sel);
+		if (ret) {
+			vmon_err("cannot load the boot GDT selectors 0x%x/0x%x: %s",
+				 b->code_sel, b->data_sel, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = vmon_get_regs(cpu, &regs);
+	if (!ret) {
+		regs.rsi = b->rsi;
+		regs.rax = b->rax;
+		regs.rbx = b->rbx;
+		ret = vmon_set_regs(cpu, &regs);
+	}
+	if (ret) {
+		vmon_err("cannot set vCPU 0's boot registers: %s (see 'dmesg' for the module's reason)",
+			 strerror(-ret));
+		return ret;
+	}
+	if (vmon_get_msr(cpu, VMON_MSR_TSC, &tsc))
+		tsc = 0;
+	fprintf(stderr, "vmon: booting %s %s", kernel_format_name(b->format), o->kernel);
+	if (b->protocol)
+		fprintf(stderr, " (boot protocol %u.%02u)", b->protocol >> 8, b->protocol & 0xff);
+	fprintf(stderr, " at 0x%llx, entry 0x%llx", (unsigned long long)b->kernel_start,
+		(unsigned long long)b->entry);
+	if (b->initrd_size)
+		fprintf(stderr, ", %s %s at 0x%llx",
+			b->format == KERNEL_MULTIBOOT ? "module" : "initrd",
+			format_size(b->initrd_size, size, sizeof(size)),
+			(unsigned long long)b->initrd_gpa);
+	fprintf(stderr, ", %s RAM; guest TSC at start %llu\n",
+		format_size(o->mem, size, sizeof(size)), (unsigned long long)tsc);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	int ret, status = VMON_STATUS_USAGE;
 	struct run_options o;
 	struct run_layout layout;
+	struct kernel_request req;
+	struct kernel_boot boot;
 	struct vmon_machine m;
 	struct vmon_cpu cpu;
 	struct vmon_vm vm;
@@ -53,6 +119,8 @@ int cmd_run(int argc, char **argv)
 		vmon_explain_vm_create(ret);
 		return VMON_STATUS_USAGE;
 	}
+	if (o.name && set_vm_name(&vm, o.name))
+		goto out_vm;
 	if (vm.caps.max_guest_phys && o.mem > vm.caps.max_guest_phys) {
 		vmon_err("--mem %s: more than the %s of guest-physical space the %s backend offers (lower --mem)",
 			 format_size(o.mem, buf, sizeof(buf)),
@@ -66,10 +134,24 @@ int cmd_run(int argc, char **argv)
 			 format_size(o.mem, buf, sizeof(buf)), strerror(errno));
 		goto out_vm;
 	}
-	if (flat_load(o.flat, mem, o.mem, o.load, &image_size))
-		goto out_mem;
-	if (run_plan_layout(&o, image_size, &layout))
-		goto out_mem;
+	if (o.kernel) {
+		req.kernel = o.kernel;
+		req.initrd = o.initrd;
+		req.cmdline = o.append;
+		req.tsc_khz = vm.caps.tsc_khz;
+		if (kernel_load(&req, mem, o.mem, &boot))
+			goto out_mem;
+		o.mode = boot.mode;
+		o.entry = boot.entry;
+		layout.tables_gpa = boot.tables_gpa;
+		layout.map_size = boot.map_size;
+		layout.stack = boot.stack;
+	} else {
+		if (flat_load(o.flat, mem, o.mem, o.load, &image_size))
+			goto out_mem;
+		if (run_plan_layout(&o, image_size, &layout))
+			goto out_mem;
+	}
 	ret = vmon_vm_set_memory(&vm, 0, 0, 0, o.mem, mem);
 	if (ret) {
 		vmon_err("cannot give %s of guest memory to the VM: %s (lower --mem, or raise the locked-memory limit: 'ulimit -l')",
@@ -89,6 +171,8 @@ int cmd_run(int argc, char **argv)
 			 mode_names[o.mode], strerror(-ret));
 		goto out_cpu;
 	}
+	if (o.kernel && start_kernel(&cpu, &boot, &o))
+		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
 	if (!machine_add_devices(&m))
 		status = run_loop(&cpu, &m);

@@ -17,8 +17,9 @@ void run_usage(FILE *f)
 	fprintf(f,
 		"usage: vmon run --flat FILE [--load ADDR] [--entry ADDR] [--mode real|prot|long]\n"
 		"                [--mem SIZE]\n"
+		"       vmon run --kernel FILE [--initrd FILE] [--append CMDLINE] [--mem SIZE]\n"
 		"\n"
-		"Run a flat binary guest on one vCPU until it stops.\n"
+		"Run a flat binary guest, or boot a kernel, on one vCPU until it stops.\n"
 		"\n"
 		"  --flat FILE    guest image, copied byte for byte to guest memory at --load\n"
 		"  --load ADDR    guest-physical load address (default 0x1000 in real mode,\n"
@@ -29,8 +30,15 @@ void run_usage(FILE *f)
 		"                 long: 64-bit, the first 4 GiB (or --mem) identity mapped\n"
 		"                 (default real; prot and long place a GDT and page tables in\n"
 		"                 the top 32 KiB of guest memory, the stack grows down below)\n"
+		"  --kernel FILE  a kernel, told apart by its content: a Linux bzImage (boot\n"
+		"                 protocol 2.12+, 64-bit entry), an uncompressed ELF vmlinux\n"
+		"                 (entered at startup_64), or a multiboot v1 kernel (32-bit)\n"
+		"  --initrd FILE  initial ramdisk (Linux), or the one module (multiboot)\n"
+		"  --append LINE  kernel command line, e.g. \"console=ttyS0\"\n"
 		"  --mem SIZE     guest memory at guest-physical 0, e.g. 64M, 1G, 4096k\n"
-		"                 (default 64M)\n"
+		"                 (default 64M; 256M with --kernel, at most 3G)\n"
+		"  --name NAME    the VM's name in 'vmon ps', 'stat', 'top' (printable ASCII,\n"
+		"                 at most 31 characters)\n"
 		"\n"
 		"Devices: 16550 UART at 0x3F8 and debug console at 0xE9 print to stdout;\n"
 		"writing v to port 0xF4 (QEMU's isa-debug-exit) ends the run.\n"
@@ -42,6 +50,7 @@ void run_usage(FILE *f)
 
 enum {
 	OPT_FLAT = 256, OPT_LOAD, OPT_ENTRY, OPT_MODE, OPT_MEM, OPT_HELP,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME,
 };
 
 static const struct option run_long_options[] = {
@@ -50,9 +59,28 @@ static const struct option run_long_options[] = {
 	{ "entry",	required_argument, NULL, OPT_ENTRY },
 	{ "mode",	required_argument, NULL, OPT_MODE },
 	{ "mem",	required_argument, NULL, OPT_MEM },
+	{ "kernel",	required_argument, NULL, OPT_KERNEL },
+	{ "initrd",	required_argument, NULL, OPT_INITRD },
+	{ "append",	required_argument, NULL, OPT_APPEND },
+	{ "name",	required_argument, NULL, OPT_NAME },
 	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* what VMON_SET_NAME accepts: 1..VMON_NAME_LEN-1 printable ASCII characters */
+static int check_name(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < len; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			break;
+	if (len && len < VMON_NAME_LEN && i == len)
+		return 0;
+	vmon_err("--name '%s': a VM name is 1 to %d printable ASCII characters (e.g. --name web1)",
+		 name, VMON_NAME_LEN - 1);
+	return -EINVAL;
+}
 
 static int bad_addr(const char *opt, const char *arg, int err)
 {
@@ -65,7 +93,7 @@ static int bad_addr(const char *opt, const char *arg, int err)
 
 int run_parse_options(int argc, char **argv, struct run_options *o)
 {
-	bool have_load = false, have_entry = false;
+	bool have_load = false, have_entry = false, have_mode = false, have_mem = false;
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -92,6 +120,7 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 			have_entry = true;
 			break;
 		case OPT_MODE:
+			have_mode = true;
 			if (vmon_parse_guest_mode(optarg, &o->mode)) {
 				vmon_err("--mode %s: unknown mode (use real, prot or long)",
 					 optarg);
@@ -99,6 +128,7 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 			}
 			break;
 		case OPT_MEM:
+			have_mem = true;
 			ret = parse_size(optarg, &o->mem);
 			if (ret == -ERANGE) {
 				vmon_err("--mem %s: too large (use e.g. 64M, 1G)", optarg);
@@ -113,6 +143,20 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 					 optarg);
 				return -EINVAL;
 			}
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_APPEND:
+			o->append = optarg;
+			break;
+		case OPT_NAME:
+			if (check_name(optarg))
+				return -EINVAL;
+			o->name = optarg;
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -133,12 +177,31 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 		}
 	}
 	if (optind < argc) {
-		vmon_err("run: unexpected argument '%s' (give the guest image with --flat FILE)",
+		vmon_err("run: unexpected argument '%s' (give the guest with --flat FILE or --kernel FILE; quote --append's command line)",
 			 argv[optind]);
 		return -EINVAL;
 	}
+	if (o->flat && o->kernel) {
+		vmon_err("run: --flat and --kernel both given (choose one: --flat for a raw image, --kernel for a kernel)");
+		return -EINVAL;
+	}
+	if (o->kernel) {
+		if (have_load || have_entry || have_mode) {
+			vmon_err("run: --%s applies to --flat images only (a --kernel's format decides where it loads and how it starts)",
+				 have_load ? "load" : have_entry ? "entry" : "mode");
+			return -EINVAL;
+		}
+		if (!have_mem)
+			o->mem = RUN_DEFAULT_MEM_KERNEL;
+		return 0;
+	}
+	if (o->initrd || o->append) {
+		vmon_err("run: --%s needs --kernel FILE (see 'vmon run --help')",
+			 o->initrd ? "initrd" : "append");
+		return -EINVAL;
+	}
 	if (!o->flat) {
-		vmon_err("run: no guest image given (use --flat FILE; see 'vmon run --help')");
+		vmon_err("run: no guest image given (use --flat FILE or --kernel FILE; see 'vmon run --help')");
 		return -EINVAL;
 	}
 	if (!have_load)

@@ -18,7 +18,7 @@
  * guest's verdict from vmon's.  Signals follow the shell's 128 + n.
  */
 enum vmon_status {
-	VMON_STATUS_OK		= 0,	/* guest halted, or command succeeded */
+	VMON_STATUS_OK		= 0,	/* guest powered off or reset; success */
 	VMON_STATUS_USAGE	= 2,	/* bad command line or setup failure */
 	VMON_STATUS_VM_FAILED	= 4,	/* VM entry failed, or an exit vmon cannot handle */
 	VMON_STATUS_SHUTDOWN	= 6,	/* the guest triple-faulted */
@@ -34,10 +34,18 @@ struct vmon_command {
 
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+/* the watching commands, over generic netlink (ps.c, stat.c, top.c, trace.c, dump.c) */
+int cmd_ps(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 /* one line on stderr: "vmon: <message>" */
 void vmon_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+#ifndef ARRAY_SIZE	/* kselftest_harness.h, in the unit tests, has its own */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 #endif /* VMON_CLI_H */

@@ -50,7 +50,13 @@ struct vmon_caps {
 	__u32 max_cpuid_entries;
 	__u32 run_size;			/* bytes to mmap() from a vCPU fd */
 	__u64 max_guest_phys;		/* highest guest-physical address + 1 */
-	__u64 reserved[8];
+	/*
+	 * The host TSC frequency the kernel measured; the guest's TSC is
+	 * the host's (no scaling), so it is the guest's too.  0: unknown.
+	 */
+	__u32 tsc_khz;
+	__u32 padding;
+	__u64 reserved[7];
 };
 
 /* _IO(VMONIO, 0x00): returns VMON_API_VERSION */
@@ -134,6 +140,14 @@ struct vmon_sregs {
 
 /* struct vmon_cpuid_entry.flags */
 #define VMON_CPUID_SIGNIFICANT_INDEX	(1u << 0)  /* match on index too */
+
+/*
+ * The default CPUID table announces vmon (CPUID.01H:ECX[31] set):
+ * CPUID.40000000H returns EAX = the highest hypervisor leaf (40000000H)
+ * and the 12-byte signature in EBX, ECX, EDX, in that order.
+ */
+#define VMON_CPUID_HYPERVISOR_LEAF	0x40000000u
+#define VMON_CPUID_SIGNATURE		"vmonvmonvmon"
 
 struct vmon_cpuid_entry {
 	__u32 function;
@@ -232,9 +246,16 @@ struct vmon_exception {
  */
 struct vmon_state_field {
 	__u32 id;
-	__u32 flags;			/* 0 */
+	__u32 flags;			/* VMON_STATE_FIELD_* */
 	__u64 value;
 };
+
+/*
+ * vmon_state_field.flags: the field holds a host address (host-state
+ * area, physical addresses of vmon's tables) and the caller lacks
+ * CAP_SYS_ADMIN, so value is 0 instead (no KASLR or physical-layout leak).
+ */
+#define VMON_STATE_FIELD_REDACTED	(1u << 0)
 
 struct vmon_state_dump {
 	__u32 nfields;
@@ -359,7 +380,15 @@ struct vmon_run {
 		/* VMON_EXIT_FAIL_ENTRY */
 		struct {
 			__u32 kind;		/* enum vmon_fail_kind */
-			__u32 padding;
+			/*
+			 * Guest-state rule the state breaks (ids of
+			 * tables/vmx_guest_checks.h, svm_vmrun_checks.h;
+			 * Documentation/entry-checks.rst), 0 if none is
+			 * known.  With hw_exit_reason 0 and kind
+			 * VMON_FAIL_GUEST_STATE the module found it before
+			 * entering: the CPU was not asked.
+			 */
+			__u32 rule;
 			__u64 code;		/* instruction error, exit reason, ... */
 			__u64 qualification;
 			char  reason[VMON_REASON_LEN];	/* decoded, NUL terminated */
@@ -457,6 +486,7 @@ enum vmon_genl_cmd {
 	VMON_CMD_GET_STATE,
 	__VMON_CMD_MAX
 };
+
 #define VMON_CMD_MAX		(__VMON_CMD_MAX - 1)
 
 enum vmon_genl_attr {
@@ -476,6 +506,7 @@ enum vmon_genl_attr {
 	VMON_A_PAD,
 	__VMON_A_MAX
 };
+
 #define VMON_A_MAX		(__VMON_A_MAX - 1)
 
 /* inside VMON_A_STATS */
@@ -484,12 +515,13 @@ enum vmon_stat_attr {
 	VMON_STAT_EXITS,		/* u64: all VM exits */
 	VMON_STAT_USER_EXITS,		/* u64: round trips to userspace */
 	VMON_STAT_GUEST_NS,		/* u64: time in the guest */
-	VMON_STAT_HOST_NS,		/* u64: time handling exits in the kernel */
+	VMON_STAT_HOST_NS,		/* u64: from each exit to the next entry or return */
 	VMON_STAT_EVENTS_LOST,		/* u64: exit events dropped */
 	VMON_STAT_REASON,		/* nested VMON_RSTAT_*, one per reason seen */
 	VMON_STAT_PAD,
 	__VMON_STAT_MAX
 };
+
 #define VMON_STAT_MAX		(__VMON_STAT_MAX - 1)
 
 /* inside VMON_STAT_REASON */
@@ -499,7 +531,7 @@ enum vmon_reason_stat_attr {
 	VMON_RSTAT_NAME,		/* string, from the decode tables */
 	VMON_RSTAT_COUNT,		/* u64 */
 	VMON_RSTAT_GUEST_NS,		/* u64: guest time ended by this reason */
-	VMON_RSTAT_HOST_NS,		/* u64: handling time for this reason */
+	VMON_RSTAT_HOST_NS,		/* u64: host time of these exits (as STAT_HOST_NS) */
 	/*
 	 * binary: __u64[VMON_HIST_BUCKETS]; bucket i counts handlings that
 	 * took [2^i, 2^(i+1)) ns (bucket 0 also counts 0 ns)
@@ -508,8 +540,17 @@ enum vmon_reason_stat_attr {
 	VMON_RSTAT_PAD,
 	__VMON_RSTAT_MAX
 };
+
 #define VMON_RSTAT_MAX		(__VMON_RSTAT_MAX - 1)
 #define VMON_HIST_BUCKETS	32
+/*
+ * VMON_RSTAT_CODE: VMX counts by basic exit reason (bits 15:0, so an
+ * entry failure "33 | bit 31" is counted as 33), SVM by exit code; codes
+ * outside 0x000-0x0ff, 0x400-0x41f and the negative SVM codes (and the
+ * VMX VMfailValid marker 0x80000000) are counted together under
+ * VMON_RSTAT_CODE_OTHER.  Events (VMON_EV_REASON) carry the raw code.
+ */
+#define VMON_RSTAT_CODE_OTHER	0xffffffefu
 
 /* VMON_CMD_EXIT_EVENT attributes */
 enum vmon_event_attr {
@@ -528,6 +569,7 @@ enum vmon_event_attr {
 	VMON_EV_PAD,
 	__VMON_EV_MAX
 };
+
 #define VMON_EV_MAX		(__VMON_EV_MAX - 1)
 
 /* inside VMON_A_FIELD */
@@ -539,6 +581,7 @@ enum vmon_field_attr {
 	VMON_FIELD_PAD,
 	__VMON_FIELD_MAX
 };
+
 #define VMON_FIELD_MAX		(__VMON_FIELD_MAX - 1)
 
 #endif /* _UAPI_LINUX_VMON_H */

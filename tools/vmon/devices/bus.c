@@ -112,6 +112,8 @@ static bool bus_access_one(struct bus *bus, uint64_t addr, uint8_t *data,
 	}
 	if (!r) {
 		bus->unclaimed++;
+		if (bus->on_unclaimed)
+			bus->on_unclaimed(bus->unclaimed_opaque, addr, size, is_write, data);
 		if (!is_write)
 			memset(data, 0xff, size);
 		return false;

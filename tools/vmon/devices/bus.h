@@ -33,6 +33,10 @@ struct bus {
 	unsigned int nr;
 	unsigned int cap;
 	uint64_t unclaimed;		/* accesses no device claimed */
+	/* told of every access no device claims (vmon's verbose mode) */
+	void (*on_unclaimed)(void *opaque, uint64_t addr, unsigned int size,
+			     bool is_write, const void *data);
+	void *unclaimed_opaque;
 };
 
 void bus_init(struct bus *bus, const char *name);

@@ -11,6 +11,12 @@
 #include "devices.h"
 
 const struct vmon_device *const vmon_devices[] = {
+	&i8259_device,		/* first: the others drive its lines */
+	&i8254_device,
+	&rtc_device,
+	&i8042_device,
+	&pci_conf1_device,
+	&legacy_ports_device,
 	&debugcon_device,
 	&debug_exit_device,
 	&uart8250_device,

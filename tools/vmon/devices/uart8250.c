@@ -6,9 +6,23 @@
  * The registers behave as the chip's do, which is what Linux's 8250
  * driver probes: scratch register, IER read-back, FIFO bits in IIR,
  * and loopback mode (MCR.LOOP) with its MCR -> MSR wiring and
- * transmit -> receive path.  Receiving from the host comes later; the
- * interrupt identification is already computed for the interrupt
- * controller that will carry it.
+ * transmit -> receive path.
+ *
+ * Receiving: the host console (console.c) pushes bytes into the receive
+ * FIFO, 16 bytes deep with FCR.FIFO_ENABLE and 1 without, and only as
+ * many as fit, so that nothing typed or piped in is lost; reading RBR
+ * makes room and asks the console for more.  The interrupt for received
+ * data is raised while any byte waits (the FIFO trigger level and the
+ * character timeout are not modelled: the driver drains the FIFO either
+ * way).
+ *
+ * IRQ 4 follows the interrupt identification, gated by MCR.OUT2 as on
+ * every PC serial port, and cut in loopback mode, where the chip forces
+ * its outputs inactive.  THRE behaves as the 8250 driver's startup test
+ * expects of a 16550A: enabling IER.THRI with the transmitter empty
+ * raises the interrupt at once, reading IIR while it is reported clears
+ * it, and every transmitted byte raises it again (the byte left at
+ * once, the holding register is empty).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +33,7 @@
 
 #define UART_BASE	0x3f8
 #define UART_NR_PORTS	8
+#define UART_IRQ	4
 
 /* register offsets; with LCR.DLAB set, 0 and 1 are the divisor latch */
 #define UART_RBR	0	/* in: receive buffer */
@@ -82,6 +97,7 @@ struct uart8250 {
 	bool thr_int_pending;	/* THRE interrupt until IIR read or THR write */
 	uint8_t rx[UART_FIFO_LEN];
 	unsigned int rx_head, rx_count;
+	bool irq_line;		/* level of IRQ 4 as last driven */
 };
 
 /*
@@ -139,11 +155,26 @@ static uint8_t uart_iir(const struct uart8250 *u)
 	return fifo | UART_IIR_NO_INT;
 }
 
+/* the interrupt output, through OUT2 to IRQ 4 */
+static void uart_update_irq(struct uart8250 *u)
+{
+	bool line = !(uart_iir(u) & UART_IIR_NO_INT) && (u->mcr & UART_MCR_OUT2) &&
+		    !(u->mcr & UART_MCR_LOOP);
+
+	if (line != u->irq_line) {
+		u->irq_line = line;
+		machine_set_irq(u->machine, UART_IRQ, line);
+	}
+}
+
+static unsigned int uart_rx_capacity(const struct uart8250 *u)
+{
+	return u->fifo_enabled ? UART_FIFO_LEN : 1;
+}
+
 static void uart_rx_push(struct uart8250 *u, uint8_t c)
 {
-	unsigned int cap = u->fifo_enabled ? UART_FIFO_LEN : 1;
-
-	if (u->rx_count == cap) {
+	if (u->rx_count == uart_rx_capacity(u)) {
 		u->lsr |= UART_LSR_OE;	/* the new byte is lost */
 		return;
 	}
@@ -162,6 +193,7 @@ static uint8_t uart_rx_pop(struct uart8250 *u)
 	u->rx_head = (u->rx_head + 1) % UART_FIFO_LEN;
 	if (!--u->rx_count)
 		u->lsr &= ~UART_LSR_DR;
+	machine_console_wants_input(u->machine);
 	return c;
 }
 
@@ -201,6 +233,9 @@ static uint8_t uart_read8(struct uart8250 *u, unsigned int reg)
 	case UART_LSR:
 		v = u->lsr | UART_LSR_THRE | UART_LSR_TEMT;
 		u->lsr &= ~UART_LSR_OE;		/* error bits clear on read */
+		/* a guest polling for input (no interrupts) gets it too */
+		if (!(v & UART_LSR_DR))
+			machine_console_wants_input(u->machine);
 		return v;
 	case UART_MSR:
 		v = u->msr;
@@ -267,6 +302,7 @@ static uint64_t uart_read(void *dev, uint64_t offset, unsigned int size)
 	for (i = 0; i < size; i++)
 		value |= (uint64_t)uart_read8(dev, (unsigned int)(offset + i) % UART_NR_PORTS)
 			 << (8 * i);
+	uart_update_irq(dev);
 	return value;
 }
 
@@ -277,7 +313,32 @@ static void uart_write(void *dev, uint64_t offset, unsigned int size, uint64_t v
 	for (i = 0; i < size; i++)
 		uart_write8(dev, (unsigned int)(offset + i) % UART_NR_PORTS,
 			    (uint8_t)(value >> (8 * i)));
+	uart_update_irq(dev);
 }
+
+/* console input: what fits in the receive FIFO (nothing in loopback) */
+static unsigned int uart_console_room(void *dev)
+{
+	struct uart8250 *u = dev;
+
+	if (u->mcr & UART_MCR_LOOP)
+		return 0;
+	return uart_rx_capacity(u) - u->rx_count;
+}
+
+static void uart_console_push(void *dev, const uint8_t *buf, unsigned int len)
+{
+	struct uart8250 *u = dev;
+
+	while (len--)
+		uart_rx_push(u, *buf++);
+	uart_update_irq(u);
+}
+
+static const struct console_sink_ops uart_console_ops = {
+	.room = uart_console_room,
+	.push = uart_console_push,
+};
 
 static void uart_release(void *dev)
 {
@@ -302,9 +363,12 @@ static int uart_attach(struct vmon_machine *m)
 	u->dll = 12;
 	u->msr = uart_modem_inputs(u);
 	ret = bus_register(&m->pio, UART_BASE, UART_NR_PORTS, "uart8250", &uart_ops, u);
-	if (ret)
+	if (ret) {
 		free(u);
-	return ret;
+		return ret;
+	}
+	machine_set_console_sink(m, &uart_console_ops, u);
+	return 0;
 }
 
 const struct vmon_device uart8250_device = {

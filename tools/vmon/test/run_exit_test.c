@@ -134,7 +134,7 @@ TEST_F(exits, hypercall_returns_enosys)
 	EXPECT_EQ(1, self->run.regs_dirty);
 }
 
-TEST_F(exits, hlt_ends_with_status_0)
+TEST_F(exits, hlt_with_interrupts_off_ends_with_status_0)
 {
 	char *msg;
 
@@ -142,9 +142,17 @@ TEST_F(exits, hlt_ends_with_status_0)
 	self->run.regs.rflags = 0x2;
 	EXPECT_EQ(VMON_STATUS_OK, HANDLE(self, &msg));
 	EXPECT_STREQ("vmon: guest halted with interrupts disabled at RIP=0x1234\n", msg);
+}
+
+/* with IF set the loop waits for an interrupt instead */
+TEST_F(exits, hlt_with_interrupts_on_waits)
+{
+	char *msg;
+
+	self->run.exit_reason = VMON_EXIT_HLT;
 	self->run.regs.rflags = 0x202;
-	EXPECT_EQ(VMON_STATUS_OK, HANDLE(self, &msg));
-	EXPECT_NE(NULL, strstr(msg, "no device can interrupt it"));
+	EXPECT_EQ(RUN_HALTED, HANDLE(self, &msg));
+	EXPECT_STREQ("", msg);
 }
 
 TEST_F(exits, shutdown_is_status_6)
@@ -189,7 +197,9 @@ TEST_F(exits, interrupted_reenters_unknown_fails)
 	char *msg;
 
 	self->run.exit_reason = VMON_EXIT_INTR;
-	EXPECT_EQ(-1, HANDLE(self, &msg));
+	EXPECT_EQ(RUN_REENTER, HANDLE(self, &msg));
+	self->run.exit_reason = VMON_EXIT_IRQ_WINDOW_OPEN;
+	EXPECT_EQ(RUN_REENTER, HANDLE(self, &msg));
 	self->run.exit_reason = 77;
 	EXPECT_EQ(VMON_STATUS_VM_FAILED, HANDLE(self, &msg));
 	EXPECT_NE(NULL, strstr(msg, "unknown exit reason 77"));

@@ -163,4 +163,40 @@ TEST(layout_image_must_not_cover_tables)
 	EXPECT_EQ(-EINVAL, run_plan_layout(&o, 16, &l));
 }
 
+TEST(kernel_options)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "bzImage", "--initrd", "rd.cpio",
+			   "--append", "console=ttyS0 quiet"));
+	EXPECT_STREQ("bzImage", o.kernel);
+	EXPECT_STREQ("rd.cpio", o.initrd);
+	EXPECT_STREQ("console=ttyS0 quiet", o.append);
+	EXPECT_EQ(NULL, o.flat);
+	EXPECT_EQ(256ULL << 20, o.mem);	/* the --kernel default */
+	ASSERT_EQ(0, PARSE(&o, "--mem", "128M", "--kernel", "vmlinux"));
+	EXPECT_EQ(128ULL << 20, o.mem);
+	EXPECT_EQ(NULL, o.initrd);
+	EXPECT_EQ(NULL, o.append);
+}
+
+TEST(kernel_option_conflicts_are_named)
+{
+	struct run_options o;
+
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel", "k", "--flat", "g.bin"),
+			       "--flat and --kernel both given"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel", "k", "--load", "0x1000"),
+			       "--load applies to --flat images only"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel", "k", "--mode", "long"),
+			       "--mode applies to --flat images only"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g.bin", "--initrd", "rd"),
+			       "--initrd needs --kernel FILE"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g.bin", "--append", "x"),
+			       "--append needs --kernel FILE"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel", "k", "console=ttyS0"),
+			       "quote --append's command line"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel"), "option --kernel needs a value"));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Event injection, common part: the interrupt, NMI and exception that
+ * userspace hands the kernel (VMON_INTERRUPT, VMON_NMI,
+ * VMON_INJECT_EXCEPTION), and the decision taken before every entry of
+ * what the guest gets and which window exit it needs.
+ *
+ * vmon has no in-kernel interrupt controller.  Userspace models the
+ * PIC and queues one vector at a time; the kernel keeps it until the
+ * guest can take it (RFLAGS.IF = 1, no STI/MOV SS shadow, nothing else
+ * being delivered), opening an interrupt window itself when it cannot
+ * (SDM Vol. 3C 26.7.5 interrupt-window exiting; APM Vol. 2 15.21.4
+ * virtual interrupts with the VINTR intercept).  An NMI is latched like
+ * the NMI pin and delivered when the guest does not block NMIs (SDM
+ * Vol. 3C 26.7.6 NMI-window exiting; on SVM the backend watches the
+ * guest's IRET).  One event goes in per entry; an event whose delivery
+ * a VM exit interrupted is delivered again first (the backends keep it,
+ * SDM Vol. 3C 28.2.4 IDT-vectoring information, APM Vol. 2 15.7.2
+ * EXITINTINFO), so it blocks new injection for that entry.
+ *
+ * Priority, highest first (SDM Vol. 3A 7.9 "Priority among concurrent
+ * events", simplified to what vmon can have at once): an exception or a
+ * re-delivered event, then the NMI, then the external interrupt.
+ */
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+
+#include "core.h"
+
+/* SDM Vol. 3A 6.15, Table 6-1: the exceptions that push an error code */
+static bool vmon_exception_has_error_code(u8 vector)
+{
+	switch (vector) {
+	case 8:		/* #DF */
+	case 10:	/* #TS */
+	case 11:	/* #NP */
+	case 12:	/* #SS */
+	case 13:	/* #GP */
+	case 14:	/* #PF */
+	case 17:	/* #AC */
+	case 21:	/* #CP */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * VMON_INTERRUPT.  Like every vCPU ioctl it waits for a running
+ * VMON_RUN to return (vcpu->mutex): userspace kicks it with a signal.
+ */
+int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp)
+{
+	struct vmon_events *ev = &vcpu->events;
+	struct vmon_interrupt irq;
+	int r = 0;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.flags || irq.vector > 255)
+		return -EINVAL;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	if (ev->irq_queued) {
+		r = -EBUSY;
+	} else {
+		ev->irq_vector = irq.vector;
+		ev->irq_queued = true;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+/* VMON_NMI: NMIs raised while one is latched merge into it, as on the pin */
+int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg)
+{
+	if (arg)
+		return -EINVAL;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vcpu->events.nmi_latched = true;
+	mutex_unlock(&vcpu->mutex);
+	return 0;
+}
+
+/*
+ * VMON_INJECT_EXCEPTION.  The exception goes through the backend's
+ * queue_exception(), the path the kernel's own #GP and #UD take, so at
+ * most one exception waits for an entry.  Real mode pushes no error
+ * code (SDM Vol. 3B "Real-Address Mode Interrupt and Exception
+ * Handling"): there the caller's error code is dropped.
+ */
+int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
+{
+	struct vmon_exception exc;
+	struct vmon_sregs sregs;
+	bool has_error_code;
+	int r = 0;
+
+	if (copy_from_user(&exc, argp, sizeof(exc)))
+		return -EFAULT;
+	if (exc.padding[0] || exc.padding[1] || exc.reserved[0] || exc.reserved[1])
+		return -EINVAL;
+	/* NMI is not an exception: VMON_NMI gives the guest one */
+	if (exc.vector >= 32 || exc.vector == 2 || exc.has_error_code > 1)
+		return -EINVAL;
+	if (exc.has_error_code != vmon_exception_has_error_code(exc.vector))
+		return -EINVAL;
+
+	memset(&sregs, 0, sizeof(sregs));
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vmon_vcpu_access_begin(vcpu);
+	if (vmon_ops->event_pending(vcpu)) {
+		r = -EBUSY;
+	} else {
+		vmon_ops->get_sregs(vcpu, &sregs);
+		has_error_code = exc.has_error_code && (sregs.cr0 & X86_CR0_PE);
+		vmon_ops->queue_exception(vcpu, exc.vector, has_error_code, exc.error_code);
+	}
+	vmon_vcpu_access_end(vcpu);
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+/*
+ * Irqs off, loaded, right before the backend's run(): inject at most
+ * one event and open the windows for what has to wait.  The window
+ * exits come back as VMON_X_IRQ_WINDOW / VMON_X_NMI_WINDOW and land in
+ * vmon_events_window_exit(); the next entry then injects.
+ */
+void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
+{
+	struct vmon_events *ev = &vcpu->events;
+	bool busy = vmon_ops->event_pending(vcpu);
+	bool irq_window = false, nmi_window = false;
+
+	if (ev->nmi_latched) {
+		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
+			vmon_ops->inject_nmi(vcpu);
+			ev->nmi_latched = false;
+			busy = true;
+		} else {
+			nmi_window = true;
+		}
+	}
+	if (ev->irq_queued) {
+		if (!busy && vmon_ops->interrupt_allowed(vcpu)) {
+			vmon_ops->inject_irq(vcpu, ev->irq_vector);
+			ev->irq_queued = false;
+		} else {
+			irq_window = true;
+		}
+	}
+	/*
+	 * Userspace's window: if the guest is interruptible already, the
+	 * hardware exits before the first guest instruction (SDM Vol. 3C
+	 * 26.7.5; APM Vol. 2 15.21.4), so no case is needed here for it.
+	 */
+	ev->user_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	vmon_ops->set_event_windows(vcpu, irq_window || ev->user_window, nmi_window);
+}
+
+/*
+ * VMON_X_IRQ_WINDOW / VMON_X_NMI_WINDOW: the guest can take what it
+ * could not at the last entry.  The kernel's own windows only need the
+ * next entry, which injects; userspace hears of the interrupt window
+ * only when nothing of the kernel's is still queued for it, since then
+ * a VMON_INTERRUPT would be delivered at once.
+ */
+int vmon_events_window_exit(struct vmon_vcpu *vcpu)
+{
+	struct vmon_events *ev = &vcpu->events;
+
+	if (vcpu->exit.kind != VMON_X_IRQ_WINDOW || !ev->user_window || ev->irq_queued)
+		return 1;
+	vcpu->run->exit_reason = VMON_EXIT_IRQ_WINDOW_OPEN;
+	return 0;
+}
+
+/*
+ * After a HLT exit, once RIP is past the HLT: true when a queued event
+ * would wake the halted CPU, in which case the kernel enters again
+ * instead of returning VMON_EXIT_HLT.  An interrupt wakes it only with
+ * RFLAGS.IF = 1 (the skip ended any STI shadow); an NMI whenever the
+ * guest is not blocking NMIs (SDM Vol. 3A 9.10.2 / Vol. 2B HLT).
+ */
+bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu)
+{
+	struct vmon_events *ev = &vcpu->events;
+	bool wake;
+
+	if (ev->irq_queued && (vcpu->regs.rflags & X86_EFLAGS_IF))
+		return true;
+	if (!ev->nmi_latched)
+		return false;
+	vmon_vcpu_access_begin(vcpu);
+	wake = vmon_ops->nmi_allowed(vcpu);
+	vmon_vcpu_access_end(vcpu);
+	return wake;
+}
+
+/* every return from VMON_RUN: the interrupt fields of the run page */
+void vmon_events_report(struct vmon_vcpu *vcpu)
+{
+	struct vmon_run *run = vcpu->run;
+	bool ready = false;
+
+	if (!vcpu->events.irq_queued) {
+		vmon_vcpu_access_begin(vcpu);
+		ready = !vmon_ops->event_pending(vcpu) && vmon_ops->interrupt_allowed(vcpu);
+		vmon_vcpu_access_end(vcpu);
+	}
+	run->ready_for_interrupt_injection = ready;
+	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
+}

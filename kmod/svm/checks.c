@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMRUN's consistency checks, in software: AMD APM Vol. 2 15.5.1
+ * "Canonicalization and Consistency Checks", each rule a row of
+ * tables/svm_vmrun_checks.h, evaluated in the table's order.
+ *
+ * Two callers: before an entry with state userspace set (only the
+ * GUEST rules, on the guest's view: EFER with the guest's own LME,
+ * which lme_guard.c may hide from the VMCB), and after VMRUN exited
+ * with VMEXIT_INVALID (every rule, on the VMCB exactly as VMRUN saw
+ * it).  Where the APM leaves a reserved-bit set to the CPU model, the
+ * check takes the CPU's CPUID leaves, so that it is never stricter
+ * than the CPU.
+ */
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/irq_vectors.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+#include <asm/svm.h>
+
+#include "core.h"
+#include "svm.h"
+
+enum svm_rule_index {
+#define SVM_VMRUN_CHECK(id, name, scope, section, text) SVM_RULE_##name,
+#include "svm_vmrun_checks.h"
+#undef SVM_VMRUN_CHECK
+	SVM_NR_RULES
+};
+
+static const struct vmon_state_rule svm_rules[SVM_NR_RULES] = {
+#define SVM_VMRUN_CHECK(_id, name, scope, _section, _text) \
+	[SVM_RULE_##name] = { .id = _id, .section = "APM Vol. 2 " _section, .text = _text },
+#include "svm_vmrun_checks.h"
+#undef SVM_VMRUN_CHECK
+};
+
+#define SVM_BROKEN(name)	(&svm_rules[SVM_RULE_##name])
+
+/*
+ * EFER bits APM Vol. 2 3.1.7 defines: SCE, LME, LMA, NXE, SVME, LMSLE,
+ * FFXSR, TCE, MCOMMIT, INTWB, UAIE, AIBRSE; the others must be zero.
+ */
+#define SVM_EFER_DEFINED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_SVME | \
+				 EFER_LMSLE | EFER_FFXSR | BIT_ULL(15) | BIT_ULL(17) | \
+				 BIT_ULL(18) | BIT_ULL(20) | BIT_ULL(21))
+
+/* APM 15.10.1, 15.11: sizes of the permission maps VMRUN reads */
+#define SVM_IOPM_BYTES		(12 * 1024)
+#define SVM_MSRPM_BYTES		(8 * 1024)
+
+/* CR4 bits this CPU implements (APM 3.1.3, CPUID leaves 1 and 7) */
+static u64 svm_cr4_supported(void)
+{
+	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE |
+		 X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |
+		 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	u32 eax, ebx, ecx, edx;
+
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	if (ecx & BIT(17))
+		ok |= X86_CR4_PCIDE;
+	if (ecx & BIT(26))
+		ok |= X86_CR4_OSXSAVE;
+	if (cpuid_eax(0) >= 7) {
+		cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
+		if (ebx & BIT(0))
+			ok |= X86_CR4_FSGSBASE;
+		if (ebx & BIT(7))
+			ok |= X86_CR4_SMEP;
+		if (ebx & BIT(20))
+			ok |= X86_CR4_SMAP;
+		if (ecx & BIT(2))
+			ok |= X86_CR4_UMIP;
+		if (ecx & BIT(3))
+			ok |= X86_CR4_PKE;
+		if (ecx & BIT(7))
+			ok |= X86_CR4_CET;
+		if (ecx & BIT(16))
+			ok |= X86_CR4_LA57;
+	}
+	return ok;
+}
+
+/* MAXPHYADDR: CPUID 8000_0008h EAX[7:0] */
+static u64 svm_max_phys(void)
+{
+	return 1ull << (cpuid_eax(0x80000008) & 0xff);
+}
+
+/* APM 15.20: exceptions use vectors 0-31 but not 2; types 1 and 5-7 do not exist */
+static bool svm_event_inj_illegal(u32 inj)
+{
+	u32 type = inj & SVM_EVTINJ_TYPE_MASK;
+	u32 vector = inj & SVM_EVTINJ_VEC_MASK;
+
+	if (!(inj & SVM_EVTINJ_VALID))
+		return false;
+	if (type == SVM_EVTINJ_TYPE_EXEPT)
+		return vector == NMI_VECTOR || vector > 31;
+	return type != SVM_EVTINJ_TYPE_INTR && type != SVM_EVTINJ_TYPE_NMI &&
+	       type != SVM_EVTINJ_TYPE_SOFT;
+}
+
+static const struct vmon_state_rule *svm_check(const struct vmcb *vmcb, u64 efer,
+					       bool control)
+{
+	const struct vmcb_save_area *s = &vmcb->save;
+	const struct vmcb_control_area *c = &vmcb->control;
+	bool lme_pg = (efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+
+	if (!(efer & EFER_SVME))
+		return SVM_BROKEN(EFER_SVME);
+	if (!(s->cr0 & X86_CR0_CD) && (s->cr0 & X86_CR0_NW))
+		return SVM_BROKEN(CR0_NW_WITHOUT_CD);
+	if (s->cr0 >> 32)
+		return SVM_BROKEN(CR0_HIGH);
+	if (lme_pg && (s->cr3 >> 52))
+		return SVM_BROKEN(CR3_MBZ);
+	if (s->cr4 & ~svm_cr4_supported())
+		return SVM_BROKEN(CR4_MBZ);
+	if (s->dr6 >> 32)
+		return SVM_BROKEN(DR6_HIGH);
+	if (s->dr7 >> 32)
+		return SVM_BROKEN(DR7_HIGH);
+	if (efer & ~SVM_EFER_DEFINED)
+		return SVM_BROKEN(EFER_MBZ);
+	if ((efer & (EFER_LME | EFER_LMA)) && !boot_cpu_has(X86_FEATURE_LM))
+		return SVM_BROKEN(EFER_NO_LONG_MODE);
+	if (lme_pg && !(s->cr4 & X86_CR4_PAE))
+		return SVM_BROKEN(LME_PG_WITHOUT_PAE);
+	if (lme_pg && !(s->cr0 & X86_CR0_PE))
+		return SVM_BROKEN(LME_PG_WITHOUT_PE);
+	if (lme_pg && (s->cr4 & X86_CR4_PAE) &&
+	    (s->cs.attrib & SVM_SELECTOR_L_MASK) && (s->cs.attrib & SVM_SELECTOR_DB_MASK))
+		return SVM_BROKEN(CS_L_AND_D);
+	if (!control)
+		return NULL;
+
+	if (!(c->intercepts[INTERCEPT_WORD4] & BIT(INTERCEPT_VMRUN - 128)))
+		return SVM_BROKEN(VMRUN_INTERCEPT);
+	if (c->iopm_base_pa + SVM_IOPM_BYTES > svm_max_phys() ||
+	    c->msrpm_base_pa + SVM_MSRPM_BYTES > svm_max_phys())
+		return SVM_BROKEN(PERMISSION_MAP);
+	if (svm_event_inj_illegal(c->event_inj))
+		return SVM_BROKEN(EVENTINJ);
+	if (!c->asid)
+		return SVM_BROKEN(ASID_ZERO);
+	return NULL;
+}
+
+/* loaded: the state userspace set, as the guest sees it */
+const struct vmon_state_rule *svm_check_guest_state(struct vmon_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 efer = svm->vmcb->save.efer & ~EFER_LME;
+
+	if (svm->guest_lme)
+		efer |= EFER_LME;
+	return svm_check(svm->vmcb, efer, false);
+}
+
+/*
+ * After VMEXIT_INVALID: the first rule the VMCB broke, reported in the
+ * kernel log; NULL when none of the table's rules explains the refusal.
+ */
+const struct vmon_state_rule *svm_check_vmrun(struct svm_vcpu *svm)
+{
+	const struct vmon_state_rule *rule;
+
+	rule = svm_check(svm->vmcb, svm->vmcb->save.efer, true);
+	if (rule)
+		vmon_report_rule(&svm->vcpu, rule, false);
+	else
+		pr_info_ratelimited("vmon: VM %u vCPU %u: VMRUN refused the VMCB (VMEXIT_INVALID); no rule of APM 15.5.1 found broken\n",
+				    svm->vcpu.vm->id, svm->vcpu.id);
+	return rule;
+}
+
+/*
+ * A refused VMRUN runs no guest instruction, so the save area should
+ * still hold what vmon gave it.  QEMU TCG (7.2) does not keep it: its
+ * VMEXIT_INVALID goes through the ordinary #VMEXIT path, which stores
+ * the CPU's half-switched registers (the host's CR0, CR3, ... for the
+ * checks that fail early) into the save area.  The next VMRUN would
+ * then run the guest on the host's page tables, and the rule that
+ * failed could not be named.  Where SVM is itself emulated (CPUID
+ * hypervisor bit, as for lme_guard.c) keep a copy of the save area
+ * across VMRUN and put it back after VMEXIT_INVALID.  Irqs off.
+ */
+void svm_keep_save_area(struct svm_vcpu *svm)
+{
+	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		memcpy(&svm->save_at_entry, &svm->vmcb->save, sizeof(svm->save_at_entry));
+}
+
+void svm_restore_save_area(struct svm_vcpu *svm)
+{
+	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		memcpy(&svm->vmcb->save, &svm->save_at_entry, sizeof(svm->save_at_entry));
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Who may watch a VM over generic netlink: its owner (the uid that
+ * created it) and CAP_SYS_ADMIN.  Anyone else does not see the VM in
+ * VMON_CMD_LIST_VMS and gets -EPERM from every command naming it, and
+ * cannot join the "exits" multicast group.
+ *
+ * The test runs as root.  A child creates a VM as uid 65534 (its real
+ * uid when VMON_CREATE_VM runs; the effective uid 0 opens /dev/vmon),
+ * then drops to 65534 for good and traces its own VM.  Meanwhile the
+ * root parent (CAP_SYS_ADMIN) sees and traces both VMs, and two more
+ * children check the refusals: uid 65533, and uid 0 without
+ * CAP_SYS_ADMIN (capset).
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/netlink.h>
+
+#include "kselftest_harness.h"
+#include "test_vm.h"
+#include "vmon_nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+#define NOBODY		65534
+#define OTHER		65533
+#define PORT		0x33
+
+static void guest_outs(uint64_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		guest_outl(PORT, i);
+	GUEST_DONE();
+}
+
+/* checks in a child process: print what failed, count it */
+static int failures;
+
+#define CHILD_EXPECT(cond, ...) do {					\
+	if (!(cond)) {							\
+		printf("# child %d, line %d: %s: ", getpid(), __LINE__, #cond); \
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		failures++;						\
+	}								\
+} while (0)
+
+static int listed(struct vnl *v, uint32_t id)
+{
+	struct vnl_vm_info vms[VNL_MAX_VMS];
+	int i, n = vnl_list_vms(v, vms, VNL_MAX_VMS);
+
+	for (i = 0; i < n; i++)
+		if (vms[i].id == id)
+			return 1;
+	return 0;
+}
+
+static int join_exits(struct vnl *v)
+{
+	int grp = v->exits_group;
+
+	if (setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &grp, sizeof(grp)))
+		return -errno;
+	return 0;
+}
+
+/* a process that may not watch VM id */
+static void check_refused(uint32_t id, const char *who)
+{
+	struct vnl_stats st;
+	struct vnl v;
+	int n, r;
+
+	r = vnl_open(&v);
+	CHILD_EXPECT(!r, "%s: vnl_open: %d", who, r);
+	if (r)
+		return;
+	CHILD_EXPECT(!listed(&v, id), "%s: VM %u listed", who, id);
+	r = vnl_get_stats(&v, id, -1, &st, NULL);
+	CHILD_EXPECT(r == -EPERM, "%s: GET_STATS gave %d", who, r);
+	r = vnl_trace_start(&v, id, NULL, 0);
+	CHILD_EXPECT(r == -EPERM, "%s: TRACE_START gave %d", who, r);
+	r = vnl_trace_stop(&v, id);
+	CHILD_EXPECT(r == -EPERM, "%s: TRACE_STOP gave %d", who, r);
+	r = vnl_get_state(&v, id, 0, &n);
+	CHILD_EXPECT(r == -EPERM, "%s: GET_STATE gave %d", who, r);
+	r = join_exits(&v);
+	CHILD_EXPECT(r == -EPERM, "%s: joining \"exits\" gave %d", who, r);
+	vnl_close(&v);
+}
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].permitted &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].inheritable &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) ? -errno : 0;
+}
+
+/* child 1: owns a VM as uid 65534; tells id on to_parent, waits for go */
+static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
+{
+	struct test_vm t;
+	struct vnl_stats st;
+	struct vnl_vm_info info;
+	struct vnl_event ev[8];
+	struct ucall uc;
+	struct vnl v;
+	char go;
+	int r, i;
+
+	if (setresuid(NOBODY, 0, 0))
+		return 100;
+	r = test_vm_create_c(&t, guest_outs, 3);
+	if (r)
+		return 101;
+	/* for good: no capability left from here on */
+	if (setresuid(NOBODY, NOBODY, NOBODY))
+		return 102;
+	r = vnl_open(&v);
+	CHILD_EXPECT(!r, "vnl_open: %d", r);
+	if (r)
+		return failures;
+	r = vnl_find_vm(&v, getpid(), &info);
+	CHILD_EXPECT(!r && info.uid == NOBODY, "own VM listed: %d, uid %u", r, info.uid);
+	if (write(to_parent, &info.id, sizeof(info.id)) != sizeof(info.id))
+		return 103;
+
+	/* the owner stats and traces its VM */
+	r = vnl_get_stats(&v, info.id, 0, &st, &st);
+	CHILD_EXPECT(!r, "GET_STATS of own VM: %d", r);
+	r = vnl_trace_start(&v, info.id, NULL, 0);
+	CHILD_EXPECT(!r, "TRACE_START of own VM: %d", r);
+	for (i = 0; i < 3; i++) {
+		r = vmon_cpu_run(&t.cpu);
+		CHILD_EXPECT(!r && t.cpu.run->exit_reason == VMON_EXIT_IO &&
+			     t.cpu.run->io.port == PORT, "run %d: %s", i, test_describe_exit(&t.cpu));
+	}
+	r = vnl_read_events(&v, ev, 8);
+	for (i = 0; i < r; i++)
+		if (ev[i].has_port && ev[i].port == PORT)
+			break;
+	CHILD_EXPECT(i < r, "no event of the guest's OUT among %d", r);
+	r = vmon_cpu_run(&t.cpu);
+	CHILD_EXPECT(!r && test_get_ucall(&t, &uc) == UCALL_DONE, "%s",
+		     test_describe_exit(&t.cpu));
+
+	/* but not root's */
+	check_refused(root_vm, "uid 65534 on root's VM");
+
+	/* stay alive until the parent has looked */
+	if (read(from_parent, &go, 1) != 1)
+		return 104;
+	vnl_close(&v);
+	test_vm_destroy(&t);
+	return failures;
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+TEST(owner_and_admin_only)
+{
+	int to_parent[2], from_parent[2];
+	struct vnl_vm_info info, root_info;
+	struct vnl_stats st;
+	struct test_vm t;
+	uint32_t id;
+	struct vnl v;
+	pid_t owner, pid;
+
+	SKIP_IF_NO_VMON();
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_OK(test_vm_create_c(&t, guest_outs, 1));
+	ASSERT_OK(vnl_open(&v));
+	ASSERT_OK(vnl_find_vm(&v, getpid(), &root_info));
+	ASSERT_EQ(0, pipe(to_parent));
+	ASSERT_EQ(0, pipe(from_parent));
+
+	owner = fork();
+	ASSERT_LE(0, owner);
+	if (!owner)
+		_exit(owner_child(to_parent[1], from_parent[0], root_info.id));
+	ASSERT_EQ(sizeof(id), read(to_parent[0], &id, sizeof(id)));
+
+	/* root with CAP_SYS_ADMIN sees and traces the other user's VM */
+	ASSERT_OK(vnl_find_vm(&v, owner, &info));
+	EXPECT_EQ(id, info.id);
+	EXPECT_EQ(NOBODY, info.uid);
+	EXPECT_OK(vnl_get_stats(&v, id, -1, &st, NULL));
+	EXPECT_OK(vnl_trace_start(&v, id, NULL, 0));
+	EXPECT_OK(vnl_trace_stop(&v, id));
+
+	/* another unprivileged user */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setresuid(OTHER, OTHER, OTHER))
+			_exit(100);
+		check_refused(id, "uid 65533 on uid 65534's VM");
+		check_refused(root_info.id, "uid 65533 on root's VM");
+		_exit(failures);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+
+	/* root without CAP_SYS_ADMIN: its own uid's VM only */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct vnl v2;
+		int r;
+
+		if (drop_cap_sys_admin())
+			_exit(100);
+		check_refused(id, "uid 0 without CAP_SYS_ADMIN on uid 65534's VM");
+		r = vnl_open(&v2);
+		CHILD_EXPECT(!r, "vnl_open: %d", r);
+		if (!r) {
+			r = vnl_get_stats(&v2, root_info.id, -1, &st, NULL);
+			CHILD_EXPECT(!r, "GET_STATS of a VM of uid 0: %d", r);
+			CHILD_EXPECT(listed(&v2, root_info.id), "VM of uid 0 not listed");
+			vnl_close(&v2);
+		}
+		_exit(failures);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+
+	ASSERT_EQ(1, write(from_parent[1], "g", 1));
+	EXPECT_EQ(0, wait_child(owner)) TH_LOG("the VM owner's checks failed (see above)");
+	vnl_close(&v);
+	test_vm_destroy(&t);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMCB fields: AMD64 Architecture Programmer's Manual Vol. 2,
+ * Appendix B "Layout of VMCB": the control area (Table B-1) and the
+ * state save area (Table B-2), which starts at VMCB offset 400h.
+ * Offsets are from the start of the VMCB and double as the field ids
+ * of VMON_GET_STATE_DUMP; sizes are in bytes (1, 2, 4 or 8).  Segment
+ * registers are split into selector, attributes, limit and base as the
+ * save area stores them (GDTR and IDTR have only limit and base).
+ * Reserved ranges and the SEV-ES save-area extension are left out, as
+ * are the 15 instruction bytes at 0D1h (decode assists).
+ *
+ * Use as an X-macro list:
+ *	#define VMCB_FIELD(offset, name, size, group, text) ...
+ *	#include "vmcb_fields.h"
+ *	#undef VMCB_FIELD
+ * group is one of CONTROL, EXIT_INFO (written by #VMEXIT), GUEST.
+ *
+ * No include guard: the list is meant to be expanded several times.
+ */
+/* Control area: APM Vol. 2 Table B-1 (offsets 000h-3FFh) */
+VMCB_FIELD(0x000, INTERCEPT_CR, 4, CONTROL, "CR0-15 read (15:0) and write (31:16) intercepts")
+VMCB_FIELD(0x004, INTERCEPT_DR, 4, CONTROL, "DR0-15 read (15:0) and write (31:16) intercepts")
+VMCB_FIELD(0x008, INTERCEPT_EXCEPTIONS, 4, CONTROL, "one intercept bit per exception vector")
+VMCB_FIELD(0x00c, INTERCEPT_MISC1, 4, CONTROL, "INTR, NMI, SMI, INIT, ..., SHUTDOWN intercepts")
+VMCB_FIELD(0x010, INTERCEPT_MISC2, 4, CONTROL, "VMRUN, VMMCALL, ..., XSETBV intercepts")
+VMCB_FIELD(0x014, INTERCEPT_MISC3, 4, CONTROL, "INVLPGB, INVPCID, ... intercepts")
+VMCB_FIELD(0x03c, PAUSE_FILTER_THRESHOLD, 2, CONTROL, "PAUSE filter threshold")
+VMCB_FIELD(0x03e, PAUSE_FILTER_COUNT, 2, CONTROL, "PAUSE filter count")
+VMCB_FIELD(0x040, IOPM_BASE_PA, 8, CONTROL, "physical address of the I/O permission map")
+VMCB_FIELD(0x048, MSRPM_BASE_PA, 8, CONTROL, "physical address of the MSR permission map")
+VMCB_FIELD(0x050, TSC_OFFSET, 8, CONTROL, "added to the TSC while in the guest")
+VMCB_FIELD(0x058, GUEST_ASID, 4, CONTROL, "address space identifier of the guest")
+VMCB_FIELD(0x05c, TLB_CONTROL, 1, CONTROL, "VMRUN TLB flush: 0 none, 1 all, 3 ASID, 7 non-global")
+VMCB_FIELD(0x060, VINTR_CONTROL, 4, CONTROL, "V_TPR, V_IRQ, V_INTR_PRIO, V_IGN_TPR, V_INTR_MASKING")
+VMCB_FIELD(0x064, VINTR_VECTOR, 4, CONTROL, "vector of the virtual interrupt")
+VMCB_FIELD(0x068, INTERRUPT_SHADOW, 4, CONTROL, "bit 0 interrupt shadow, bit 1 guest RFLAGS.IF")
+VMCB_FIELD(0x070, EXITCODE, 8, EXIT_INFO, "#VMEXIT code (APM Appendix C)")
+VMCB_FIELD(0x078, EXITINFO1, 8, EXIT_INFO, "exit-specific information")
+VMCB_FIELD(0x080, EXITINFO2, 8, EXIT_INFO, "exit-specific information")
+VMCB_FIELD(0x088, EXITINTINFO, 8, EXIT_INFO, "event being delivered when the exit happened")
+VMCB_FIELD(0x090, NESTED_CONTROL, 8, CONTROL, "bit 0 nested paging, bit 1 SEV, bit 2 SEV-ES, ...")
+VMCB_FIELD(0x098, AVIC_APIC_BAR, 8, CONTROL, "AVIC APIC base address")
+VMCB_FIELD(0x0a0, GHCB_GPA, 8, CONTROL, "guest-physical address of the GHCB (SEV-ES)")
+VMCB_FIELD(0x0a8, EVENTINJ, 8, CONTROL, "event to inject on VMRUN")
+VMCB_FIELD(0x0b0, N_CR3, 8, CONTROL, "nested page table root")
+VMCB_FIELD(0x0b8, VIRT_EXT, 8, CONTROL, "LBR virtualization, virtual VMSAVE/VMLOAD")
+VMCB_FIELD(0x0c0, VMCB_CLEAN, 4, CONTROL, "areas the CPU may take from its VMCB cache")
+VMCB_FIELD(0x0c8, NRIP, 8, EXIT_INFO, "next sequential RIP (nRIP save)")
+VMCB_FIELD(0x0d0, GUEST_INSN_BYTES_LEN, 1, EXIT_INFO, "instruction bytes fetched (decode assists)")
+VMCB_FIELD(0x0e0, AVIC_BACKING_PAGE, 8, CONTROL, "AVIC APIC backing page pointer")
+VMCB_FIELD(0x0f0, AVIC_LOGICAL_TABLE, 8, CONTROL, "AVIC logical table pointer")
+VMCB_FIELD(0x0f8, AVIC_PHYSICAL_TABLE, 8, CONTROL, "AVIC physical table pointer")
+VMCB_FIELD(0x108, VMSA_PA, 8, CONTROL, "VMSA pointer (SEV-ES)")
+
+/* State save area: APM Vol. 2 Table B-2 (VMCB offset 400h + save-area offset) */
+VMCB_FIELD(0x400, ES_SELECTOR, 2, GUEST, "ES selector")
+VMCB_FIELD(0x402, ES_ATTRIB, 2, GUEST, "ES attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x404, ES_LIMIT, 4, GUEST, "ES limit")
+VMCB_FIELD(0x408, ES_BASE, 8, GUEST, "ES base")
+VMCB_FIELD(0x410, CS_SELECTOR, 2, GUEST, "CS selector")
+VMCB_FIELD(0x412, CS_ATTRIB, 2, GUEST, "CS attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x414, CS_LIMIT, 4, GUEST, "CS limit")
+VMCB_FIELD(0x418, CS_BASE, 8, GUEST, "CS base")
+VMCB_FIELD(0x420, SS_SELECTOR, 2, GUEST, "SS selector")
+VMCB_FIELD(0x422, SS_ATTRIB, 2, GUEST, "SS attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x424, SS_LIMIT, 4, GUEST, "SS limit")
+VMCB_FIELD(0x428, SS_BASE, 8, GUEST, "SS base")
+VMCB_FIELD(0x430, DS_SELECTOR, 2, GUEST, "DS selector")
+VMCB_FIELD(0x432, DS_ATTRIB, 2, GUEST, "DS attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x434, DS_LIMIT, 4, GUEST, "DS limit")
+VMCB_FIELD(0x438, DS_BASE, 8, GUEST, "DS base")
+VMCB_FIELD(0x440, FS_SELECTOR, 2, GUEST, "FS selector")
+VMCB_FIELD(0x442, FS_ATTRIB, 2, GUEST, "FS attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x444, FS_LIMIT, 4, GUEST, "FS limit")
+VMCB_FIELD(0x448, FS_BASE, 8, GUEST, "FS base")
+VMCB_FIELD(0x450, GS_SELECTOR, 2, GUEST, "GS selector")
+VMCB_FIELD(0x452, GS_ATTRIB, 2, GUEST, "GS attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x454, GS_LIMIT, 4, GUEST, "GS limit")
+VMCB_FIELD(0x458, GS_BASE, 8, GUEST, "GS base")
+VMCB_FIELD(0x464, GDTR_LIMIT, 4, GUEST, "GDTR limit")
+VMCB_FIELD(0x468, GDTR_BASE, 8, GUEST, "GDTR base")
+VMCB_FIELD(0x470, LDTR_SELECTOR, 2, GUEST, "LDTR selector")
+VMCB_FIELD(0x472, LDTR_ATTRIB, 2, GUEST, "LDTR attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x474, LDTR_LIMIT, 4, GUEST, "LDTR limit")
+VMCB_FIELD(0x478, LDTR_BASE, 8, GUEST, "LDTR base")
+VMCB_FIELD(0x484, IDTR_LIMIT, 4, GUEST, "IDTR limit")
+VMCB_FIELD(0x488, IDTR_BASE, 8, GUEST, "IDTR base")
+VMCB_FIELD(0x490, TR_SELECTOR, 2, GUEST, "TR selector")
+VMCB_FIELD(0x492, TR_ATTRIB, 2, GUEST, "TR attributes: G D/B L AVL P DPL S TYPE")
+VMCB_FIELD(0x494, TR_LIMIT, 4, GUEST, "TR limit")
+VMCB_FIELD(0x498, TR_BASE, 8, GUEST, "TR base")
+VMCB_FIELD(0x4ca, VMPL, 1, GUEST, "virtual machine privilege level (SEV-SNP)")
+VMCB_FIELD(0x4cb, CPL, 1, GUEST, "current privilege level")
+VMCB_FIELD(0x4d0, EFER, 8, GUEST, "EFER (SVME must be set)")
+VMCB_FIELD(0x548, CR4, 8, GUEST, "CR4")
+VMCB_FIELD(0x550, CR3, 8, GUEST, "CR3")
+VMCB_FIELD(0x558, CR0, 8, GUEST, "CR0")
+VMCB_FIELD(0x560, DR7, 8, GUEST, "DR7")
+VMCB_FIELD(0x568, DR6, 8, GUEST, "DR6")
+VMCB_FIELD(0x570, RFLAGS, 8, GUEST, "RFLAGS")
+VMCB_FIELD(0x578, RIP, 8, GUEST, "RIP")
+VMCB_FIELD(0x5d8, RSP, 8, GUEST, "RSP")
+VMCB_FIELD(0x5e0, S_CET, 8, GUEST, "supervisor CET state")
+VMCB_FIELD(0x5e8, SSP, 8, GUEST, "shadow stack pointer")
+VMCB_FIELD(0x5f0, ISST_ADDR, 8, GUEST, "interrupt SSP table address")
+VMCB_FIELD(0x5f8, RAX, 8, GUEST, "RAX")
+VMCB_FIELD(0x600, STAR, 8, GUEST, "STAR")
+VMCB_FIELD(0x608, LSTAR, 8, GUEST, "LSTAR")
+VMCB_FIELD(0x610, CSTAR, 8, GUEST, "CSTAR")
+VMCB_FIELD(0x618, SFMASK, 8, GUEST, "SFMASK")
+VMCB_FIELD(0x620, KERNEL_GS_BASE, 8, GUEST, "KernelGSBase")
+VMCB_FIELD(0x628, SYSENTER_CS, 8, GUEST, "SYSENTER_CS")
+VMCB_FIELD(0x630, SYSENTER_ESP, 8, GUEST, "SYSENTER_ESP")
+VMCB_FIELD(0x638, SYSENTER_EIP, 8, GUEST, "SYSENTER_EIP")
+VMCB_FIELD(0x640, CR2, 8, GUEST, "CR2")
+VMCB_FIELD(0x668, G_PAT, 8, GUEST, "guest PAT (nested paging)")
+VMCB_FIELD(0x670, DBGCTL, 8, GUEST, "DebugCtl (LBR virtualization)")
+VMCB_FIELD(0x678, BR_FROM, 8, GUEST, "LastBranchFromIP")
+VMCB_FIELD(0x680, BR_TO, 8, GUEST, "LastBranchToIP")
+VMCB_FIELD(0x688, LASTEXCPFROM, 8, GUEST, "LastExceptionFromIP")
+VMCB_FIELD(0x690, LASTEXCPTO, 8, GUEST, "LastExceptionToIP")
+VMCB_FIELD(0x6e0, SPEC_CTRL, 4, GUEST, "guest SPEC_CTRL")

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What every kernel loader does alike: the memory map, the command
+ * line, the initial ramdisk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../parse.h"
+#include "../vmon.h"
+#include "loaders.h"
+
+#define SZ_1M		0x100000ULL
+#define PAGE_SIZE	4096ULL
+/*
+ * A PC's firmware keeps the last KiB below 640 KiB (the EBDA) and the
+ * BIOS ROM at 0xF0000-0xFFFFF; 0xA0000-0xEFFFF is VGA memory and option
+ * ROMs.  vmon has no firmware, but a kernel that scans those areas (Linux
+ * looks for MP and ACPI tables there) must find them reserved, not RAM.
+ */
+#define EBDA_START	0x9fc00ULL
+#define BIOS_START	0xf0000ULL
+
+unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r)
+{
+	unsigned int n = 0;
+	uint64_t low = mem_size < EBDA_START ? mem_size : EBDA_START;
+
+	r[n++] = (struct boot_mem_range){ 0, low, BOOT_MEM_RAM };
+	r[n++] = (struct boot_mem_range){ EBDA_START, 0xa0000 - EBDA_START, BOOT_MEM_RESERVED };
+	r[n++] = (struct boot_mem_range){ BIOS_START, SZ_1M - BIOS_START, BOOT_MEM_RESERVED };
+	if (mem_size > SZ_1M)
+		r[n++] = (struct boot_mem_range){ SZ_1M, mem_size - SZ_1M, BOOT_MEM_RAM };
+	return n;
+}
+
+int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max)
+{
+	const char *cmdline = req->cmdline ? req->cmdline : "";
+	size_t len = strlen(cmdline);
+
+	if (max > KERNEL_CMDLINE_MAX)
+		max = KERNEL_CMDLINE_MAX;
+	if (len + 1 > max) {
+		vmon_err("--append: the command line has %zu bytes, kernel %s takes at most %llu (shorten --append)",
+			 len, req->kernel, (unsigned long long)max - 1);
+		return -E2BIG;
+	}
+	memcpy(mem + KERNEL_CMDLINE_GPA, cmdline, len + 1);
+	return 0;
+}
+
+int kernel_put_initrd(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t low,
+		      uint64_t limit, bool at_top, uint64_t *gpa, uint64_t *size)
+{
+	char sz[32], room[32];
+	uint64_t top, addr, done = 0, n_size;
+	struct stat st;
+	int fd, ret;
+
+	*gpa = 0;
+	*size = 0;
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		vmon_err("cannot open initrd %s: %s (check the --initrd path)", path,
+			 strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		vmon_err("initrd %s is not a regular file (give --initrd a cpio archive)", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	n_size = (uint64_t)st.st_size;
+	if (!n_size) {
+		vmon_err("initrd %s is empty (build it first, or leave out --initrd)", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	top = limit < mem_size ? limit : mem_size;
+	addr = top >= n_size ? (top - n_size) & ~(PAGE_SIZE - 1) : 0;
+	if (!at_top && top >= n_size && addr >= low)
+		addr = low;
+	if (top < n_size || addr < low) {
+		vmon_err("initrd %s (%s) does not fit in guest memory: %s are free between the kernel's end at 0x%llx and 0x%llx (raise --mem)",
+			 path, format_size(n_size, sz, sizeof(sz)),
+			 format_size(top > low ? top - low : 0, room, sizeof(room)),
+			 (unsigned long long)low, (unsigned long long)top);
+		ret = -EFBIG;
+		goto out;
+	}
+	while (done < n_size) {
+		ssize_t n = pread(fd, mem + addr + done, n_size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			vmon_err("cannot read initrd %s: %s", path,
+				 n < 0 ? strerror(errno) : "file shrank while loading");
+			goto out;
+		}
+		done += (uint64_t)n;
+	}
+	*gpa = addr;
+	*size = n_size;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A multiboot v1 test kernel (ELF, linked at 1 MiB): checks the boot
+ * loader's magic in EAX, then prints through the UART at 0x3F8 what the
+ * multiboot information at EBX says:
+ *   multiboot: loader vmon
+ *   multiboot: cmdline <the command line>
+ *   multiboot: mem_lower 639 KiB, mem_upper N KiB, mmap N bytes
+ *   multiboot: modules N, first N bytes, first byte 0xNN
+ * and exits through port 0xF4: 0 (status 1) when all was there, 1
+ * (status 3) for a wrong EAX, 2 (status 5) for a missing information flag.
+ */
+#define MB_MAGIC	0x1badb002
+#define MB_FLAGS	0x00000003	/* page-aligned modules, memory info */
+#define MB_BOOT_MAGIC	0x2badb002
+#define MBI_WANTED	0x245		/* mem, cmdline, mmap, loader name */
+
+	.code32
+	.text
+	.globl	_start
+_start:
+	jmp	start
+	.align	4
+mb_header:				/* within the first 8 KiB of the file */
+	.long	MB_MAGIC
+	.long	MB_FLAGS
+	.long	-(MB_MAGIC + MB_FLAGS)
+
+start:
+	movl	$stack_top, %esp
+	cmpl	$MB_BOOT_MAGIC, %eax
+	movb	$1, %al
+	jne	exit
+	movl	%ebx, %ebp
+	movl	(%ebp), %eax
+	andl	$MBI_WANTED, %eax
+	cmpl	$MBI_WANTED, %eax
+	movb	$2, %al
+	jne	exit
+
+	movl	$s_loader, %esi
+	call	puts
+	movl	64(%ebp), %esi
+	call	puts
+	movl	$s_cmdline, %esi
+	call	puts
+	movl	16(%ebp), %esi
+	call	puts
+	movl	$s_lower, %esi
+	call	puts
+	movl	4(%ebp), %eax
+	call	putdec
+	movl	$s_upper, %esi
+	call	puts
+	movl	8(%ebp), %eax
+	call	putdec
+	movl	$s_mmap, %esi
+	call	puts
+	movl	44(%ebp), %eax
+	call	putdec
+	movl	$s_modules, %esi
+	call	puts
+	xorl	%eax, %eax
+	testl	$8, (%ebp)		/* MBI_MODS */
+	jz	1f
+	movl	20(%ebp), %eax
+1:	call	putdec
+	testl	%eax, %eax
+	jz	2f
+	movl	$s_first, %esi
+	call	puts
+	movl	24(%ebp), %edi
+	movl	4(%edi), %eax		/* mod_end - mod_start */
+	subl	(%edi), %eax
+	call	putdec
+	movl	$s_byte, %esi
+	call	puts
+	movl	(%edi), %edi
+	movzbl	(%edi), %eax
+	call	puthex8
+2:	movl	$s_nl, %esi
+	call	puts
+	xorl	%eax, %eax
+exit:
+	movw	$0xf4, %dx
+	outb	%al, %dx
+	cli
+	hlt
+
+/* print the NUL-terminated string at ESI */
+puts:
+	pushl	%eax
+	pushl	%edx
+	movw	$0x3f8, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	popl	%edx
+	popl	%eax
+	ret
+
+/* print EAX in decimal */
+putdec:
+	pushal
+	movl	$10, %ecx
+	movl	$numbuf_end, %edi
+	movb	$0, (%edi)
+1:	xorl	%edx, %edx
+	divl	%ecx
+	addb	$'0', %dl
+	decl	%edi
+	movb	%dl, (%edi)
+	testl	%eax, %eax
+	jnz	1b
+	movl	%edi, %esi
+	call	puts
+	popal
+	ret
+
+/* print AL as two hex digits */
+puthex8:
+	pushal
+	movl	$hexdigits, %ebx
+	movl	%eax, %ecx
+	shrb	$4, %al
+	andl	$0xf, %eax
+	movb	(%ebx,%eax), %al
+	movb	%al, numbuf
+	movl	%ecx, %eax
+	andl	$0xf, %eax
+	movb	(%ebx,%eax), %al
+	movb	%al, numbuf + 1
+	movb	$0, numbuf + 2
+	movl	$numbuf, %esi
+	call	puts
+	popal
+	ret
+
+	.section .rodata
+s_loader:	.asciz	"multiboot: loader "
+s_cmdline:	.asciz	"\nmultiboot: cmdline "
+s_lower:	.asciz	"\nmultiboot: mem_lower "
+s_upper:	.asciz	" KiB, mem_upper "
+s_mmap:		.asciz	" KiB, mmap "
+s_modules:	.asciz	" bytes\nmultiboot: modules "
+s_first:	.asciz	", first "
+s_byte:		.asciz	" bytes, first byte 0x"
+s_nl:		.asciz	"\n"
+hexdigits:	.ascii	"0123456789abcdef"
+
+	.bss
+numbuf:		.space	16
+numbuf_end:	.space	4
+	.align	16
+		.space	4096
+stack_top:
