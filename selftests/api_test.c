@@ -42,11 +42,12 @@ TEST(caps_sane)
 	memset(&caps, 0xa5, sizeof(caps));
 	ASSERT_OK(vmon_get_caps(fd, &caps));
 	TH_LOG("backend %s flags 0x%x tdp_levels %u host_paging_levels %u max_vcpus %u "
-	       "max_mem_slots %u max_cpuid_entries %u run_size %u max_guest_phys 0x%llx",
+	       "max_mem_slots %u max_cpuid_entries %u run_size %u max_guest_phys 0x%llx "
+	       "tsc_khz %u",
 	       vmon_backend_name(caps.backend), caps.flags, caps.tdp_levels,
 	       caps.host_paging_levels, caps.max_vcpus, caps.max_mem_slots,
 	       caps.max_cpuid_entries, caps.run_size,
-	       (unsigned long long)caps.max_guest_phys);
+	       (unsigned long long)caps.max_guest_phys, caps.tsc_khz);
 	EXPECT_TRUE(caps.backend == VMON_BACKEND_VMX || caps.backend == VMON_BACKEND_SVM)
 		TH_LOG("expected backend vmx or svm, got %u", caps.backend);
 	EXPECT_EQ(0, caps.flags & ~KNOWN_CAP_FLAGS)
@@ -71,7 +72,10 @@ TEST(caps_sane)
 	EXPECT_EQ(0, caps.run_size % getpagesize());
 	EXPECT_LE(4ULL << 30, caps.max_guest_phys);
 	EXPECT_EQ(0, caps.max_guest_phys & 0xfff);
-	for (i = 0; i < 8; i++) {
+	/* the host kernel measured its TSC (every x86-64 CPU vmon runs on has one) */
+	EXPECT_NE(0, caps.tsc_khz);
+	EXPECT_EQ(0, caps.padding);
+	for (i = 0; i < ARRAY_SIZE(caps.reserved); i++) {
 		EXPECT_EQ(0, caps.reserved[i]) TH_LOG("reserved[%u] = 0x%llx", i,
 						      (unsigned long long)caps.reserved[i]);
 	}

@@ -19,6 +19,22 @@
 #include "vmon.h"
 
 /* --name: what vmon ps and the other watching commands show */
+#define HOST_CLOCKSOURCE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
+
+/* the host kernel keeps its time with the TSC: it trusts the counter the guest reads */
+static bool host_clock_is_tsc(void)
+{
+	char name[32] = "";
+	FILE *f = fopen(HOST_CLOCKSOURCE, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = 0;
+	fclose(f);
+	return !strcmp(name, "tsc\n");
+}
+
 static int set_vm_name(struct vmon_vm *vm, const char *name)
 {
 	struct vmon_vm_name n = { { 0 } };
@@ -139,6 +155,7 @@ int cmd_run(int argc, char **argv)
 		req.initrd = o.initrd;
 		req.cmdline = o.append;
 		req.tsc_khz = vm.caps.tsc_khz;
+		req.tsc_reliable = host_clock_is_tsc();
 		if (kernel_load(&req, mem, o.mem, &boot))
 			goto out_mem;
 		o.mode = boot.mode;

@@ -122,12 +122,21 @@ static int linux_finish(const struct kernel_request *req, uint8_t *mem, uint64_t
 	 * with jiffies.  The guest's TSC is the host's, so the frequency
 	 * the host measured is exact: pass it (tsc_early_khz=, Linux's
 	 * Documentation/admin-guide/kernel-parameters.txt) unless the user
-	 * chose one.
+	 * chose one.  And Linux checks the TSC against its only other
+	 * clock, the PIT's jiffies, which lose ticks whenever vmon is late
+	 * to inject one: the watchdog then throws the correct TSC away.
+	 * When the host itself keeps time with the TSC, it has already
+	 * vetted the very counter the guest reads, so tsc=reliable (which
+	 * turns that watchdog off) is the truth, not a shortcut.
 	 */
 	if (req->tsc_khz && !(req->cmdline && strstr(req->cmdline, "tsc_early_khz="))) {
-		n = snprintf(cmdline, sizeof(cmdline), "%s%stsc_early_khz=%u",
+		bool reliable = req->tsc_reliable &&
+				!(req->cmdline && strstr(req->cmdline, "tsc="));
+
+		n = snprintf(cmdline, sizeof(cmdline), "%s%stsc_early_khz=%u%s",
 			     req->cmdline ? req->cmdline : "",
-			     req->cmdline && req->cmdline[0] ? " " : "", req->tsc_khz);
+			     req->cmdline && req->cmdline[0] ? " " : "", req->tsc_khz,
+			     reliable ? " tsc=reliable" : "");
 		/* too long: kernel_put_cmdline() names the user's own line */
 		if (n > 0 && (size_t)n < sizeof(cmdline)) {
 			with_tsc.cmdline = cmdline;

@@ -37,6 +37,7 @@ struct kernel_request {
 	const char *initrd;		/* --initrd FILE, or NULL */
 	const char *cmdline;		/* --append CMDLINE, or NULL */
 	unsigned int tsc_khz;		/* host TSC frequency (vmon_caps), 0 unknown */
+	bool tsc_reliable;		/* the host keeps its own time with the TSC */
 };
 
 /* the formats kernel_load() tells apart by content */
