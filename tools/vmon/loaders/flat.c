@@ -17,7 +17,7 @@ int flat_load(const char *path, void *mem, uint64_t mem_size, uint64_t load,
 	      uint64_t *image_size)
 {
 	char size_str[32], mem_str[32];
-	uint64_t done = 0, size;
+	uint64_t size;
 	struct stat st;
 	int fd, ret;
 
@@ -47,19 +47,9 @@ int flat_load(const char *path, void *mem, uint64_t mem_size, uint64_t load,
 		ret = -EFBIG;
 		goto out;
 	}
-	while (done < size) {
-		ssize_t n = read(fd, (char *)mem + load + done, size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			vmon_err("cannot read guest image %s: %s", path,
-				 n < 0 ? strerror(errno) : "file shrank while loading");
-			goto out;
-		}
-		done += (uint64_t)n;
-	}
+	ret = load_file_contents(fd, (char *)mem + load, size, "guest image", path);
+	if (ret)
+		goto out;
 	*image_size = size;
 	ret = 0;
 out:

@@ -53,11 +53,30 @@ int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t 
 	return 0;
 }
 
+int load_file_contents(int fd, void *dst, uint64_t size, const char *what, const char *path)
+{
+	uint64_t done = 0;
+
+	while (done < size) {
+		ssize_t n = pread(fd, (char *)dst + done, size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			vmon_err("cannot read %s %s: %s", what, path,
+				 n < 0 ? strerror(errno) : "file shrank while loading");
+			return n < 0 ? -errno : -EIO;
+		}
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
 int kernel_put_initrd(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t low,
 		      uint64_t limit, bool at_top, uint64_t *gpa, uint64_t *size)
 {
 	char sz[32], room[32];
-	uint64_t top, addr, done = 0, n_size;
+	uint64_t top, addr, n_size;
 	struct stat st;
 	int fd, ret;
 
@@ -95,19 +114,9 @@ int kernel_put_initrd(const char *path, uint8_t *mem, uint64_t mem_size, uint64_
 		ret = -EFBIG;
 		goto out;
 	}
-	while (done < n_size) {
-		ssize_t n = pread(fd, mem + addr + done, n_size - done, (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			vmon_err("cannot read initrd %s: %s", path,
-				 n < 0 ? strerror(errno) : "file shrank while loading");
-			goto out;
-		}
-		done += (uint64_t)n;
-	}
+	ret = load_file_contents(fd, mem + addr, n_size, "initrd", path);
+	if (ret)
+		goto out;
 	*gpa = addr;
 	*size = n_size;
 	ret = 0;

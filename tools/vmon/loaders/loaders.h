@@ -154,6 +154,8 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 /* kernel_common.c */
 /* copy the command line to KERNEL_CMDLINE_GPA; max counts the NUL */
 int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max);
+/* read size bytes of fd from offset 0 to dst; errors name what and path */
+int load_file_contents(int fd, void *dst, uint64_t size, const char *what, const char *path);
 /*
  * Read the initrd into guest memory between low (page aligned) and
  * limit (and mem_size): page aligned, at the top when at_top, else at low.
