@@ -4,41 +4,30 @@
  * load address on, as "objcopy -O binary" or "nasm -f bin" write it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
 
+static const struct input_file flat_file = {
+	.what = "guest image", .option = "--flat",
+	.type_hint = "give --flat a file",
+	.empty_hint = "build the guest first?",
+	.empty_error = -EINVAL,
+};
+
 int flat_load(const char *path, void *mem, uint64_t mem_size, uint64_t load,
 	      uint64_t *image_size)
 {
 	char size_str[32], mem_str[32];
 	uint64_t size;
-	struct stat st;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		vmon_err("cannot open guest image %s: %s (check the --flat path)",
-			 path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vmon_err("guest image %s is not a regular file (give --flat a file)", path);
-		ret = -EINVAL;
-		goto out;
-	}
-	size = (uint64_t)st.st_size;
-	if (!size) {
-		vmon_err("guest image %s is empty (build the guest first?)", path);
-		ret = -EINVAL;
-		goto out;
-	}
+	fd = open_input_file(path, &flat_file, &size);
+	if (fd < 0)
+		return fd;
 	if (!flat_image_fits(size, load, mem_size)) {
 		vmon_err("guest image %s (%s) does not fit in %s of guest memory at 0x%llx (raise --mem or lower --load)",
 			 path, format_size(size, size_str, sizeof(size_str)),

@@ -10,10 +10,8 @@
  *   vmlinux        an ELF64 x86-64 executable: Linux entered at startup_64
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../parse.h"
@@ -31,34 +29,26 @@ const char *kernel_format_name(enum kernel_format f)
 	return f < ARRAY_SIZE(format_names) ? format_names[f] : "unknown";
 }
 
+#define KERNEL_FORMATS "give --kernel a bzImage, vmlinux or multiboot kernel"
+
+static const struct input_file kernel_input = {
+	.what = "kernel", .option = "--kernel",
+	.type_hint = KERNEL_FORMATS, .empty_hint = KERNEL_FORMATS,
+	.empty_error = -ENOEXEC,
+};
+
 static int map_kernel(const char *path, struct kernel_file *f)
 {
-	struct stat st;
+	uint64_t size;
 	void *p;
 	int fd, ret;
 
 	f->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		vmon_err("cannot open kernel %s: %s (check the --kernel path)", path,
-			 strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vmon_err("kernel %s is not a regular file (give --kernel a bzImage, vmlinux or multiboot kernel)",
-			 path);
-		close(fd);
-		return -EINVAL;
-	}
-	if (!st.st_size) {
-		vmon_err("kernel %s is empty (give --kernel a bzImage, vmlinux or multiboot kernel)",
-			 path);
-		close(fd);
-		return -ENOEXEC;
-	}
+	fd = open_input_file(path, &kernel_input, &size);
+	if (fd < 0)
+		return fd;
 	/* mapped, not read: a 60 MiB vmlinux in a small emulated machine */
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
 	ret = p == MAP_FAILED ? -errno : 0;
 	close(fd);
 	if (ret) {
@@ -66,7 +56,7 @@ static int map_kernel(const char *path, struct kernel_file *f)
 		return ret;
 	}
 	f->data = p;
-	f->size = (uint64_t)st.st_size;
+	f->size = size;
 	return 0;
 }
 

@@ -53,6 +53,32 @@ int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t 
 	return 0;
 }
 
+int open_input_file(const char *path, const struct input_file *in, uint64_t *size)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		vmon_err("cannot open %s %s: %s (check the %s path)", in->what, path,
+			 strerror(errno), in->option);
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		vmon_err("%s %s is not a regular file (%s)", in->what, path, in->type_hint);
+		close(fd);
+		return -EINVAL;
+	}
+	if (!st.st_size) {
+		vmon_err("%s %s is empty (%s)", in->what, path, in->empty_hint);
+		close(fd);
+		return in->empty_error;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
 int load_file_contents(int fd, void *dst, uint64_t size, const char *what, const char *path)
 {
 	uint64_t done = 0;
@@ -72,36 +98,27 @@ int load_file_contents(int fd, void *dst, uint64_t size, const char *what, const
 	return 0;
 }
 
+static const struct input_file initrd_file = {
+	.what = "initrd", .option = "--initrd",
+	.type_hint = "give --initrd a cpio archive",
+	.empty_hint = "build it first, or leave out --initrd",
+	.empty_error = -EINVAL,
+};
+
 int kernel_put_initrd(const char *path, uint8_t *mem, uint64_t mem_size, uint64_t low,
 		      uint64_t limit, bool at_top, uint64_t *gpa, uint64_t *size)
 {
 	char sz[32], room[32];
 	uint64_t top, addr, n_size;
-	struct stat st;
 	int fd, ret;
 
 	*gpa = 0;
 	*size = 0;
 	if (!path)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		vmon_err("cannot open initrd %s: %s (check the --initrd path)", path,
-			 strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vmon_err("initrd %s is not a regular file (give --initrd a cpio archive)", path);
-		ret = -EINVAL;
-		goto out;
-	}
-	n_size = (uint64_t)st.st_size;
-	if (!n_size) {
-		vmon_err("initrd %s is empty (build it first, or leave out --initrd)", path);
-		ret = -EINVAL;
-		goto out;
-	}
+	fd = open_input_file(path, &initrd_file, &n_size);
+	if (fd < 0)
+		return fd;
 	top = limit < mem_size ? limit : mem_size;
 	addr = top >= n_size ? (top - n_size) & ~(PAGE_SIZE - 1) : 0;
 	if (!at_top && top >= n_size && addr >= low)

@@ -154,6 +154,21 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 /* kernel_common.c */
 /* copy the command line to KERNEL_CMDLINE_GPA; max counts the NUL */
 int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max);
+/*
+ * How a loader names one of its input files in errors: "cannot open
+ * <what> PATH: ... (check the <option> path)", "<what> PATH is not a
+ * regular file (<type_hint>)", "<what> PATH is empty (<empty_hint>)".
+ */
+struct input_file {
+	const char *what;		/* "kernel", "initrd", "guest image" */
+	const char *option;		/* "--kernel" */
+	const char *type_hint;
+	const char *empty_hint;
+	int empty_error;		/* -errno returned for an empty file */
+};
+
+/* open a non-empty regular file: its fd and size, or -errno (printed) */
+int open_input_file(const char *path, const struct input_file *in, uint64_t *size);
 /* read size bytes of fd from offset 0 to dst; errors name what and path */
 int load_file_contents(int fd, void *dst, uint64_t size, const char *what, const char *path);
 /*
