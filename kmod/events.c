@@ -27,22 +27,46 @@
 
 #include "core.h"
 
-/* SDM Vol. 3A 6.15, Table 6-1: the exceptions that push an error code */
-static bool vmon_exception_has_error_code(u8 vector)
-{
-	switch (vector) {
-	case 8:		/* #DF */
-	case 10:	/* #TS */
-	case 11:	/* #NP */
-	case 12:	/* #SS */
-	case 13:	/* #GP */
-	case 14:	/* #PF */
-	case 17:	/* #AC */
-	case 21:	/* #CP */
-		return true;
-	}
-	return false;
-}
+/*
+ * The exceptions userspace may inject, and whether each pushes an error
+ * code (SDM Vol. 3A 6.15, Table 6-1; APM Vol. 2 8.2).  Left out: vector
+ * 2 (an NMI is not an exception: VMON_NMI), 9 (coprocessor segment
+ * overrun, reserved since the i486), 15 and 22-31 (reserved; 28-30 are
+ * AMD's #HV, #VC and #SX, which exist only with SEV), and 21 (#CP,
+ * which exists only with CET, a feature guests are not offered; VMX
+ * without CET refuses an error code for it, SDM Vol. 3C 26.2.1.3).  A
+ * processor may refuse to inject a reserved vector, and an entry it
+ * refuses would fail again at every VMON_RUN.
+ */
+enum { VMON_EXC_NONE, VMON_EXC_PLAIN, VMON_EXC_ERROR_CODE };
+
+static const u8 vmon_exceptions[32] = {
+	[0] = VMON_EXC_PLAIN,		/* #DE */
+	[1] = VMON_EXC_PLAIN,		/* #DB */
+	[3] = VMON_EXC_PLAIN,		/* #BP */
+	[4] = VMON_EXC_PLAIN,		/* #OF */
+	[5] = VMON_EXC_PLAIN,		/* #BR */
+	[6] = VMON_EXC_PLAIN,		/* #UD */
+	[7] = VMON_EXC_PLAIN,		/* #NM */
+	[8] = VMON_EXC_ERROR_CODE,	/* #DF */
+	[10] = VMON_EXC_ERROR_CODE,	/* #TS */
+	[11] = VMON_EXC_ERROR_CODE,	/* #NP */
+	[12] = VMON_EXC_ERROR_CODE,	/* #SS */
+	[13] = VMON_EXC_ERROR_CODE,	/* #GP */
+	[14] = VMON_EXC_ERROR_CODE,	/* #PF */
+	[16] = VMON_EXC_PLAIN,		/* #MF */
+	[17] = VMON_EXC_ERROR_CODE,	/* #AC */
+	[18] = VMON_EXC_PLAIN,		/* #MC */
+	[19] = VMON_EXC_PLAIN,		/* #XM */
+	[20] = VMON_EXC_PLAIN,		/* #VE */
+};
+
+/*
+ * SDM Vol. 3C 26.2.1.3: bits 31:16 of the VM-entry exception error code
+ * must be 0, or the entry fails; every architectural error code fits in
+ * 16 bits.
+ */
+#define VMON_EXC_ERROR_CODE_MAX	0xffff
 
 /*
  * VMON_INTERRUPT.  Like every vCPU ioctl it waits for a running
@@ -100,11 +124,20 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (exc.padding[0] || exc.padding[1] || exc.reserved[0] || exc.reserved[1])
 		return -EINVAL;
-	/* NMI is not an exception: VMON_NMI gives the guest one */
-	if (exc.vector >= 32 || exc.vector == 2 || exc.has_error_code > 1)
+	if (exc.vector >= ARRAY_SIZE(vmon_exceptions) || exc.has_error_code > 1)
 		return -EINVAL;
-	if (exc.has_error_code != vmon_exception_has_error_code(exc.vector))
+	switch (vmon_exceptions[exc.vector]) {
+	case VMON_EXC_PLAIN:
+		if (exc.has_error_code || exc.error_code)
+			return -EINVAL;
+		break;
+	case VMON_EXC_ERROR_CODE:
+		if (!exc.has_error_code || exc.error_code > VMON_EXC_ERROR_CODE_MAX)
+			return -EINVAL;
+		break;
+	default:
 		return -EINVAL;
+	}
 
 	memset(&sregs, 0, sizeof(sregs));
 	if (mutex_lock_killable(&vcpu->mutex))

@@ -4,8 +4,11 @@
  * handler with that code on its stack and the RIP it was injected at;
  * #UD pushes no code; one event per entry (-EBUSY while one is queued)
  * and an interrupt queued alongside comes after the exception; real
- * mode pushes no error code; the argument checks; an exception whose
- * delivery faults on an unmapped stack page is delivered again, once.
+ * mode pushes no error code; the argument checks (reserved vectors and
+ * error codes wider than 16 bits are refused); every vector that is
+ * accepted is delivered, so no accepted injection can leave the vCPU
+ * unable to enter; an exception whose delivery faults on an unmapped
+ * stack page is delivered again, once.
  */
 #include "kselftest_harness.h"
 #include "test_vm.h"
@@ -185,6 +188,16 @@ TEST(bad_arguments)
 	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 14, 0, 0));	/* #PF too */
 	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 6, 1, 0));		/* #UD has none */
 	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 13, 2, 0));
+	/* reserved vectors, and #CP: no CET for guests (SDM Vol. 3A Table 6-1) */
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 9, 0, 0));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 15, 0, 0));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 21, 1, 0));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 22, 0, 0));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 29, 0, 0));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 31, 0, 0));
+	/* error codes are 16 bits; no code, no value */
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 13, 1, 0x10000));
+	EXPECT_ERRNO(EINVAL, test_exception(&t.cpu, 6, 0, 1));
 	exc.reserved[1] = 1;
 	EXPECT_ERRNO(EINVAL, test_ioctl(t.cpu.fd, VMON_INJECT_EXCEPTION, &exc));
 	exc.reserved[1] = 0;
@@ -194,6 +207,54 @@ TEST(bad_arguments)
 	/* every vector of Table 6-1 with a code, and none below 32 without */
 	EXPECT_OK(test_exception(&t.cpu, 17, 1, 0));
 	EXPECT_ERRNO(EBUSY, test_exception(&t.cpu, 0, 0, 0));
+	test_vm_destroy(&t);
+}
+
+/* reports exc_count each time it changes */
+static void guest_count_exceptions(uint64_t unused)
+{
+	uint64_t seen = 0;
+
+	for (;;) {
+		GUEST_SYNC_ARGS(seen, exc_count, 0, 0);
+		while (exc_count == seen)
+			__asm__ volatile("pause");
+		seen = exc_count;
+	}
+}
+
+/*
+ * Every vector the ioctl accepts reaches the guest's handler, one after
+ * the other in one vCPU: none makes the entry fail, none leaves the vCPU
+ * unable to run (an entry the CPU refuses would fail again at every
+ * VMON_RUN).  The handlers count; gp_handler pops an error code.
+ */
+TEST(every_accepted_vector_is_delivered)
+{
+	unsigned int vector, has_code, accepted = 0;
+	struct test_vm t;
+	struct ucall uc;
+	int r;
+
+	SKIP_IF_NO_VMON();
+	setup(_metadata, &t, guest_count_exceptions, 0);
+	for (vector = 0; vector < 32; vector++) {
+		has_code = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+		ASSERT_OK(test_set_gate(&t, vector, has_code ? gp_handler : ud_handler));
+	}
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	for (vector = 0; vector < 32; vector++) {
+		has_code = vector == 8 || (vector >= 10 && vector <= 14) || vector == 17;
+		r = test_exception(&t.cpu, vector, has_code, has_code ? 0xfffe : 0);
+		if (r == -EINVAL)
+			continue;
+		ASSERT_EQ(0, r) TH_LOG("vector %u: %d", vector, r);
+		accepted++;
+		RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+		EXPECT_EQ(accepted, uc.args[1]) TH_LOG("vector %u: not delivered", vector);
+	}
+	/* Table 6-1 less NMI, #CP and the reserved ones */
+	EXPECT_EQ(18, accepted);
 	test_vm_destroy(&t);
 }
 

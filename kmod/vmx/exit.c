@@ -461,6 +461,13 @@ void vmx_run(struct vmon_vcpu *vcpu)
 
 	memset(&vcpu->exit, 0, sizeof(vcpu->exit));
 	if (unlikely(fail)) {
+		/*
+		 * No VM exit happened, so nothing cleared the injection
+		 * (SDM Vol. 3C 28.2.4 does so only on exits): drop it, so
+		 * that an event the CPU refused cannot make every later
+		 * entry fail the same way.
+		 */
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 		if (fail == VMX_ENTER_FAIL_VALID) {
 			u32 err = vmcs_read(VM_INSTRUCTION_ERROR);
 

@@ -219,10 +219,11 @@ struct vmon_interrupt {
 
 /*
  * Raise an exception in the guest on the next entry, as if the
- * instruction at RIP had faulted.  vector < 32 and not 2 (use VMON_NMI);
- * has_error_code must match the architecture (set for 8, 10-14, 17 and
- * 21, clear otherwise; SDM Vol. 3A 6.15) and is ignored in real mode,
- * which pushes no error codes.  -EBUSY when an event is already queued
+ * instruction at RIP had faulted.  vector: an architectural exception,
+ * 0-20 less 2 (use VMON_NMI), 9 and 15 (reserved); has_error_code must
+ * match the architecture (set for 8, 10-14 and 17, clear otherwise; SDM
+ * Vol. 3A 6.15), error_code < 0x10000 and 0 without one.  The error code
+ * is not pushed in real mode.  -EBUSY when an event is already queued
  * for the next entry.
  */
 struct vmon_exception {
@@ -579,6 +580,7 @@ enum vmon_field_attr {
 	VMON_FIELD_NAME,		/* string, from the decode table */
 	VMON_FIELD_VALUE,		/* u64 */
 	VMON_FIELD_PAD,
+	VMON_FIELD_FLAGS,		/* u32 VMON_STATE_FIELD_*, only when not 0 */
 	__VMON_FIELD_MAX
 };
 
