@@ -17,17 +17,19 @@
 
 /*
  * Works for any caller that holds a reference on the vCPU's VM: the
- * owner's ioctl and netlink requests from other processes alike (both
- * run in the requester's context, so capable() asks about the
- * requester).  Host addresses (the host-state area, physical addresses
- * of vmon's tables) would tell an unprivileged owner where the kernel
- * and its memory are: only CAP_SYS_ADMIN sees them.  The backend state
- * is per CPU, so it is loaded here for the reads.
+ * owner's ioctl and netlink requests from other processes alike.  Host
+ * addresses (the host-state area, physical addresses of vmon's tables)
+ * would tell an unprivileged owner where the kernel and its memory are:
+ * only CAP_SYS_ADMIN may see them, and the caller decides who has it
+ * (show_host): the ioctl asks about the calling task, netlink about the
+ * sender and the socket's opener alike (netlink_capable()), so that a
+ * socket opened without the capability and handed to a privileged
+ * process cannot read them.  The backend state is per CPU, so it is
+ * loaded here for the reads.
  */
 int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
-			 u32 cap, u32 *nfields)
+			 u32 cap, u32 *nfields, bool show_host)
 {
-	bool show_host = capable(CAP_SYS_ADMIN);
 	int n;
 
 	if (mutex_lock_killable(&vcpu->mutex))
@@ -74,7 +76,7 @@ int vmon_ioctl_state_dump(struct vmon_vcpu *vcpu, void __user *argp)
 	fields = kvcalloc(VMON_MAX_STATE_FIELDS, sizeof(*fields), GFP_KERNEL_ACCOUNT);
 	if (!fields)
 		return -ENOMEM;
-	r = vmon_vcpu_dump_state(vcpu, fields, hdr.nfields, &n);
+	r = vmon_vcpu_dump_state(vcpu, fields, hdr.nfields, &n, capable(CAP_SYS_ADMIN));
 	if (r && r != -E2BIG)
 		goto out;
 

@@ -390,7 +390,8 @@ static int vmon_nl_put_field(struct sk_buff *skb, const struct vmon_state_field 
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, VMON_FIELD_ID, f->id) ||
 	    (name && nla_put_string(skb, VMON_FIELD_NAME, name)) ||
-	    nla_put_u64_64bit(skb, VMON_FIELD_VALUE, f->value, VMON_FIELD_PAD)) {
+	    nla_put_u64_64bit(skb, VMON_FIELD_VALUE, f->value, VMON_FIELD_PAD) ||
+	    (f->flags && nla_put_u32(skb, VMON_FIELD_FLAGS, f->flags))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -432,12 +433,13 @@ static int vmon_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 	fields = kvcalloc(VMON_MAX_STATE_FIELDS, sizeof(*fields), GFP_KERNEL);
 	if (!fields)
 		goto out;
-	r = vmon_vcpu_dump_state(vcpu, fields, VMON_MAX_STATE_FIELDS, &n);
+	r = vmon_vcpu_dump_state(vcpu, fields, VMON_MAX_STATE_FIELDS, &n,
+				 vmon_nl_admin(skb));
 	if (r)
 		goto out;
 
 	r = -ENOMEM;
-	/* ID 8, NAME up to 64, VALUE 12 (+4 pad), nest 4 */
+	/* ID 8, NAME up to 64, VALUE 12 (+4 pad), FLAGS 8, nest 4 */
 	msg = genlmsg_new(256 + (size_t)n * 96, GFP_KERNEL);
 	if (!msg)
 		goto out;

@@ -11,6 +11,12 @@
  * root parent (CAP_SYS_ADMIN) sees and traces both VMs, and two more
  * children check the refusals: uid 65533, and uid 0 without
  * CAP_SYS_ADMIN (capset).
+ *
+ * CAP_SYS_ADMIN counts for the sender and for the socket's opener
+ * alike when the request names no destination (write() on a socket: the
+ * way a privileged program handed a socket as its stdout would send): a
+ * socket opened without it reads the host addresses of a state dump as
+ * 0, flagged redacted, although the writer has the capability.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -252,6 +258,64 @@ TEST(owner_and_admin_only)
 	ASSERT_EQ(1, write(from_parent[1], "g", 1));
 	EXPECT_EQ(0, wait_child(owner)) TH_LOG("the VM owner's checks failed (see above)");
 	vnl_close(&v);
+	test_vm_destroy(&t);
+}
+
+/* raise or drop CAP_SYS_ADMIN in the effective set only */
+static int set_effective_cap_sys_admin(int on)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
+	else
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+TEST(state_dump_redaction_asks_the_socket_opener)
+{
+	struct vnl_vm_info info;
+	struct vnl admin, weak;
+	struct test_vm t;
+	uint32_t flags, host_id;
+	uint64_t value;
+
+	SKIP_IF_NO_VMON();
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_OK(test_vm_create_c(&t, guest_outs, 1));
+	ASSERT_OK(vnl_open(&admin));
+	ASSERT_OK(vnl_find_vm(&admin, getpid(), &info));
+	/* VMX HOST_RIP: vmon's exit handler; SVM N_CR3: the NPT root */
+	host_id = !strcmp(info.backend, "vmx") ? 0x6c16 : 0x0b0;
+
+	ASSERT_OK(vnl_get_state_field(&admin, info.id, 0, host_id, &value, &flags));
+	EXPECT_EQ(0, flags);
+	EXPECT_NE(0, value) TH_LOG("field 0x%x read 0 with CAP_SYS_ADMIN", host_id);
+
+	/* the same request with write(): the opener has the capability */
+	admin.implicit_dest = 1;
+	ASSERT_OK(vnl_get_state_field(&admin, info.id, 0, host_id, &value, &flags));
+	EXPECT_EQ(0, flags);
+	EXPECT_NE(0, value);
+
+	/* opened without the capability, written to with it */
+	ASSERT_OK(set_effective_cap_sys_admin(0));
+	ASSERT_OK(vnl_open(&weak));
+	ASSERT_OK(set_effective_cap_sys_admin(1));
+	weak.implicit_dest = 1;
+	ASSERT_OK(vnl_get_state_field(&weak, info.id, 0, host_id, &value, &flags));
+	EXPECT_EQ(VMON_STATE_FIELD_REDACTED, flags)
+		TH_LOG("a socket opened without CAP_SYS_ADMIN read field 0x%x unredacted",
+		       host_id);
+	EXPECT_EQ(0, value);
+
+	vnl_close(&weak);
+	vnl_close(&admin);
 	test_vm_destroy(&t);
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/msg.h>
@@ -124,7 +125,13 @@ int vnl_request(struct vnl *v, struct nl_msg *msg, int (*parse)(struct nl_msg *,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, vnl_finish_cb, &req);
 	nl_cb_err(cb, NL_CB_CUSTOM, vnl_err_cb, &req);
 
-	r = nl_send_auto(v->sk, msg);
+	if (v->implicit_dest) {
+		nl_complete_msg(v->sk, msg);
+		r = write(nl_socket_get_fd(v->sk), nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+		r = r < 0 ? -errno : r;
+	} else {
+		r = nl_send_auto(v->sk, msg);
+	}
 	nlmsg_free(msg);
 	while (r >= 0 && !req.done)
 		r = nl_recvmsgs(v->sk, cb);
@@ -337,28 +344,71 @@ int vnl_trace_stop(struct vnl *v, uint32_t vm_id)
 	return vnl_request(v, msg, NULL, NULL);
 }
 
+/* what a GET_STATE reply is read for: the field count, and one field */
+struct vnl_state {
+	int nfields;
+	uint32_t id;
+	int found;
+	uint64_t value;
+	uint32_t flags;
+};
+
 static int vnl_state_parse(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *ftb[VMON_FIELD_MAX + 1];
+	struct vnl_state *st = arg;
 	struct nlattr *a;
 	int rem;
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem)
-		*(int *)arg += nla_type(a) == VMON_A_FIELD;
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != VMON_A_FIELD)
+			continue;
+		st->nfields++;
+		if (nla_parse_nested(ftb, VMON_FIELD_MAX, a, NULL) < 0 || !ftb[VMON_FIELD_ID] ||
+		    nla_get_u32(ftb[VMON_FIELD_ID]) != st->id || !ftb[VMON_FIELD_VALUE])
+			continue;
+		st->found = 1;
+		st->value = nla_get_u64(ftb[VMON_FIELD_VALUE]);
+		st->flags = ftb[VMON_FIELD_FLAGS] ? nla_get_u32(ftb[VMON_FIELD_FLAGS]) : 0;
+	}
 	return 0;
 }
 
-int vnl_get_state(struct vnl *v, uint32_t vm_id, uint32_t vcpu, int *nfields)
+static int vnl_state_request(struct vnl *v, uint32_t vm_id, uint32_t vcpu, struct vnl_state *st)
 {
 	struct nl_msg *msg = vnl_msg(v, VMON_CMD_GET_STATE, 0);
 
 	if (!msg)
 		return -ENOMEM;
-	*nfields = 0;
 	nla_put_u32(msg, VMON_A_VM_ID, vm_id);
 	nla_put_u32(msg, VMON_A_VCPU_ID, vcpu);
-	return vnl_request(v, msg, vnl_state_parse, nfields);
+	return vnl_request(v, msg, vnl_state_parse, st);
+}
+
+int vnl_get_state(struct vnl *v, uint32_t vm_id, uint32_t vcpu, int *nfields)
+{
+	struct vnl_state st = { .id = ~0u };
+	int r = vnl_state_request(v, vm_id, vcpu, &st);
+
+	*nfields = st.nfields;
+	return r;
+}
+
+int vnl_get_state_field(struct vnl *v, uint32_t vm_id, uint32_t vcpu, uint32_t id,
+			uint64_t *value, uint32_t *flags)
+{
+	struct vnl_state st = { .id = id };
+	int r = vnl_state_request(v, vm_id, vcpu, &st);
+
+	if (r)
+		return r;
+	if (!st.found)
+		return -ENOENT;
+	*value = st.value;
+	*flags = st.flags;
+	return 0;
 }
 
 /* ---- exit events ---- */

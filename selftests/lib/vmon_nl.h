@@ -14,6 +14,12 @@ struct vnl {
 	struct nl_sock *sk;
 	int family;
 	int exits_group;
+	/*
+	 * Send requests with write(), no destination address, as a program
+	 * that was handed the socket as a file would: the kernel then checks
+	 * the socket opener's capabilities too (netlink_capable()).
+	 */
+	int implicit_dest;
 };
 
 /* one exit event, as received */
@@ -59,6 +65,9 @@ int vnl_get_stats(struct vnl *v, uint32_t vm_id, int vcpu, struct vnl_stats *vm_
 int vnl_trace_start(struct vnl *v, uint32_t vm_id, const uint32_t *reasons, int nr);
 int vnl_trace_stop(struct vnl *v, uint32_t vm_id);
 int vnl_get_state(struct vnl *v, uint32_t vm_id, uint32_t vcpu, int *nfields);
+/* one field of the state dump: its value and VMON_STATE_FIELD_* flags; -ENOENT if absent */
+int vnl_get_state_field(struct vnl *v, uint32_t vm_id, uint32_t vcpu, uint32_t id,
+			uint64_t *value, uint32_t *flags);
 /*
  * A raw request with the given attributes already added to msg (freed).
  * Exit events queued on the socket before the reply are skipped: a

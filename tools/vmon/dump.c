@@ -153,8 +153,10 @@ void dump_print(FILE *f, const struct state_dump *d, bool json)
 			last = g;
 		}
 		bytes = s[i].desc ? s[i].desc->bytes : 8;
-		fprintf(f, "  %-*s = 0x%0*llx\n", name_w, field_name(&s[i], name, sizeof(name)),
-			(int)(bytes ? bytes * 2 : 16), (unsigned long long)s[i].v->value);
+		fprintf(f, "  %-*s = 0x%0*llx%s\n", name_w, field_name(&s[i], name, sizeof(name)),
+			(int)(bytes ? bytes * 2 : 16), (unsigned long long)s[i].v->value,
+			s[i].v->flags & VMON_STATE_FIELD_REDACTED ?
+			" (redacted: needs CAP_SYS_ADMIN)" : "");
 	}
 	free(s);
 }

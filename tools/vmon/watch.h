@@ -93,6 +93,7 @@ struct state_value {
 	uint32_t id;
 	char name[48];
 	uint64_t value;
+	uint32_t flags;		/* VMON_STATE_FIELD_* */
 };
 
 struct state_dump {

@@ -68,6 +68,7 @@ static struct nla_policy field_policy[VMON_FIELD_MAX + 1] = {
 	[VMON_FIELD_ID]		= { .type = NLA_U32 },
 	[VMON_FIELD_NAME]	= { .type = NLA_STRING },
 	[VMON_FIELD_VALUE]	= { .type = NLA_U64 },
+	[VMON_FIELD_FLAGS]	= { .type = NLA_U32 },
 };
 
 static uint64_t get_u64(struct nlattr *a)
@@ -337,6 +338,7 @@ int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
 		v = &d->fields[d->nr_fields++];
 		v->id = nla_get_u32(ftb[VMON_FIELD_ID]);
 		v->value = nla_get_u64(ftb[VMON_FIELD_VALUE]);
+		v->flags = ftb[VMON_FIELD_FLAGS] ? nla_get_u32(ftb[VMON_FIELD_FLAGS]) : 0;
 		get_str(ftb[VMON_FIELD_NAME], v->name, sizeof(v->name));
 	}
 	return 0;
