@@ -55,9 +55,9 @@ struct vmon_tdp {
 
 int vmon_tdp_init(struct vmon_tdp *tdp, const struct vmon_tdp_format *fmt);
 void vmon_tdp_destroy(struct vmon_tdp *tdp);
-/* map one 4 KiB guest page; caller holds vm->mem_lock */
+/* map one 4 KiB guest page; under vm->mem_lock of the VM the tables are in */
 int vmon_tdp_map(struct vmon_tdp *tdp, u64 gpa, phys_addr_t hpa, unsigned int perms);
-/* remove every mapping in [gpa, gpa + size); caller holds vm->mem_lock */
+/* remove every mapping in [gpa, gpa + size); under vm->mem_lock */
 void vmon_tdp_unmap(struct vmon_tdp *tdp, u64 gpa, u64 size);
 
 /* ------------------------------------------------------------------ */
@@ -78,27 +78,33 @@ struct vmon_slot {
 /* VM (vm.c)                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Locking (Documentation/locking.rst has the order): each field says
+ * what guards it.  "const" fields are set before the VM is published
+ * and never change.
+ */
 struct vmon_vm {
-	refcount_t users;		/* VM fd + one per vCPU */
-	struct mm_struct *mm;		/* owner: other processes get -EIO */
-	pid_t pid;
-	kuid_t uid;
-	u32 id;				/* small number for tools */
+	refcount_t users;		/* atomic: VM fd + one per vCPU */
+	struct mm_struct *mm;		/* const; owner: other processes get -EIO */
+	pid_t pid;			/* const */
+	kuid_t uid;			/* const */
+	u32 id;				/* const; small number for tools */
 
-	struct mutex lock;		/* vCPU creation */
+	struct mutex lock;		/* vCPU creation, name */
+	/* written under lock, read locklessly with smp_load_acquire() */
 	struct vmon_vcpu *vcpus[VMON_MAX_VCPUS];
-	unsigned int nr_vcpus;
+	unsigned int nr_vcpus;		/* lock */
 
-	struct mutex mem_lock;		/* slots and the TDP tables */
-	struct vmon_slot *slots[VMON_MAX_SLOTS];
-	struct vmon_tdp tdp;
+	struct mutex mem_lock;		/* memory slots, TDP tables */
+	struct vmon_slot *slots[VMON_MAX_SLOTS];	/* mem_lock */
+	struct vmon_tdp tdp;		/* mem_lock; the hardware walks it unlocked */
 
-	/* observability (observe.h): VMON_SET_NAME, under lock */
-	char name[VMON_NAME_LEN];
-	/* exit-event tracers (trace.c): RCU list, changed under trace_lock */
+	/* observability (observe.h): VMON_SET_NAME */
+	char name[VMON_NAME_LEN];	/* lock */
+	/* exit-event tracers (trace.c) */
 	spinlock_t trace_lock;
-	struct list_head tracers;
-	unsigned int nr_tracers;	/* read locklessly once per exit */
+	struct list_head tracers;	/* RCU list, changed under trace_lock */
+	unsigned int nr_tracers;	/* trace_lock; read locklessly once per exit */
 	/* backend state follows (vmon_ops->vm_size) */
 };
 
@@ -199,23 +205,27 @@ struct vmon_msr_state {
 	u64 hwcr, de_cfg, nb_cfg, syscfg;	/* AMD */
 };
 
+/*
+ * Everything below mutex is guarded by it (one ioctl, VMON_RUN or a
+ * netlink GET_STATE at a time) unless the field says otherwise.
+ */
 struct vmon_vcpu {
-	struct vmon_vm *vm;
-	u32 id;
-	struct mutex mutex;		/* one ioctl at a time */
-	struct vmon_run *run;		/* shared with userspace (one page) */
+	struct vmon_vm *vm;		/* const */
+	u32 id;				/* const */
+	struct mutex mutex;
+	struct vmon_run *run;		/* const page, shared with userspace */
 
 	/* GPRs, RIP, RFLAGS: authoritative between exits; backends sync */
 	struct vmon_regs regs;
 
-	int mode;			/* enum vmon_vcpu_mode, for kicks */
+	int mode;			/* lockless, ordered: vmon_vm_kick_all() */
 	/*
 	 * CPU the vCPU was last loaded on, -1 none.  The common code
 	 * writes it after every vcpu_load() returns, so a backend's
 	 * vcpu_load() still sees the previous CPU (to detect migration).
 	 */
-	int cpu;
-	unsigned long requests;
+	int cpu;			/* lockless, as mode */
+	unsigned long requests;		/* atomic bit ops: vmon_vcpu_request() */
 	struct vmon_exit exit;
 	enum vmon_pending pending;
 	u64 exit_count;
@@ -235,7 +245,7 @@ struct vmon_vcpu {
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;
 
-	/* exit statistics (stats.c), read by netlink while the vCPU runs */
+	/* exit statistics (stats.c): written by the vCPU thread, read by netlink */
 	struct vmon_vcpu_stats *stats;
 	/* backend state follows (vmon_ops->vcpu_size) */
 };
@@ -268,12 +278,13 @@ void vmon_events_report(struct vmon_vcpu *vcpu);
  * State dumps (dump.c).  vmon_vcpu_dump_state() takes vcpu->mutex (it
  * waits while VMON_RUN is in progress, killable), writes up to cap
  * fields, sets *nfields to the number the backend has and returns
- * -E2BIG when that is more than cap.  VMON_MAX_STATE_FIELDS bounds
+ * -E2BIG when that is more than cap.  Host addresses are redacted
+ * unless show_host (the caller's CAP_SYS_ADMIN test).  VMON_MAX_STATE_FIELDS bounds
  * every backend's table.
  */
 #define VMON_MAX_STATE_FIELDS	256
 int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
-			 u32 cap, u32 *nfields);
+			 u32 cap, u32 *nfields, bool show_host);
 const char *vmon_state_field_name(u32 id);	/* NULL: no such field */
 int vmon_ioctl_state_dump(struct vmon_vcpu *vcpu, void __user *argp);
 

@@ -171,9 +171,11 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 	/*
 	 * The "exits" multicast group cannot tell us when someone joins
 	 * (Linux 6.1 genetlink has no bind callback for families), so the
-	 * gate is refreshed on every return to userspace, every 1024 exits
-	 * of each vCPU and when a netlink socket closes: a new listener
-	 * may miss up to 1023 exits handled in the kernel.
+	 * gate is refreshed at the start of every VMON_RUN, on every return
+	 * to userspace, every 1024 exits of each vCPU and when a netlink
+	 * socket closes: a listener that joins while a vCPU stays in the
+	 * kernel may miss up to 1023 of its exits, one that was there when
+	 * VMON_RUN began misses none.
 	 */
 	if (unlikely(!(vcpu->exit_count & 1023)))
 		vmon_trace_refresh_mcast();

@@ -271,8 +271,7 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 }
 
 /*
- * VMON_RUN.  Caller holds vcpu->mutex.
- *
+ * VMON_RUN.
  * Returns 0 with run->exit_reason telling userspace what to do, or
  * -EINTR (run->exit_reason = VMON_EXIT_INTR) when a signal or
  * run->immediate_exit stopped it, or another -errno on an error.  In
@@ -283,11 +282,27 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 	struct vmon_run *run = vcpu->run;
 	int r;
 
+	lockdep_assert_held(&vcpu->mutex);
+
+	/*
+	 * What userspace did since the last exit comes first, whatever
+	 * happens next: its register edits (the RIP advance after an
+	 * emulated MMIO or string I/O, a hypercall's result) and the
+	 * completion of the IN or RDMSR/WRMSR it emulated.  Returning
+	 * before this would let the copy-out below overwrite its edits,
+	 * and the guest would run the instruction again.
+	 */
+	if (READ_ONCE(run->regs_dirty)) {
+		memcpy(&vcpu->regs, &run->regs, sizeof(vcpu->regs));
+		WRITE_ONCE(run->regs_dirty, 0);
+	}
+	vmon_complete_user_exit(vcpu);
+
 	/*
 	 * immediate_exit closes the race of a signal arriving just before
 	 * the RUN ioctl: userspace sets it in its signal handler (KVM
-	 * semantics).  A userspace exit still waiting to be completed
-	 * stays pending for the next VMON_RUN.
+	 * semantics).  The guest does not run, but the state above is
+	 * already the guest's.
 	 */
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = VMON_EXIT_INTR;
@@ -296,14 +311,12 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		goto out;
 	}
 
-	/* userspace emulated an instruction and edited the registers */
-	if (READ_ONCE(run->regs_dirty)) {
-		memcpy(&vcpu->regs, &run->regs, sizeof(vcpu->regs));
-		WRITE_ONCE(run->regs_dirty, 0);
-	}
-
-	/* finish the IN or RDMSR/WRMSR that userspace just emulated */
-	vmon_complete_user_exit(vcpu);
+	/*
+	 * A socket may have joined the "exits" group since the gate was
+	 * last looked at, by any vCPU: one that was there before this
+	 * VMON_RUN sees all of its exits, the first of a new VM included.
+	 */
+	vmon_trace_refresh_mcast();
 
 	/* registers set by userspace: name a broken rule instead of entering */
 	if (vcpu->state_dirty && vmon_check_user_state(vcpu)) {

@@ -2,7 +2,9 @@
 /*
  * A signal interrupts a guest that never exits on its own: VMON_RUN
  * returns -EINTR with VMON_EXIT_INTR, and the guest resumes where it was.
- * run->immediate_exit makes VMON_RUN return the same way without entering.
+ * run->immediate_exit makes VMON_RUN return the same way without entering,
+ * and keeps what userspace did since the last exit: the completed IN and
+ * the registers it edited (run->regs_dirty) are the guest's afterwards.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -112,6 +114,66 @@ TEST_F(sig, immediate_exit)
 	pthread_join(th, NULL);
 	ASSERT_EQ(-EINTR, r);
 	EXPECT_LT(0, guest_count(&self->t));
+}
+
+/*
+ * A device model completes an IN and emulates an instruction (it moves
+ * RIP past a HLT and sets RBX), then a signal makes it set
+ * immediate_exit before the next VMON_RUN.  Both edits must survive the
+ * -EINTR: the guest reads the IN data, skips the HLT and reports RBX.
+ */
+GUEST_BLOB(edit_guest, 16,
+	"inb $0x42, %al\n"
+	"outb %al, $0x11\n"	/* report: the IN data */
+	"outb %al, $0x12\n"	/* the host edits RIP and RBX here */
+	"hlt\n"		/* skipped by the host's RIP edit */
+	"mov %bx, %ax\n"
+	"outw %ax, $0x13\n"	/* report: RBX as the host set it */
+	"hlt\n");
+
+static void run_immediate_exit(struct __test_metadata *_metadata, struct test_vm *t)
+{
+	struct vmon_run *run = t->cpu.run;
+	int r;
+
+	run->immediate_exit = 1;
+	r = vmon_cpu_run(&t->cpu);
+	run->immediate_exit = 0;
+	ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN with immediate_exit: expected -EINTR, got %d", r);
+	ASSERT_EQ(VMON_EXIT_INTR, run->exit_reason);
+}
+
+TEST(immediate_exit_keeps_user_edits)
+{
+	struct test_vm t;
+	struct vmon_run *run;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create(&t, VMON_GUEST_REAL));
+	ASSERT_OK(test_vm_load_blob(&t, edit_guest, edit_guest_end));
+	run = t.cpu.run;
+
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_IO);
+	ASSERT_IO(&t, 0x42, 1, VMON_IO_IN);
+	run->io.data = 0x5a;
+	run_immediate_exit(_metadata, &t);
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_IO);
+	ASSERT_IO(&t, 0x11, 1, VMON_IO_OUT);
+	EXPECT_EQ(0x5a, run->io.data) TH_LOG("the IN completed before immediate_exit was lost");
+
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_IO);
+	ASSERT_IO(&t, 0x12, 1, VMON_IO_OUT);
+	run->regs.rip += 1;		/* past the one-byte HLT */
+	run->regs.rbx = 0x1234;
+	run->regs_dirty = 1;
+	run_immediate_exit(_metadata, &t);
+	EXPECT_EQ(0x1234, run->regs.rbx) TH_LOG("run->regs lost the edited RBX");
+	EXPECT_EQ(0, run->regs_dirty);
+
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_IO);
+	ASSERT_IO(&t, 0x13, 2, VMON_IO_OUT);
+	EXPECT_EQ(0x1234, run->io.data) TH_LOG("the guest did not see the edited RBX");
+	test_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN
