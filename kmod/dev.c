@@ -272,9 +272,29 @@ static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 /*
  * The run page: one kernel page, shared.  Only offset 0 and one page can
  * be mapped, and only MAP_SHARED (a private mapping would give userspace
- * a copy the kernel never sees).  vm_insert_page() takes its own page
- * reference, so the mapping stays valid whatever happens to the vCPU.
+ * a copy the kernel never sees).  The page is handed out by the fault
+ * handler, so that it comes back after the mapping's page-table entry
+ * went away (madvise(MADV_DONTNEED), a racing zap) instead of raising
+ * SIGBUS; each entry holds its own page reference, and the mapping holds
+ * the file and so the vCPU.
  */
+static vm_fault_t vmon_run_page_fault(struct vm_fault *vmf)
+{
+	struct vmon_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vmon_run_page_vm_ops = {
+	.fault = vmon_run_page_fault,
+};
+
 static int vmon_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct vmon_vcpu *vcpu = filp->private_data;
@@ -289,7 +309,8 @@ static int vmon_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EPERM;
 	vma->vm_flags &= ~VM_MAYEXEC;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	return vm_insert_page(vma, vma->vm_start, virt_to_page(vcpu->run));
+	vma->vm_ops = &vmon_run_page_vm_ops;
+	return 0;
 }
 
 static int vmon_vcpu_release(struct inode *inode, struct file *filp)

@@ -148,6 +148,42 @@ TEST(run_page_outlives_fds)
 					      module_refcnt());
 }
 
+/*
+ * The run page comes back after its page-table entry went away
+ * (madvise(MADV_DONTNEED)), the same page the kernel writes, not a fresh
+ * zero page or SIGBUS; a second mapping shows the same page.
+ */
+TEST(run_page_survives_dontneed)
+{
+	struct vmon_run *run, *again;
+	struct test_vm t;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create(&t, VMON_GUEST_REAL));
+	ASSERT_OK(test_vm_load_blob(&t, hlt_blob, hlt_blob + sizeof(hlt_blob)));
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_HLT);
+	run = t.cpu.run;
+	ASSERT_EQ(0, madvise(run, t.cpu.run_size, MADV_DONTNEED));
+	EXPECT_EQ(VMON_EXIT_HLT, run->exit_reason) TH_LOG("run page lost its contents");
+	EXPECT_LE(1, run->exit_count);
+
+	/* what userspace writes now is what the kernel reads */
+	run->immediate_exit = 1;
+	EXPECT_ERRNO(EINTR, vmon_cpu_run(&t.cpu));
+	EXPECT_EQ(VMON_EXIT_INTR, run->exit_reason);
+	run->immediate_exit = 0;
+
+	again = mmap(NULL, t.cpu.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, t.cpu.fd, 0);
+	ASSERT_NE(MAP_FAILED, again);
+	ASSERT_EQ(0, madvise(again, t.cpu.run_size, MADV_DONTNEED));
+	EXPECT_EQ(VMON_EXIT_INTR, again->exit_reason);
+	again->request_interrupt_window = 1;
+	EXPECT_EQ(1, run->request_interrupt_window) TH_LOG("two mappings, two pages");
+	again->request_interrupt_window = 0;
+	EXPECT_EQ(0, munmap(again, t.cpu.run_size));
+	test_vm_destroy(&t);
+}
+
 TEST(vcpu_ids)
 {
 	struct vmon_cpu a, b;
