@@ -7,9 +7,16 @@
  * id and text from tables/vmx_guest_checks.h or
  * tables/svm_vmrun_checks.h.  Where one architecture has no such rule
  * (VMRUN checks no segment registers) the same state must run.  After
- * each failure the good state runs again: a check never sticks.
+ * each failure the good state runs again: a check never sticks, and a
+ * state the CPU refused leaves nothing behind that the next entry
+ * depends on (a guest spinning with interrupts off is still interrupted
+ * by the host).
  */
+#include <cpuid.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
@@ -17,6 +24,7 @@
 GUEST_BLOB(hlt_guest64, 64, "hlt\n");
 GUEST_BLOB(hlt_guest32, 32, "hlt\n");
 GUEST_BLOB(hlt_guest16, 16, "hlt\n");
+GUEST_BLOB(cli_spin64, 64, "cli\n 1: jmp 1b\n");
 
 struct rule {
 	unsigned int id;
@@ -329,6 +337,81 @@ TEST_F(checks, cr0_nw_without_cd)
 
 	bad.cr0 = (bad.cr0 | X86_CR0_NW) & ~X86_CR0_CD;
 	CHECK_SREGS(bad, NULL, "CR0_NW_WITHOUT_CD");
+}
+
+/* MAXPHYADDR of this CPU (CPUID 8000_0008h EAX[7:0]), 36 without the leaf */
+static unsigned int phys_addr_bits(void)
+{
+	unsigned int a, b, c, d;
+
+	if (__get_cpuid_max(0x80000000, NULL) < 0x80000008)
+		return 36;
+	__cpuid(0x80000008, a, b, c, d);
+	return a & 0xff;
+}
+
+/*
+ * In long mode CR3 may not hold bits beyond the physical-address width:
+ * VM entry refuses them for any mode (SDM 27.3.1.1), VMRUN in long mode
+ * (APM Vol. 2 15.5.1 with 3.1.2: CR3 bits 51:M are reserved, MBZ).
+ */
+TEST_F(checks, cr3_beyond_physical_address_width)
+{
+	struct vmon_sregs bad = self->good;
+	unsigned int bits = phys_addr_bits();
+
+	if (bits >= 52)
+		SKIP(return, "MAXPHYADDR %u: no reserved CR3 bit below 52", bits);
+	bad.cr3 |= 1ULL << bits;
+	CHECK_SREGS(bad, "CR3_RESERVED", "CR3_MBZ");
+}
+
+static void on_sigusr1(int sig)
+{
+}
+
+static void *kick_after_100ms(void *target)
+{
+	usleep(100 * 1000);
+	pthread_kill(*(pthread_t *)target, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * The CPU refuses a state (the pre-entry check is off), then the good
+ * state runs a guest that spins with RFLAGS.IF clear.  Host interrupts
+ * must still end its stint, so a signal stops VMON_RUN: nothing the
+ * refused entry (or an emulator's handling of it) left in the control
+ * state may hand the host's interrupts to the guest.  On SVM that is
+ * V_INTR_MASKING (APM 15.21.1), which QEMU 7.2 clears on a refused VMRUN.
+ */
+TEST_F(checks, refused_entry_keeps_host_interrupts)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };	/* no SA_RESTART */
+	struct vmon_sregs bad = self->good;
+	unsigned int bits = phys_addr_bits();
+	struct vmon_run *run = self->t.cpu.run;
+	pthread_t self_thread = pthread_self(), th;
+	int r;
+
+	if (bits >= 52)
+		SKIP(return, "MAXPHYADDR %u: no reserved CR3 bit below 52", bits);
+	if (set_prechecks(false))
+		SKIP(return, "cannot turn " PRECHECKS_PARAM " off");
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	bad.cr3 |= 1ULL << bits;
+	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
+	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_FAIL_ENTRY);
+
+	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(test_vm_load_blob(&self->t, cli_spin64, cli_spin64_end));
+	ASSERT_EQ(0, pthread_create(&th, NULL, kick_after_100ms, &self_thread));
+	r = vmon_cpu_run(&self->t.cpu);
+	pthread_join(th, NULL);
+	ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN: expected -EINTR, got %d; exit %s", r,
+				    test_describe_exit(&self->t.cpu));
+	EXPECT_EQ(VMON_EXIT_INTR, run->exit_reason);
+	set_prechecks(true);
 }
 
 /* the state libvmon sets for every mode passes the checks, and so does the reset state */

@@ -117,7 +117,8 @@ static const struct vmon_state_rule *svm_check(const struct vmcb *vmcb, u64 efer
 		return SVM_BROKEN(CR0_NW_WITHOUT_CD);
 	if (s->cr0 >> 32)
 		return SVM_BROKEN(CR0_HIGH);
-	if (lme_pg && (s->cr3 >> 52))
+	/* APM 3.1.2: in long mode CR3 bits 51:MAXPHYADDR are reserved, MBZ */
+	if (lme_pg && (s->cr3 & ~(svm_max_phys() - 1)))
 		return SVM_BROKEN(CR3_MBZ);
 	if (s->cr4 & ~svm_cr4_supported())
 		return SVM_BROKEN(CR4_MBZ);

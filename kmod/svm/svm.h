@@ -99,6 +99,8 @@ struct svm_vcpu {
 
 	/* the save area VMRUN was given, under emulators only (checks.c) */
 	struct vmcb_save_area save_at_entry;
+	/* the interrupt control VMRUN was given (vmcb.c) */
+	u32 int_ctl_at_entry;
 };
 
 static inline struct svm_vcpu *to_svm(struct vmon_vcpu *vcpu)
@@ -118,6 +120,7 @@ int svm_alloc_permission_maps(void);
 void svm_free_permission_maps(void);
 void svm_init_vmcb(struct svm_vcpu *svm);
 void svm_run(struct vmon_vcpu *vcpu);
+void svm_keep_host_interrupts(struct svm_vcpu *svm);
 void svm_queue_exception(struct vmon_vcpu *vcpu, u8 vector,
 			 bool has_error_code, u32 error_code);
 

@@ -140,6 +140,25 @@ void svm_init_vmcb(struct svm_vcpu *svm)
 	svm_reset_state(svm);
 }
 
+/*
+ * The controls that keep the host's interrupts the host's, written
+ * before every VMRUN instead of trusted to stay as svm_init_vmcb() left
+ * them: with V_INTR_MASKING clear the guest's RFLAGS.IF would mask
+ * physical interrupts (APM 15.21.1), and a guest spinning with IF = 0
+ * would hold the CPU until an NMI.  QEMU 7.2 writes 0 into the
+ * interrupt control of the VMCB when it refuses a VMRUN
+ * (VMEXIT_INVALID).  The value given to VMRUN is kept for that case.
+ */
+void svm_keep_host_interrupts(struct svm_vcpu *svm)
+{
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+
+	svm_set_intercept(ctl, INTERCEPT_INTR);
+	svm_set_intercept(ctl, INTERCEPT_NMI);
+	ctl->int_ctl |= V_INTR_MASKING_MASK;
+	svm->int_ctl_at_entry = ctl->int_ctl;
+}
+
 void svm_queue_exception(struct vmon_vcpu *vcpu, u8 vector,
 			 bool has_error_code, u32 error_code)
 {
@@ -193,6 +212,7 @@ void svm_run(struct vmon_vcpu *vcpu)
 	svm_events_entry(svm);
 	svm_lme_guard_entry(svm);
 	svm_keep_save_area(svm);	/* checks.c: QEMU rewrites it on VMEXIT_INVALID */
+	svm_keep_host_interrupts(svm);
 	vmcb->control.clean = 0;
 
 	asm volatile("clgi" ::: "memory");
@@ -213,9 +233,11 @@ void svm_run(struct vmon_vcpu *vcpu)
 	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR) {
 		/*
 		 * No guest instruction ran.  QEMU TCG writes a half-loaded
-		 * RIP into the save area here; keep what the caller set.
+		 * RIP into the save area here, and 0 into the interrupt
+		 * control; keep what the caller set.
 		 */
 		svm_restore_save_area(svm);
+		vmcb->control.int_ctl = svm->int_ctl_at_entry;
 		vmcb->save.rax = vcpu->regs.rax;
 		vmcb->save.rsp = vcpu->regs.rsp;
 		vmcb->save.rip = vcpu->regs.rip;
