@@ -454,14 +454,15 @@ int vmon_cpuid_init_default(struct vmon_vcpu *vcpu)
 }
 
 /*
- * VMON_SET_CPUID, caller holds vcpu->mutex and checked nent <=
- * VMON_MAX_CPUID_ENTRIES.  -EINVAL for a flag other than
+ * VMON_SET_CPUID; the caller checked nent <= VMON_MAX_CPUID_ENTRIES.  -EINVAL for a flag other than
  * VMON_CPUID_SIGNIFICANT_INDEX or non-zero padding; the old table stays.
  */
 int vmon_cpuid_set(struct vmon_vcpu *vcpu, const struct vmon_cpuid_entry *e, u32 nent)
 {
 	struct vmon_cpuid_entry *table = NULL;
 	u32 i;
+
+	lockdep_assert_held(&vcpu->mutex);
 
 	if (nent > VMON_MAX_CPUID_ENTRIES)
 		return -E2BIG;

@@ -141,11 +141,11 @@ static bool vmon_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* caller holds mem_lock */
 static bool vmon_slot_overlaps(struct vmon_vm *vm, const struct vmon_slot *new)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&vm->mem_lock);
 	for (i = 0; i < VMON_MAX_SLOTS; i++) {
 		const struct vmon_slot *s = vm->slots[i];
 
@@ -163,13 +163,13 @@ static bool vmon_slot_overlaps(struct vmon_vm *vm, const struct vmon_slot *new)
  * reach the old pages: the TDP leaves are gone, and every vCPU has left
  * guest mode and will flush its TLB (cached TDP translations included)
  * before it enters again.  Only then may the pages be unpinned.
- * Caller holds mem_lock.
  */
 static void vmon_slot_unmap(struct vmon_vm *vm, const struct vmon_slot *slot)
 {
 	struct vmon_vcpu *vcpu;
 	unsigned int i;
 
+	lockdep_assert_held(&vm->mem_lock);
 	vmon_tdp_unmap(&vm->tdp, slot->gpa, slot->npages << PAGE_SHIFT);
 	for (i = 0; i < VMON_MAX_VCPUS; i++) {
 		/* pairs with the publication in vmon_ioctl_create_vcpu() */

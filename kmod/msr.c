@@ -428,12 +428,15 @@ void vmon_msr_reset(struct vmon_vcpu *vcpu)
 
 /*
  * Read an MSR the kernel owns: the backend's, then the emulated ones.
- * Caller holds vcpu->mutex inside vmon_vcpu_access_begin/end.
+ * Inside vmon_vcpu_access_begin/end (the backend state is loaded).
  * 0, -ENOENT (not the kernel's: userspace answers) or -EINVAL (#GP).
  */
 int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 {
-	int r = vmon_ops->get_msr(vcpu, index, data);
+	int r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	r = vmon_ops->get_msr(vcpu, index, data);
 
 	if (r != -ENOENT)
 		return r;
@@ -451,7 +454,10 @@ int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
  */
 int vmon_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	int r = vmon_ops->set_msr(vcpu, index, data);
+	int r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	r = vmon_ops->set_msr(vcpu, index, data);
 
 	if (r != -ENOENT)
 		return r;

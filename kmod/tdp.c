@@ -76,6 +76,12 @@ void vmon_tdp_destroy(struct vmon_tdp *tdp)
 	tdp->root_pa = 0;
 }
 
+/* the tables are a VM's (struct vmon_vm.tdp), changed under its mem_lock */
+static void vmon_tdp_assert_locked(struct vmon_tdp *tdp)
+{
+	lockdep_assert_held(&container_of(tdp, struct vmon_vm, tdp)->mem_lock);
+}
+
 int vmon_tdp_map(struct vmon_tdp *tdp, u64 gpa, phys_addr_t hpa, unsigned int perms)
 {
 	const struct vmon_tdp_format *fmt = tdp->fmt;
@@ -83,7 +89,8 @@ int vmon_tdp_map(struct vmon_tdp *tdp, u64 gpa, phys_addr_t hpa, unsigned int pe
 	unsigned int level;
 	phys_addr_t pa;
 	u64 entry;
-	u64 *next;
+
+	vmon_tdp_assert_locked(tdp);	u64 *next;
 
 	if (gpa >= VMON_MAX_GUEST_PHYS || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(hpa))
 		return -EINVAL;
@@ -133,6 +140,7 @@ void vmon_tdp_unmap(struct vmon_tdp *tdp, u64 gpa, u64 size)
 {
 	u64 end;
 
+	vmon_tdp_assert_locked(tdp);
 	if (!tdp->root || gpa >= VMON_MAX_GUEST_PHYS)
 		return;
 	end = gpa + min(size, VMON_MAX_GUEST_PHYS - gpa);

@@ -109,9 +109,9 @@ int vmon_trace_start(struct vmon_vm *vm, u32 portid, const u32 *reasons,
 	return 0;
 }
 
-/* caller holds vm->trace_lock */
 static void vmon_tracer_remove(struct vmon_vm *vm, struct vmon_tracer *t)
 {
+	lockdep_assert_held(&vm->trace_lock);
 	list_del_rcu(&t->node);
 	WRITE_ONCE(vm->nr_tracers, vm->nr_tracers - 1);
 	kfree_rcu(t, rcu);
