@@ -17,7 +17,9 @@
 # Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_DIR (work dir),
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
-#          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage)
+#          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
+#          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
+#          log included, default 64 MiB; the rest is read and dropped)
 set -euo pipefail
 
 machine=${1:?usage: rig/boot.sh MACHINE SCRIPT [FILE...]}
@@ -74,6 +76,14 @@ follow_console() {	# PID STALL
 		exit "$rc"
 	fi
 	exit 0
+}
+
+# Copy stdin to FILE up to RIG_LOG_MAX bytes and drop the rest, reading
+# to the end so that the writer never blocks or gets SIGPIPE: a guest
+# can make an emulator log without end (Bochs logs every #UD of a guest
+# looping on XSETBV), and the disk must not fill up.
+cap_log() {	# FILE
+	{ head -c "${RIG_LOG_MAX:-67108864}" > "$1"; cat > /dev/null; }
 }
 
 # the Multiboot-to-PVH loader for Bochs (rig/pvhboot/pvhboot.c)
@@ -148,7 +158,7 @@ qemu-la57|qemu-4lvl)
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 \
 		-display none -monitor none -serial "file:$work/serial.out" \
 		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
-		</dev/null >"$work/emulator.out" 2>&1 &
+		</dev/null > >(cap_log "$work/emulator.out") 2>&1 &
 	follow_console $! "${RIG_STALL:-120}"
 	;;
 bochs)
@@ -189,7 +199,7 @@ ata0-master: type=cdrom, path=boot.iso, status=inserted
 boot: cdrom
 clock: sync=none
 com1: enabled=1, mode=file, dev=serial.out
-log: bochs.log
+log: /dev/stdout
 # the ALSA sound plugin aborts when the machine has no sound card
 sound: driver=dummy
 display_library: rfb, options="timeout=0"
@@ -197,7 +207,9 @@ EOF
 	echo c > "$work/cmds"
 	: > "$work/serial.out"
 	cd "$work"
-	timeout -k 10 "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null >"$work/emulator.out" 2>&1 &
+	# Bochs logs to its stdout: emulator.out keeps the first RIG_LOG_MAX bytes
+	timeout -k 10 "$timeout_s" bochs -q -f bochsrc -rc cmds </dev/null \
+		> >(cap_log "$work/emulator.out") 2>&1 &
 	follow_console $! "${RIG_STALL:-300}"
 	;;
 *)
