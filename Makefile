@@ -7,6 +7,8 @@
 #   make deps       install the Debian packages the project needs
 #   make check      host unit tests + every selftest and the vmon end-to-end checks
 #                   in QEMU (SVM) and Bochs (VMX)
+#   make check-debug  the same tests in QEMU (SVM) under a debug kernel (KASAN,
+#                   lockdep, kmemleak, UBSAN, KFENCE), built once and cached
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -33,12 +35,15 @@ INSTALL_MOD_DIR ?= extra
 
 # Debian packages: emulators and boot media for the rig, the kernel the
 # emulated machines boot and its headers, userspace build dependencies,
-# and the kernel source tarball (kselftest harness, checkpatch).
+# the kernel source tarball (kselftest harness, checkpatch, and the debug
+# kernel of "make check-debug", which also needs flex, bison, bc and the
+# OpenSSL headers).
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
 	    qemu-system-x86 bochs bochsbios vgabios busybox-static \
 	    isolinux syslinux-common xorriso \
-	    libnl-3-dev libnl-genl-3-dev libkmod-dev
+	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
+	    flex bison bc libssl-dev
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \
@@ -51,7 +56,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check demo \
+.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug demo \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -147,6 +152,10 @@ checkpatch:
 # Everything is built here so that "make check" alone tests the tree as it is.
 check: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) rig/check.sh
+
+# builds (once) and boots the debug kernel; the module is built for it there
+check-debug: tools selftests
+	KSFT_DIR=$(KSFT_DIR) rig/check-debug.sh
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

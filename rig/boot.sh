@@ -14,7 +14,8 @@
 #                     the bzImage, ~70 s slower)
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
 #          copied to /bin of the initramfs.
-# Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_DIR (work dir),
+# Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_KERNEL (a bzImage to
+#          boot instead of /boot/vmlinuz-KVER), RIG_DIR (work dir),
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
@@ -28,7 +29,7 @@ shift 2
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
-vmlinuz=/boot/vmlinuz-$kver
+vmlinuz=${RIG_KERNEL:-/boot/vmlinuz-$kver}
 ko=${VMON_KO:-$top/kmod/vmon.ko}
 work=${RIG_DIR:-$top/build/rig/$machine}
 timeout_s=${RIG_TIMEOUT:-900}
@@ -136,7 +137,8 @@ if insmod /lib/modules/vmon.ko; then
 else
 	echo "RIG: MODULE FAILED"
 fi
-dmesg | grep -i -e vmon -e 'BUG:' -e 'WARNING:' -e 'Oops' -e 'RIP:' -e 'Call Trace' | sed 's/^/RIG: dmesg: /'
+dmesg | grep -i -e vmon -e 'BUG:' -e 'WARNING:' -e 'Oops' -e 'RIP:' -e 'Call Trace' \
+	-e 'UBSAN:' -e 'blocked for more than' | sed 's/^/RIG: dmesg: /'
 echo "RIG: END"
 # let the UART drain: poweroff -f does not wait for the console
 sleep 1

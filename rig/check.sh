@@ -26,6 +26,10 @@
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
+#   RIG_KERNEL, VMON_KO  another kernel image and module (rig/boot.sh)
+#   KMEMLEAK      1: after the tests, scan for leaks and count any whose
+#                 allocation went through vmon as a failure (kernels with
+#                 CONFIG_DEBUG_KMEMLEAK: "make check-debug")
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -172,6 +176,7 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	local bt=$boot_timeout
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
 	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
+	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 }
 
 # the tests after the one that was running when a run ended early

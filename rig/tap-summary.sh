@@ -73,6 +73,10 @@ function kernel_problem(line, t) {
 	}
 }
 BEGIN {
+	# what a kernel prints when something is wrong; the debug kernel of
+	# "make check-debug" adds lockdep, UBSAN and hung-task reports
+	splat = "(BUG:|Oops|Kernel panic|general protection fault|WARNING: CPU|Call Trace|double fault|" \
+		"WARNING: possible|WARNING: inconsistent|WARNING: suspicious|UBSAN:|blocked for more than)"
 	passed = failed = skipped = 0
 	cur = ""; began = ended = loaded = runs = 0
 }
@@ -98,14 +102,13 @@ BEGIN {
 			end_bin($4, code + 0, line ~ / timeout$/)
 		} else if (line ~ /^RIG: kmsg /) {
 			t = $3; sub(/:$/, "", t)
-			if (line ~ /(BUG:|Oops|Kernel panic|general protection fault|WARNING: CPU|Call Trace|double fault)/)
+			if (line ~ splat)
 				kernel_problem(substr(line, length("RIG: kmsg " t ": ") + 1), t)
-		} else if (line ~ /^RIG: dmesg: / &&
-			   line ~ /(BUG:|Oops|Kernel panic|general protection fault|WARNING: CPU|Call Trace|double fault)/)
+		} else if (line ~ /^RIG: dmesg: / && line ~ splat)
 			kernel_problem(substr(line, 13), cur)
 		next
 	}
-	if (line ~ /(BUG: |Oops: |Kernel panic|general protection fault|WARNING: CPU|double fault)/) {
+	if (line ~ /(BUG: |Oops: |Kernel panic|general protection fault|WARNING: CPU|double fault|UBSAN: )/) {
 		kernel_problem(line, cur)
 		next
 	}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# "make check-debug": every selftest and end-to-end check of "make
+# check" under a kernel that looks for what a stock kernel lets pass:
+# KASAN (out-of-bounds and use-after-free), KFENCE, kmemleak, lockdep
+# (PROVE_LOCKING), sleeping in atomic context, list corruption, UBSAN and
+# the hung-task and stall detectors.  Any report fails the run, and so
+# does a kmemleak record whose allocation went through vmon.
+#
+# The kernel is built once by rig/debug-kernel.sh and cached outside the
+# tree; vmon.ko is built against it in build/debug/ (a copy of the
+# module's sources, so the tree's own objects for the stock kernel stay).
+#
+# Env: MACHINES (default qemu-la57: SVM, bzImage, 5-level host paging),
+#      CHECK_DIR (default build/check-debug), and those of rig/check.sh.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+t0=$(date +%s)
+kdir=$(rig/debug-kernel.sh) || { echo "check-debug: no debug kernel"; echo "0 passed, 1 failed"; exit 1; }
+built=$(date +%s)
+krel=$(cat "$kdir/include/config/kernel.release")
+
+src=$top/build/debug/src
+rm -rf "$src"
+mkdir -p "$src"
+cp -r Kbuild kmod uapi tables "$src/"
+find "$src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+if ! make -C "$kdir" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules \
+	>"$top/build/debug/module.log" 2>&1; then
+	echo "check-debug: vmon.ko does not build against $krel: see build/debug/module.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+if grep -q 'warning:' "$top/build/debug/module.log"; then
+	echo "check-debug: warnings building vmon.ko against $krel:"
+	grep 'warning:' "$top/build/debug/module.log"
+fi
+
+echo "check-debug: kernel $krel ($kdir), ready after $((built - t0)) s"
+# a debug kernel under TCG runs several times slower than the stock one
+HOST_TESTS=${HOST_TESTS:-0} MACHINES=${MACHINES-qemu-la57} CHECK_DIR=${CHECK_DIR:-$top/build/check-debug} \
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-2400} TEST_TIMEOUT=${TEST_TIMEOUT:-400} \
+BOOT_TEST_TIMEOUT=${BOOT_TEST_TIMEOUT:-900} RIG_STALL=${RIG_STALL:-300} \
+RIG_KERNEL=$kdir/arch/x86/boot/bzImage VMON_KO=$src/kmod/vmon.ko KMEMLEAK=1 \
+	exec rig/check.sh
