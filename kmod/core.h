@@ -331,6 +331,8 @@ int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);
 int vmon_set_memory(struct vmon_vm *vm, const struct vmon_memory_region *r);
 /* 0: mapped; -ENOENT: no slot (MMIO); -EACCES: write to a read-only slot */
 int vmon_mem_fault(struct vmon_vm *vm, u64 gpa, bool write);
+/* any context, no lock: 0, or -EFAULT when part of the range is in no slot */
+int vmon_read_guest(struct vmon_vm *vm, u64 gpa, void *data, unsigned int len);
 void vmon_mem_destroy(struct vmon_vm *vm);
 
 /* vm.c */

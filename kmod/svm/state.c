@@ -186,6 +186,16 @@ int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	if (sregs->cr8 > V_TPR_MASK)
 		return -EINVAL;
 
+	/*
+	 * A new CR3 or paging mode: the guest's own MOV to CR would drop
+	 * its cached translations; VMRUN keeps the ones tagged with this
+	 * ASID unless told to flush them (APM Vol. 2 15.16).  The nested
+	 * walk reads the PDPTEs of PAE paging from memory: nothing to load.
+	 */
+	if (save->cr0 != sregs->cr0 || save->cr3 != sregs->cr3 || save->cr4 != sregs->cr4 ||
+	    ((svm_guest_efer(svm) ^ sregs->efer) & (EFER_LME | EFER_NX)))
+		svm->flush_asid = true;
+
 	svm_seg_set(&save->cs, &sregs->cs);
 	svm_seg_set(&save->ds, &sregs->ds);
 	svm_seg_set(&save->es, &sregs->es);

@@ -125,7 +125,7 @@ static bool vmx_canonical_addr(u64 addr)
 }
 
 /* bits 63:MAXPHYADDR (CPUID 80000008H:EAX[7:0]) */
-static u64 vmx_phys_reserved(void)
+u64 vmx_phys_reserved(void)
 {
 	unsigned int bits = cpuid_eax(0x80000008) & 0xff;
 
@@ -515,7 +515,7 @@ static const struct vmon_state_rule *vmx_check_non_register(const struct vmx_gue
 /* SDM 27.3.1.6: with EPT, PAE paging takes its PDPTEs from the VMCS */
 static const struct vmon_state_rule *vmx_check_pdptes(const struct vmx_guest_state *g)
 {
-	u64 reserved = vmx_phys_reserved() | GENMASK_ULL(2, 1) | GENMASK_ULL(8, 5);
+	u64 reserved = vmx_pdpte_reserved();
 	int i;
 
 	if (!g->ept || g->ia32e || !(g->cr0 & X86_CR0_PG) || !(g->cr4 & X86_CR4_PAE))

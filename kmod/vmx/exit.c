@@ -125,12 +125,16 @@ static void vmx_queue_gp(struct vmon_vcpu *vcpu)
 	vmx_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 }
 
-/* MOV to CR0 / LMSW: SDM 2.5 and 10.8.5 (Vol. 3A), 26.3.1.1 (Vol. 3C) */
+/*
+ * MOV to CR0 / LMSW: SDM 2.5 and 10.8.5 (Vol. 3A), 26.3.1.1 (Vol. 3C);
+ * entering PAE paging loads the PDPTEs or raises #GP (pae.c).
+ */
 static void vmx_write_cr0(struct vmon_vcpu *vcpu, u64 val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 old = vmx_guest_cr0();
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
+	struct vmx_paging before, after;
 
 	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
 	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
@@ -153,21 +157,55 @@ static void vmx_write_cr0(struct vmon_vcpu *vcpu, u64 val)
 	}
 	if (!(val & X86_CR0_PG))
 		efer &= ~EFER_LMA;
+	vmx_read_paging(&before);
+	after = before;
+	after.cr0 = val;
+	after.efer = efer;
+	if (vmx_pdptes_reload(&before, &after) && vmx_load_pdptes(vcpu, after.cr3)) {
+		vmx_queue_gp(vcpu);
+		return;
+	}
 	vmx_set_guest_cr0(vmx, val);
 	vmcs_write(GUEST_IA32_EFER, efer);
 	vmx_update_ia32e_mode(vmx);
+	vmx_paging_changed(vmx, &before, &after);
 	vmx_skip_instruction(vcpu);
 }
 
 static void vmx_write_cr4(struct vmon_vcpu *vcpu, u64 val)
 {
+	struct vmx_paging before, after;
+
 	/* CR4.VMXE is never the guest's (VMX is hidden from it) */
 	if ((val >> 32) || (val & X86_CR4_VMXE) || (val & ~vmx_config.cr4_fixed1) ||
 	    ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))) {
 		vmx_queue_gp(vcpu);
 		return;
 	}
+	vmx_read_paging(&before);
+	after = before;
+	after.cr4 = val;
+	if (vmx_pdptes_reload(&before, &after) && vmx_load_pdptes(vcpu, after.cr3)) {
+		vmx_queue_gp(vcpu);
+		return;
+	}
 	vmx_set_guest_cr4(to_vmx(vcpu), val);
+	vmx_paging_changed(to_vmx(vcpu), &before, &after);
+	vmx_skip_instruction(vcpu);
+}
+
+/* MOV to CR3: in PAE paging it loads the PDPTEs, and it always flushes */
+static void vmx_write_cr3(struct vmon_vcpu *vcpu, u64 val)
+{
+	struct vmx_paging now;
+
+	vmx_read_paging(&now);
+	if (vmx_pae_paging(&now) && vmx_load_pdptes(vcpu, val)) {
+		vmx_queue_gp(vcpu);
+		return;
+	}
+	vmcs_write(GUEST_CR3, val);
+	to_vmx(vcpu)->need_flush = true;
 	vmx_skip_instruction(vcpu);
 }
 
@@ -191,8 +229,7 @@ static void vmx_handle_cr_access(struct vmon_vcpu *vcpu, u64 qual)
 		} else if (cr == 4) {
 			vmx_write_cr4(vcpu, val);
 		} else if (cr == 3) {
-			vmcs_write(GUEST_CR3, val);
-			vmx_skip_instruction(vcpu);
+			vmx_write_cr3(vcpu, val);
 		} else if (cr == 8) {
 			if (val & ~0xfull) {
 				vmx_queue_gp(vcpu);

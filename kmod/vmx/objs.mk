@@ -2,6 +2,8 @@
 # VMX backend objects, included by kmod/Kbuild when VMON_VMX=y.
 vmon-y += vmx/vmx.o vmx/vmcs.o vmx/vmenter.o vmx/exit.o vmx/ept.o vmx/state.o \
 	  vmx/events.o
+# PDPTE loads and flushes for the paging changes vmon makes
+vmon-y += vmx/pae.o
 # state dumps and guest-state checks
 vmon-y += vmx/dump.o vmx/checks.o
 

@@ -166,15 +166,31 @@ void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
  * encodable states (CS.L with CS.D in IA-32e mode, a CR0 without the
  * bits VMX needs, ...) are stored as given: the entry then fails and
  * userspace sees why.
+ *
+ * PAE paging takes its PDPTEs from the VMCS (pae.c).  They are loaded
+ * from guest memory when the new values would make the CPU load them,
+ * so that a GET_SREGS/SET_SREGS round trip keeps the ones in use, as
+ * the CPU keeps them until the next MOV to CR.  A present PDPTE with
+ * reserved bits is stored too, and the entry check names it; a table
+ * outside guest RAM cannot be read at all: -EINVAL, nothing changed.
  */
 int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_paging before, after = {
+		.cr0 = sregs->cr0, .cr3 = sregs->cr3, .cr4 = sregs->cr4, .efer = sregs->efer,
+	};
+	u64 pdptes[VMX_NR_PDPTES];
+	bool reload;
 
 	if (sregs->efer & ~VMX_EFER_VALID)
 		return -EINVAL;
 	/* CR8 holds a 4-bit priority; the upper bits are reserved (SDM 2.5) */
 	if (sregs->cr8 & ~0xfull)
+		return -EINVAL;
+	vmx_read_paging(&before);
+	reload = vmx_pdptes_reload(&before, &after);
+	if (reload && vmx_read_pdptes(vcpu, after.cr3, pdptes) == -EFAULT)
 		return -EINVAL;
 
 	vmx_set_segment(VMX_CS, &sregs->cs);
@@ -196,6 +212,9 @@ int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	vmx->cr8 = sregs->cr8;
 	vmcs_write(GUEST_IA32_EFER, sregs->efer);
 	vmx_update_ia32e_mode(vmx);
+	if (reload)
+		vmx_write_pdptes(pdptes);
+	vmx_paging_changed(vmx, &before, &after);
 	return 0;
 }
 

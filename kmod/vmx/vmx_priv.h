@@ -72,7 +72,8 @@ struct vmx_vcpu {
 	int loaded_cpu;
 	struct list_head loaded_link;	/* on that CPU's vmx_loaded_vmcss */
 	bool launched;			/* VMRESUME instead of VMLAUNCH */
-	bool need_flush;		/* moved to another CPU: flush before entry */
+	/* flush before entry: moved to another CPU, or vmon changed guest paging */
+	bool need_flush;
 	u16 vpid;
 
 	/* one page: guest MSR area (entry load + exit store), host area (exit load) */
@@ -181,6 +182,7 @@ int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap
 		   bool show_host);
 const char *vmx_state_field_name(u32 id);
 const struct vmon_state_rule *vmx_check_guest_state(struct vmon_vcpu *vcpu);
+u64 vmx_phys_reserved(void);
 void vmx_name_broken_rule(struct vmon_vcpu *vcpu);
 
 /* ept.c */
@@ -201,5 +203,22 @@ void vmx_set_guest_cr4(struct vmx_vcpu *vmx, u64 cr4);
 u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
 bool vmx_guest_64bit_mode(void);
+
+/* pae.c: the registers that select how the guest translates linear addresses */
+struct vmx_paging {
+	u64 cr0, cr3, cr4, efer;	/* CR0/CR4 as the guest sees them */
+};
+
+#define VMX_NR_PDPTES	4
+
+void vmx_read_paging(struct vmx_paging *p);
+bool vmx_pae_paging(const struct vmx_paging *p);
+bool vmx_pdptes_reload(const struct vmx_paging *old, const struct vmx_paging *new);
+u64 vmx_pdpte_reserved(void);
+int vmx_read_pdptes(struct vmon_vcpu *vcpu, u64 cr3, u64 pdptes[VMX_NR_PDPTES]);
+void vmx_write_pdptes(const u64 pdptes[VMX_NR_PDPTES]);
+int vmx_load_pdptes(struct vmon_vcpu *vcpu, u64 cr3);
+void vmx_paging_changed(struct vmx_vcpu *vmx, const struct vmx_paging *old,
+			const struct vmx_paging *new);
 
 #endif /* VMON_VMX_PRIV_H */
