@@ -96,7 +96,8 @@ struct vmon_vm {
 	unsigned int nr_vcpus;		/* lock */
 
 	struct mutex mem_lock;		/* memory slots, TDP tables */
-	struct vmon_slot *slots[VMON_MAX_SLOTS];	/* mem_lock */
+	/* written under mem_lock; read under RCU by vmon_read_guest() */
+	struct vmon_slot *slots[VMON_MAX_SLOTS];
 	struct vmon_tdp tdp;		/* mem_lock; the hardware walks it unlocked */
 
 	/* observability (observe.h): VMON_SET_NAME */
