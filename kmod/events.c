@@ -111,13 +111,13 @@ int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg)
  * queue_exception(), the path the kernel's own #GP and #UD take, so at
  * most one exception waits for an entry.  Real mode pushes no error
  * code (SDM Vol. 3B "Real-Address Mode Interrupt and Exception
- * Handling"): there the caller's error code is dropped.
+ * Handling"): the backend drops it at the entry that delivers the
+ * exception, in whatever mode the guest is then (userspace may switch
+ * modes with SET_SREGS in between).
  */
 int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 {
 	struct vmon_exception exc;
-	struct vmon_sregs sregs;
-	bool has_error_code;
 	int r = 0;
 
 	if (copy_from_user(&exc, argp, sizeof(exc)))
@@ -139,17 +139,13 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	}
 
-	memset(&sregs, 0, sizeof(sregs));
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	vmon_vcpu_access_begin(vcpu);
-	if (vmon_ops->event_pending(vcpu)) {
+	if (vmon_ops->event_pending(vcpu))
 		r = -EBUSY;
-	} else {
-		vmon_ops->get_sregs(vcpu, &sregs);
-		has_error_code = exc.has_error_code && (sregs.cr0 & X86_CR0_PE);
-		vmon_ops->queue_exception(vcpu, exc.vector, has_error_code, exc.error_code);
-	}
+	else
+		vmon_ops->queue_exception(vcpu, exc.vector, exc.has_error_code, exc.error_code);
 	vmon_vcpu_access_end(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;

@@ -366,6 +366,29 @@ TEST_F(checks, cr3_beyond_physical_address_width)
 	CHECK_SREGS(bad, "CR3_RESERVED", "CR3_MBZ");
 }
 
+/*
+ * Outside long mode CR3 is a 32-bit register on AMD (APM Vol. 2 3.1.2);
+ * only SET_SREGS can set more, and VMRUN refuses it (QEMU for every bit
+ * at or above its address width).  VM entry refuses bits beyond the
+ * physical-address width in every mode (SDM 27.3.1.1).
+ */
+TEST_F(checks, cr3_high_bits_in_protected_mode)
+{
+	unsigned int bits = phys_addr_bits();
+	struct vmon_sregs bad;
+
+	if (bits >= 52)
+		SKIP(return, "MAXPHYADDR %u: no reserved CR3 bit below 52", bits);
+	test_vm_destroy(&self->t);
+	ASSERT_OK(test_vm_create(&self->t, VMON_GUEST_PROT));
+	ASSERT_OK(test_vm_load_blob(&self->t, hlt_guest32, hlt_guest32_end));
+	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(vmon_get_regs(&self->t.cpu, &self->good_regs));
+	bad = self->good;
+	bad.cr3 |= 1ULL << bits;
+	CHECK_SREGS(bad, "CR3_RESERVED", "CR3_MBZ");
+}
+
 static void on_sigusr1(int sig)
 {
 }

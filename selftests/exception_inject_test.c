@@ -210,6 +210,40 @@ TEST(bad_arguments)
 	test_vm_destroy(&t);
 }
 
+/*
+ * The error code is the architecture's business at delivery, not at
+ * queueing: an exception queued while the vCPU was in real mode (where
+ * it pushes no code) and delivered after SET_SREGS put it in long mode
+ * pushes its code.  (VMX refuses an entry whose error-code bit does not
+ * match CR0.PE, SDM Vol. 3C 26.2.1.3.)
+ */
+TEST(error_code_follows_the_mode_at_delivery)
+{
+	struct vmon_sregs good, real;
+	struct test_vm t;
+	struct ucall uc;
+	__u64 rip;
+
+	SKIP_IF_NO_VMON();
+	setup(_metadata, &t, guest_wait, 0);
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	rip = t.cpu.run->regs.rip;
+	ASSERT_OK(vmon_get_sregs(&t.cpu, &good));
+	real = good;
+	real.cr0 &= ~(1ULL << 31 | 1ULL << 0);		/* PG, PE */
+	real.efer &= ~(1ULL << 8 | 1ULL << 10);		/* LME, LMA */
+	ASSERT_OK(vmon_set_sregs(&t.cpu, &real));
+	ASSERT_OK(test_exception(&t.cpu, 13, 1, 0x1234));
+	ASSERT_OK(vmon_set_sregs(&t.cpu, &good));
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	ASSERT_EQ(2, uc.args[0]);
+	EXPECT_EQ(13, uc.args[1]);
+	EXPECT_EQ(0x1234, uc.args[2]) TH_LOG("error code 0x%llx on the stack",
+					     (unsigned long long)uc.args[2]);
+	EXPECT_EQ(rip, uc.args[3]);
+	test_vm_destroy(&t);
+}
+
 /* reports exc_count each time it changes */
 static void guest_count_exceptions(uint64_t unused)
 {

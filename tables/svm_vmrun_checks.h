@@ -29,7 +29,7 @@ SVM_VMRUN_CHECK(200, EFER_SVME, GUEST, "15.5.1", "EFER.SVME clear")
 SVM_VMRUN_CHECK(201, CR0_NW_WITHOUT_CD, GUEST, "15.5.1", "CR0.NW set with CR0.CD clear")
 SVM_VMRUN_CHECK(202, CR0_HIGH, GUEST, "15.5.1", "CR0[63:32] not zero")
 SVM_VMRUN_CHECK(203, CR3_MBZ, GUEST, "15.5.1",
-		"CR3 has bits set beyond the physical-address width in long mode")
+		"CR3 reserved bits set (from MAXPHYADDR in long mode, 63:32 outside it)")
 SVM_VMRUN_CHECK(204, CR4_MBZ, GUEST, "15.5.1", "CR4 reserved or unsupported bits set")
 SVM_VMRUN_CHECK(205, DR6_HIGH, GUEST, "15.5.1", "DR6[63:32] not zero")
 SVM_VMRUN_CHECK(206, DR7_HIGH, GUEST, "15.5.1", "DR7[63:32] not zero")

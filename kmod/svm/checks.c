@@ -117,8 +117,13 @@ static const struct vmon_state_rule *svm_check(const struct vmcb *vmcb, u64 efer
 		return SVM_BROKEN(CR0_NW_WITHOUT_CD);
 	if (s->cr0 >> 32)
 		return SVM_BROKEN(CR0_HIGH);
-	/* APM 3.1.2: in long mode CR3 bits 51:MAXPHYADDR are reserved, MBZ */
-	if (lme_pg && (s->cr3 & ~(svm_max_phys() - 1)))
+	/*
+	 * APM 3.1.2: in long mode CR3 bits 51:MAXPHYADDR are reserved, MBZ;
+	 * outside it CR3 is a 32-bit register.  Only SET_SREGS can set the
+	 * high half there (a MOV writes 32 bits), and QEMU refuses VMRUN
+	 * for any CR3 bit at or above its address width in every mode.
+	 */
+	if (s->cr3 & ~(lme_pg ? svm_max_phys() - 1 : U32_MAX))
 		return SVM_BROKEN(CR3_MBZ);
 	if (s->cr4 & ~svm_cr4_supported())
 		return SVM_BROKEN(CR4_MBZ);

@@ -104,6 +104,41 @@ void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
 }
 
+/* SDM Vol. 3A 6.15, Table 6-1: the exceptions that push an error code */
+bool vmx_exception_has_error_code(u8 vector)
+{
+	return vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
+	       vector == X86_TRAP_AC;
+}
+
+/*
+ * Irqs off, loaded, right before VM entry.  SDM 26.2.1.3: a hardware
+ * exception goes in with an error code exactly when its vector has one
+ * and, under unrestricted guest, CR0.PE is set; otherwise the entry
+ * fails (VMfailValid, invalid control field).  An event delivered again
+ * from the IDT-vectoring information carries the error-code bit of the
+ * exit that reported it (Bochs sets it even in real mode), an exception
+ * may have been queued before userspace changed CR0.PE with SET_SREGS:
+ * make the bit match the mode the guest is entered in.  The error code
+ * a real-mode event gains in protected mode is 0.
+ */
+void vmx_events_before_entry(void)
+{
+	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	bool code;
+
+	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
+	    (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION))
+		return;
+	code = (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
+	       vmx_exception_has_error_code(info & INTR_INFO_VECTOR_MASK);
+	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
+		return;
+	if (code)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info ^ INTR_INFO_DELIVER_CODE_MASK);
+}
+
 /*
  * After every VM exit that loaded guest state (irqs off, loaded).
  *

@@ -99,17 +99,14 @@ void vmx_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
  * even for #BP and #OF (no instruction length: RIP is not advanced; the
  * kernel never queues those, userspace may).  An error code is
  * delivered only for the vectors that have one, and never in real mode
- * under unrestricted guest (SDM 26.2.1.3), whatever the caller asked.
+ * under unrestricted guest (SDM 26.2.1.3), whatever the caller asked:
+ * vmx_events_before_entry() makes sure of it.
  */
 static void vmx_inject_exception(struct vmx_vcpu *vmx)
 {
 	struct vmx_pending_exception *e = &vmx->exception;
 	u32 info = e->vector | INTR_INFO_VALID_MASK;
-	bool error_code = e->has_error_code &&
-			  (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
-			  (e->vector == X86_TRAP_DF ||
-			   (e->vector >= X86_TRAP_TS && e->vector <= X86_TRAP_PF) ||
-			   e->vector == X86_TRAP_AC);
+	bool error_code = e->has_error_code && vmx_exception_has_error_code(e->vector);
 
 	info |= INTR_TYPE_HARD_EXCEPTION;
 	if (error_code) {
@@ -478,6 +475,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
+	vmx_events_before_entry();
 	/* a full stint each time: counts down only while the guest runs */
 	if (vmx_config.preemption_timer)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);

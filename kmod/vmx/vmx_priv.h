@@ -176,6 +176,8 @@ void vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector);
 void vmx_inject_nmi(struct vmon_vcpu *vcpu);
 void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
 void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual);
+bool vmx_exception_has_error_code(u8 vector);
+void vmx_events_before_entry(void);
 
 /* dump.c, checks.c */
 int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
