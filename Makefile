@@ -7,6 +7,7 @@
 #   make deps       install the Debian packages the project needs
 #   make check      host unit tests + every selftest and the vmon end-to-end checks
 #                   in QEMU (SVM) and Bochs (VMX)
+#   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -51,7 +52,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check demo \
+.PHONY: all module tools selftests deps install uninstall checkpatch check fuzz demo \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -147,6 +148,10 @@ checkpatch:
 # Everything is built here so that "make check" alone tests the tree as it is.
 check: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) rig/check.sh
+
+# the long form of selftests/fuzz (Documentation/testing.rst, "Fuzzing")
+fuzz: module selftests
+	KVER=$(KVER) rig/fuzz.sh
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

@@ -22,7 +22,7 @@
 #define FZ_RING		32	/* ops kept for the failure report */
 #define FZ_OPLEN	200
 #define FZ_NFAIL	8	/* failure texts kept per chunk */
-#define FZ_FAILLEN	1024
+#define FZ_FAILLEN	1200
 #define FZ_RULES	512	/* rule ids: VMX < 200, SVM from 200 */
 #define FZ_ERRNOS	128	/* every errno is below 128 */
 #define FZ_VMS		3
@@ -48,6 +48,7 @@ struct fz_shared {
 	uint64_t seed;
 	uint64_t ops;			/* ops started in this chunk */
 	uint64_t ioctls;		/* ioctls issued (all chunks) */
+	uint64_t race_ioctls;		/* of which by racing threads */
 	uint64_t op_start_ns;		/* CLOCK_MONOTONIC of the current op */
 	uint32_t in_op;
 	char ring[FZ_RING][FZ_OPLEN];
@@ -75,6 +76,7 @@ struct fz_shared {
 struct fz_opts {
 	uint64_t seed;
 	uint64_t ops;			/* total ops (all chunks) */
+	uint64_t ioctls;		/* or: stop once this many ioctls were issued */
 	uint64_t chunk;			/* ops per chunk (per seed) */
 	unsigned int seconds;		/* stop starting chunks after this */
 	bool replay;			/* print every op as it is issued */

@@ -10,7 +10,7 @@
  *   slot 1  [0xc000, 0xe000)   code, read-only to the guest (stores to it are
  *                              MMIO exits, so the guest cannot write itself
  *                              instructions the scrub below took out)
- *   slot 2  [0xe000, 0x100000) RAM, stacks
+ *   slot 2  [0xe000, 0x20000)  RAM, stacks
  * Everything else is MMIO.
  */
 #include <errno.h>
@@ -26,7 +26,7 @@
 #define CODE_GPA	0xc000ULL
 #define CODE_SIZE	0x2000ULL
 #define RAM2_GPA	0xe000ULL
-#define RAM2_SIZE	(0x100000ULL - RAM2_GPA)
+#define RAM2_SIZE	(0x20000ULL - RAM2_GPA)
 #define TABLES		0x1000ULL
 
 struct emit {
@@ -59,7 +59,7 @@ static void mov32(struct emit *e, unsigned int reg, uint32_t v)
 }
 
 static const uint64_t data_addrs[] = {
-	0x500, 0x8000, CODE_GPA + 0x10, 0xf000, 0x9fff8, 0x100000, 0xa0000000,
+	0x500, 0x8000, CODE_GPA + 0x10, 0xf000, 0x1fff8, 0x100000, 0xa0000000,
 	0xfee00030, 0xfec00000, 0xfffffff0,
 };
 
@@ -199,7 +199,7 @@ static int prepare_slots(struct fz *f, struct fz_vm *vm)
 		return 0;
 	/* whatever the fuzzing left in the low megabyte goes */
 	for (i = 0; i < FZ_SLOTS; i++) {
-		if (s[i].used && (i < 3 || s[i].gpa < 0x100000 || s[i].gone))
+		if (s[i].used && (i < 3 || s[i].gpa < RAM2_GPA + RAM2_SIZE || s[i].gone))
 			fz_set_slot(f, vm, i, 0, 0, 0);
 	}
 	if (fz_set_slot(f, vm, 0, 0, 0, CODE_GPA) ||
@@ -229,7 +229,7 @@ static int setup_mode(struct fz *f, struct fz_vm *vm, struct fz_vcpu *c,
 	/* SET_SREGS and SET_REGS through libvmon: counted as ioctls too */
 	__atomic_fetch_add(&f->sh->ioctls, 2, __ATOMIC_RELAXED);
 	r = vmon_setup_mode(&lc, mode, TABLES, 4ULL << 30, CODE_GPA,
-			    mode == VMON_GUEST_REAL ? 0xf000 : 0x80000);
+			    mode == VMON_GUEST_REAL ? 0xf000 : 0x1f000);
 	fz_note(f, " -> %d", r);
 	return r;
 }
@@ -261,6 +261,40 @@ void fz_signals_init(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
+/*
+ * The event and interruptibility fields of the VMCS/VMCB, from a state
+ * dump: VMX VM-entry interruption information, error code, instruction
+ * length, guest interruptibility, activity state, pending debug
+ * exceptions (SDM 3C Appendix B); SVM EVENTINJ, V_INTR control and
+ * interrupt shadow (APM 2 Appendix B).
+ */
+static void describe_events(struct fz *f, struct fz_vcpu *c, char *out, size_t len)
+{
+	static const uint32_t vmx_ids[] = { 0x4016, 0x4018, 0x401a, 0x4824, 0x4826, 0x6822 };
+	static const char * const vmx_names[] = { "entry_intr_info", "entry_errcode",
+		"entry_insn_len", "interruptibility", "activity", "pending_dbg" };
+	static const uint32_t svm_ids[] = { 0xa8, 0x60, 0x68 };
+	static const char * const svm_names[] = { "event_inj", "int_ctl", "int_state" };
+	const uint32_t *ids = f->svm ? svm_ids : vmx_ids;
+	const char * const *names = f->svm ? svm_names : vmx_names;
+	unsigned int nids = f->svm ? 3 : 6, i, j;
+	static char buf[sizeof(struct vmon_state_dump) + 256 * sizeof(struct vmon_state_field)];
+	struct vmon_state_dump *d = (struct vmon_state_dump *)buf;
+	size_t n = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->nfields = 256;
+	if (ioctl(c->fd, VMON_GET_STATE_DUMP, d))
+		return;
+	for (i = 0; i < d->nfields; i++) {
+		for (j = 0; j < nids && n < len; j++) {
+			if (d->fields[i].id == ids[j])
+				n += snprintf(out + n, len - n, " %s %#llx", names[j],
+					      (unsigned long long)d->fields[i].value);
+		}
+	}
+}
+
 /* print what a refused state has that a valid one of its mode has not */
 static void describe_state(struct fz *f, struct fz_vcpu *c, char *out, size_t len)
 {
@@ -289,15 +323,17 @@ static void describe_state(struct fz *f, struct fz_vcpu *c, char *out, size_t le
 			      seg->unusable);
 	}
 	if (n < len)
-		snprintf(out + n, len - n, " gdt %#llx/%#x idt %#llx/%#x",
-			 (unsigned long long)s.gdt.base, s.gdt.limit,
-			 (unsigned long long)s.idt.base, s.idt.limit);
+		n += snprintf(out + n, len - n, " gdt %#llx/%#x idt %#llx/%#x",
+			      (unsigned long long)s.gdt.base, s.gdt.limit,
+			      (unsigned long long)s.idt.base, s.idt.limit);
+	if (n < len)
+		describe_events(f, c, out + n, len - n);
 }
 
 /* a failed entry that names no rule: the known defects, or a finding */
 static void unnamed_entry_failure(struct fz *f, struct fz_vcpu *c, struct vmon_run *run)
 {
-	char state[700];
+	char state[900];
 	bool known = false;
 
 	describe_state(f, c, state, sizeof(state));

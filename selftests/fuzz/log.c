@@ -52,9 +52,13 @@ static const struct {
 	[FK_UNKNOWN]	 = { "unknown ioctl", B(ENOTTY) },
 	/* api.rst "mmap: the run page"; ENOMEM: the caller's address space */
 	[FK_MMAP]	 = { "mmap", B(EINVAL) | B(EPERM) | B(EIO) | B(ENOMEM) },
-	/* netlink.rst: permission, bad attributes, unknown VM or vCPU */
-	[FK_NETLINK]	 = { "netlink", B(EPERM) | B(EINVAL) | B(ENOENT) | B(ENOMEM) |
-			     B(EBUSY) | B(EMSGSIZE) | B(ENOBUFS) },
+	/*
+	 * netlink.rst: permission, bad attributes, a vCPU id out of range,
+	 * unknown VM or vCPU, a second tracer, a tracer's full buffer; EIO
+	 * is what selftests/lib/vmon_nl.c makes of a libnl error.
+	 */
+	[FK_NETLINK]	 = { "netlink", B(EPERM) | B(EINVAL) | B(ERANGE) | B(ENOENT) |
+			     B(ENOMEM) | B(EBUSY) | B(ENOBUFS) | B(EIO) },
 };
 
 const char *fz_kind_name(enum fz_kind kind)

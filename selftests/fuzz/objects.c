@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "fuzz.h"
@@ -536,6 +537,9 @@ void fz_op_fork(struct fz *f)
 		return;
 	if (pid == 0) {
 		struct vmon_regs regs;
+
+		/* never outlive the chunk, even if the parent is killed */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		struct fz_vm own = { .fd = -1 };
 
 		for (int i = 0; i < FZ_VCPUS; i++)

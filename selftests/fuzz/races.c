@@ -23,6 +23,8 @@
 
 extern __thread bool fz_quiet;
 
+#define RACE_MAX	300	/* calls per thread and race */
+
 struct race {
 	struct fz *f;
 	struct fz_vm *vm;
@@ -61,10 +63,12 @@ static void *run_thread(void *arg)
 
 	fz_quiet = true;
 	block_alarm();
-	while (!r->stop) {
+	/* bounded: in Bochs a few guest milliseconds are thousands of exits */
+	while (!r->stop && r->runs < RACE_MAX) {
 		long ret;
 
 		__atomic_fetch_add(&r->f->sh->ioctls, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->f->sh->race_ioctls, 1, __ATOMIC_RELAXED);
 		ret = ioctl(r->vcpu_fd, VMON_RUN, 0);
 		fz_check(r->f, FK_RUN, ret < 0 ? -errno : ret, FZ_RACING | FZ_WRONG_FD);
 		r->runs++;
@@ -77,13 +81,12 @@ static void *run_thread(void *arg)
 static void *mem_thread(void *arg)
 {
 	struct race *r = arg;
-	struct vmon_memory_region reg = { .slot = 2, .guest_phys = 0xe000,
-					  .size = 0x100000 - 0xe000 };
+	struct vmon_memory_region reg = { .slot = 2, .guest_phys = 0xe000 };
 	uint64_t s = r->seed ^ 1;
 
 	fz_quiet = true;
 	block_alarm();
-	while (!r->stop) {
+	while (!r->stop && r->sets < RACE_MAX) {
 		long ret;
 
 		reg.size = r->ram_registered ? 0 : r->ram_len;
@@ -94,6 +97,7 @@ static void *mem_thread(void *arg)
 			continue;
 		}
 		__atomic_fetch_add(&r->f->sh->ioctls, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->f->sh->race_ioctls, 1, __ATOMIC_RELAXED);
 		ret = ioctl(r->vm_fd, VMON_SET_MEMORY, &reg);
 		ret = ret < 0 ? -errno : ret;
 		fz_check(r->f, FK_SET_MEMORY, ret, FZ_RACING | FZ_WRONG_FD);
@@ -120,7 +124,7 @@ static void *nl_thread(void *arg)
 	if (vnl_open(&v))
 		return NULL;
 	st = calloc(2, sizeof(*st));
-	while (!r->stop && st) {
+	while (!r->stop && st && r->nl < RACE_MAX) {
 		uint32_t id;
 
 		n = vnl_list_vms(&v, vms, 8);
