@@ -358,8 +358,27 @@ static void unnamed_entry_failure(struct fz *f, struct fz_vcpu *c, struct vmon_r
 		(unsigned long long)run->fail_entry.qualification, run->fail_entry.reason, state);
 }
 
-/* one VMON_RUN, bounded; returns the exit reason, or -errno */
+/*
+ * One VMON_RUN, bounded; returns the exit reason, or -errno.  What
+ * happens in a RUN depends on timing (a timer signal or an exit first),
+ * so everything random in it comes from a stream of its own seeded by
+ * one draw of the main one: the ops after it are the same whatever the
+ * outcome, and a seed replays.
+ */
+static int run_once_stream(struct fz *f, struct fz_vcpu *c);
+
 static int run_once(struct fz *f, struct fz_vcpu *c)
+{
+	uint64_t own = fz_rand(f), main_stream = f->rng;
+	int r;
+
+	f->rng = own;
+	r = run_once_stream(f, c);
+	f->rng = main_stream;
+	return r;
+}
+
+static int run_once_stream(struct fz *f, struct fz_vcpu *c)
 {
 	struct vmon_run *run = c->run;
 	unsigned long arg = fz_chance(f, 98) ? 0 : fz_boundary(f);
@@ -482,6 +501,12 @@ void fz_op_guest(struct fz *f)
 			}
 		}
 		scrub(f, e.p, e.cap);
+		if (f->o->replay) {
+			printf("#   code:");
+			for (i = 0; i < 48; i++)
+				printf(" %02x", e.p[i]);
+			printf("\n");
+		}
 		if (setup_mode(f, vm, c, mode))
 			return;
 		/* and sometimes a state that breaks a rule */
@@ -498,12 +523,17 @@ void fz_op_guest(struct fz *f)
 			}
 		}
 	}
-	for (n = 1 + fz_below(f, 6), i = 0; i < n; i++) {
-		if (fz_chance(f, 10))
+	/* as many draws whatever the RUNs return: one per turn (run_once) */
+	for (n = 1 + fz_below(f, 6), i = 0, r = 0; i < n; i++) {
+		bool events = fz_chance(f, 10);
+
+		if (r == VMON_EXIT_FAIL_ENTRY || r == VMON_EXIT_SHUTDOWN ||
+		    r == VMON_EXIT_INTERNAL_ERROR) {
+			fz_rand(f);
+			continue;
+		}
+		if (events)
 			fz_op_events(f);
 		r = run_once(f, c);
-		if (r == VMON_EXIT_FAIL_ENTRY || r == VMON_EXIT_SHUTDOWN ||
-		    r == VMON_EXIT_INTERNAL_ERROR)
-			break;
 	}
 }

@@ -184,6 +184,37 @@ static void print_stacks(pid_t pid)
 	closedir(d);
 }
 
+/* the stacks of pid and of its children (a forked op's child) */
+static void print_tree_stacks(pid_t pid)
+{
+	char path[300], line[256];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	FILE *fp;
+	int ppid;
+
+	print_stacks(pid);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		fp = fopen(path, "r");
+		if (!fp)
+			continue;
+		ppid = -1;
+		while (fgets(line, sizeof(line), fp))
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		fclose(fp);
+		if (ppid == pid) {
+			printf("# child %s of %d:\n", de->d_name, pid);
+			print_stacks(atoi(de->d_name));
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 static void note_bad_seed(struct totals *t, uint64_t seed)
 {
 	if (t->nbad < 16 && (!t->nbad || t->bad_seeds[t->nbad - 1] != seed))
@@ -220,7 +251,7 @@ static void run_chunk(const struct fz_opts *o, struct fz_shared *sh, uint64_t se
 			printf("# HANG seed %llu: op %llu has not finished in %u s\n",
 			       (unsigned long long)seed, (unsigned long long)sh->ops - 1, o->hang_s);
 			fz_print_ring(sh, "hung: ");
-			print_stacks(pid);
+			print_tree_stacks(pid);
 			fflush(stdout);
 			sh->fail_class |= FZ_FC_HANG;
 			kill(pid, SIGKILL);
@@ -384,7 +415,7 @@ int main(int argc, char **argv)
 	} else {
 		o.ops = o.ops ?: 20000;
 		o.chunk = o.chunk ?: 2500;
-		o.run_limit_ms = o.run_limit_ms ?: 5000;
+		o.run_limit_ms = o.run_limit_ms ?: 10000;
 		o.hang_s = o.hang_s ?: 20;
 	}
 	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
