@@ -321,6 +321,17 @@ void fz_op_events(struct fz *f)
 		/* VMX takes 16-bit error codes only (SDM 3C 26.2.1.3): known defect */
 		if (f->o->avoid_known && !f->svm)
 			ex.error_code &= 0xffff;
+		/*
+		 * Known defect: on VMX an exception queued in real mode loses its
+		 * error code, and an entry after SET_SREGS sets CR0.PE then fails
+		 * (VMfailValid 7): no such exceptions in real mode.
+		 */
+		if (f->o->avoid_known && !f->svm && ex.has_error_code) {
+			struct vmon_sregs s;
+
+			if (ioctl(c->fd, VMON_GET_SREGS, &s) == 0 && !(s.cr0 & 1))
+				ex.vector = 0;
+		}
 		p = fz_argp(f, sizeof(ex), false, &bad);
 		fz_put(f, p, &ex, sizeof(ex));
 		fz_op(f, "INJECT_EXCEPTION vcpu fd %d vector %u ec %u/%#x%s", c->fd, ex.vector,
