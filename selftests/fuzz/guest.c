@@ -338,9 +338,17 @@ static void unnamed_entry_failure(struct fz *f, struct fz_vcpu *c, struct vmon_r
 
 	describe_state(f, c, state, sizeof(state));
 	if (f->o->avoid_known) {
-		/* VMX: VMfailValid 7 with RFLAGS.TF; SVM: VMEXIT_INVALID, no rule */
+		struct vmon_sregs s = { .cr0 = 1 };
+
+		ioctl(c->fd, VMON_GET_SREGS, &s);
+		/*
+		 * VMX: VMfailValid 7 with RFLAGS.TF, or in real mode (an
+		 * exception re-delivered with its error-code bit while CR0.PE
+		 * is clear); SVM: VMEXIT_INVALID naming no rule.
+		 */
 		known = (run->fail_entry.kind == VMON_FAIL_VMINSTR_ERROR &&
-			 run->fail_entry.code == 7 && run->regs.rflags & 0x100) ||
+			 run->fail_entry.code == 7 &&
+			 (run->regs.rflags & 0x100 || !(s.cr0 & 1))) ||
 			run->fail_entry.kind == VMON_FAIL_VMCB_INVALID;
 	}
 	if (known) {
