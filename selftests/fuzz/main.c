@@ -105,6 +105,8 @@ static void run_child(const struct fz_opts *o, struct fz_shared *sh, uint64_t se
 	_exit(sh->nfail ? 1 : 0);
 }
 
+static bool kmsg_all;		/* print every kernel line of this chunk (a hang) */
+
 /* kernel log lines since the last call that the rig or we count as failures */
 static void scan_kmsg(int fd, struct totals *t, uint64_t seed)
 {
@@ -139,9 +141,10 @@ static void scan_kmsg(int fd, struct totals *t, uint64_t seed)
 				bad = true;
 			}
 		}
-		if (bad && shown++ < KMSG_SHOW)
+		if ((bad && shown++ < KMSG_SHOW) || (kmsg_all && shown++ < 80))
 			printf("# kernel (seed %llu): %s", (unsigned long long)seed, msg);
 	}
+	kmsg_all = false;
 }
 
 static int read_refcnt(void)
@@ -215,6 +218,18 @@ static void print_tree_stacks(pid_t pid)
 		closedir(d);
 }
 
+static void sysrq_backtrace(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "l", 1) == 1)
+		kmsg_all = true;
+	close(fd);
+	usleep(500000);
+}
+
 static void note_bad_seed(struct totals *t, uint64_t seed)
 {
 	if (t->nbad < 16 && (!t->nbad || t->bad_seeds[t->nbad - 1] != seed))
@@ -252,6 +267,8 @@ static void run_chunk(const struct fz_opts *o, struct fz_shared *sh, uint64_t se
 			       (unsigned long long)seed, (unsigned long long)sh->ops - 1, o->hang_s);
 			fz_print_ring(sh, "hung: ");
 			print_tree_stacks(pid);
+			/* the kernel stacks of the running CPUs: the hung task is one */
+			sysrq_backtrace();
 			fflush(stdout);
 			sh->fail_class |= FZ_FC_HANG;
 			kill(pid, SIGKILL);
@@ -416,7 +433,7 @@ int main(int argc, char **argv)
 		o.ops = o.ops ?: 20000;
 		o.chunk = o.chunk ?: 2500;
 		o.run_limit_ms = o.run_limit_ms ?: 10000;
-		o.hang_s = o.hang_s ?: 20;
+		o.hang_s = o.hang_s ?: 30;
 	}
 	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
 		maxphy = a & 0xff;
