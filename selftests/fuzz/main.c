@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 		o.ops = o.ops ?: 20000;
 		o.chunk = o.chunk ?: 2500;
 		o.run_limit_ms = o.run_limit_ms ?: 10000;
-		o.hang_s = o.hang_s ?: 30;
+		o.hang_s = o.hang_s ?: 15;
 	}
 	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
 		maxphy = a & 0xff;
