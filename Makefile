@@ -9,6 +9,7 @@
 #                   in QEMU (SVM) and Bochs (VMX)
 #   make check-debug  the same tests in QEMU (SVM) under a debug kernel (KASAN,
 #                   lockdep, kmemleak, UBSAN, KFENCE), built once and cached
+#   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -56,7 +57,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug demo \
+.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz demo \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -156,6 +157,10 @@ check: all
 # builds (once) and boots the debug kernel; the module is built for it there
 check-debug: tools selftests
 	KSFT_DIR=$(KSFT_DIR) rig/check-debug.sh
+
+# the long form of selftests/fuzz (Documentation/testing.rst, "Fuzzing")
+fuzz: module selftests
+	KVER=$(KVER) rig/fuzz.sh
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools
