@@ -10,7 +10,7 @@
 #   MACHINES     default "qemu-4lvl qemu-la57 bochs"
 #   FUZZ_IOCTLS  ioctls per machine (default 1000000)
 #   FUZZ_SEED    first seed (default: the date, so each run explores new seeds)
-#   FUZZ_ARGS    more vmon_fuzz options (e.g. --no-avoid-known, --chunk N)
+#   FUZZ_ARGS    more vmon_fuzz options (e.g. --no-races, --chunk N)
 #   FUZZ_TIMEOUT seconds per machine (default 3600; Bochs: 4x)
 #   KVER         kernel release the module was built for
 set -uo pipefail

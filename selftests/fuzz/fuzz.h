@@ -58,7 +58,6 @@ struct fz_shared {
 	uint64_t fail_kind[8];		/* VMON_EXIT_FAIL_ENTRY by vmon_fail_kind */
 	uint64_t rule[FZ_RULES];
 	uint64_t unnamed;		/* entry failures with rule 0 */
-	uint64_t known;			/* failures of the known defects (--avoid-known) */
 	uint64_t exits[VMON_EXIT_NR + 1];
 	uint64_t runs, max_run_ns, forks, races, mem_games;
 	/* failures of this chunk */
@@ -80,7 +79,6 @@ struct fz_opts {
 	uint64_t chunk;			/* ops per chunk (per seed) */
 	unsigned int seconds;		/* stop starting chunks after this */
 	bool replay;			/* print every op as it is issued */
-	bool avoid_known;		/* keep away from the known defects */
 	bool races;			/* threads, fork: not deterministic */
 	unsigned int run_limit_ms;	/* a RUN must return within this after a signal */
 	unsigned int hang_s;		/* an op running longer is a hang */

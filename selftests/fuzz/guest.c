@@ -330,36 +330,12 @@ static void describe_state(struct fz *f, struct fz_vcpu *c, char *out, size_t le
 		describe_events(f, c, out + n, len - n);
 }
 
-/* a failed entry that names no rule: the known defects, or a finding */
+/* a failed entry that names no rule: a finding */
 static void unnamed_entry_failure(struct fz *f, struct fz_vcpu *c, struct vmon_run *run)
 {
 	char state[900];
-	bool known = false;
 
 	describe_state(f, c, state, sizeof(state));
-	if (f->o->avoid_known) {
-		struct vmon_sregs s = { .cr0 = 1 };
-
-		ioctl(c->fd, VMON_GET_SREGS, &s);
-		/*
-		 * VMX: VMfailValid 7 with RFLAGS.TF, or in real mode (an
-		 * exception re-delivered with its error-code bit while CR0.PE
-		 * is clear); SVM: VMEXIT_INVALID naming no rule.
-		 */
-		known = (run->fail_entry.kind == VMON_FAIL_VMINSTR_ERROR &&
-			 run->fail_entry.code == 7 &&
-			 (run->regs.rflags & 0x100 || !(s.cr0 & 1))) ||
-			run->fail_entry.kind == VMON_FAIL_VMCB_INVALID;
-	}
-	if (known) {
-		if (f->sh->known++ < 20)
-			printf("# known defect (seed %llu op %llu): entry failure kind %u code %llu \"%s\": %s\n",
-			       (unsigned long long)f->sh->seed,
-			       (unsigned long long)f->sh->ops - 1, run->fail_entry.kind,
-			       (unsigned long long)run->fail_entry.code, run->fail_entry.reason,
-			       state);
-		return;
-	}
 	f->sh->unnamed++;
 	fz_fail(f, FZ_FC_UNNAMED, "entry failure names no rule: kind %u code %llu qual %#llx \"%s\"; state: %s",
 		run->fail_entry.kind, (unsigned long long)run->fail_entry.code,
@@ -407,9 +383,15 @@ static int run_once_stream(struct fz *f, struct fz_vcpu *c)
 	timer_arm(0);
 	if (dt > f->sh->max_run_ns)
 		f->sh->max_run_ns = dt;
-	if (dt > (ms + f->o->run_limit_ms) * 1000000ULL)
-		fz_fail(f, FZ_FC_HANG, "RUN returned %llu ms after its %u ms timer signal (limit %u ms)",
-			(unsigned long long)(dt / 1000000 - ms), ms, f->o->run_limit_ms);
+	if (dt > (ms + f->o->run_limit_ms) * 1000000ULL) {
+		char state[900];
+
+		/* where the guest was: what held the CPU, or what it looped in */
+		describe_state(f, c, state, sizeof(state));
+		fz_fail(f, FZ_FC_HANG, "RUN returned %llu ms after its %u ms timer signal (limit %u ms), exit %u; state: %s",
+			(unsigned long long)(dt / 1000000 - ms), ms, f->o->run_limit_ms,
+			run->exit_reason, state);
+	}
 	if (r == 0 && arg)
 		fz_fail(f, FZ_FC_OTHER, "RUN accepted argument %#lx", arg);
 	if (r < 0)

@@ -324,10 +324,10 @@ void fz_op_mem_games(struct fz *f)
 
 	if (!vm)
 		return;
-	if (!f->o->avoid_known && fz_chance(f, 5)) {
+	if (fz_chance(f, 5)) {
 		struct fz_vcpu *c = &vm->vcpus[fz_below(f, FZ_VCPUS)];
 
-		/* the run page: known defect, SIGBUS on the next access */
+		/* the run page: its fault handler brings it back */
 		if (c->run) {
 			fz_op(f, "madvise(DONTNEED) run page of vcpu fd %d", c->fd);
 			madvise(c->run, f->caps.run_size, MADV_DONTNEED);

@@ -72,8 +72,8 @@ void fz_op_regs(struct fz *f)
 	regs.rip = fz_chance(f, 70) ? 0xc000 + fz_below(f, 0x100) : fz_boundary(f);
 	/* RFLAGS: bit 1 mostly set; TF, VM, IF, reserved bits at random */
 	regs.rflags = fz_chance(f, 60) ? 2 | (fz_rand(f) & 0x3f7fd5) : fz_boundary(f);
-	if (f->svm && f->o->avoid_known)
-		regs.rflags &= ~(1ULL << 17);	/* VM86: ring 3 (testing.rst) */
+	if (f->svm)
+		regs.rflags &= ~(1ULL << 17);	/* VM86: ring 3, QEMU aborts (testing.rst) */
 	p = fz_argp(f, sizeof(regs), false, &bad);
 	fz_put(f, p, &regs, sizeof(regs));
 	fz_op(f, "SET_REGS vcpu fd %d rip %#llx rsp %#llx rflags %#llx%s", c->fd,
@@ -152,8 +152,7 @@ void fz_random_sregs(struct fz *f, struct vmon_sregs *s)
 
 /*
  * Keep the state away from what crashes the emulators themselves (not
- * vmon; Documentation/testing.rst, "Fuzzing"), and with --avoid-known
- * from the kernel defects already known.
+ * vmon; Documentation/testing.rst, "Fuzzing").
  */
 void fz_avoid_emulator_sregs(struct fz *f, struct vmon_sregs *s)
 {
@@ -170,9 +169,6 @@ void fz_avoid_emulator_sregs(struct fz *f, struct vmon_sregs *s)
 		s->tr.present = 1;
 		s->tr.type = long_mode ? 11 : 9;
 	}
-	/* a long-mode CR3 with bits above MAXPHYADDR hangs a host CPU */
-	if (f->o->avoid_known && f->maxphy && f->maxphy < 52)
-		s->cr3 &= ~(((1ULL << 52) - 1) & ~((1ULL << f->maxphy) - 1));
 }
 
 void fz_op_sregs(struct fz *f)
@@ -315,23 +311,6 @@ void fz_op_events(struct fz *f)
 			ex.padding[fz_below(f, 2)] = fz_rand(f);
 		if (fz_chance(f, 3))
 			ex.reserved[fz_below(f, 2)] = fz_boundary(f);
-		/* a reserved vector that makes later RUNs fail: known defect */
-		if (f->o->avoid_known && ex.vector == 31)
-			ex.vector = 30;
-		/* VMX takes 16-bit error codes only (SDM 3C 26.2.1.3): known defect */
-		if (f->o->avoid_known && !f->svm)
-			ex.error_code &= 0xffff;
-		/*
-		 * Known defect: on VMX an exception queued in real mode loses its
-		 * error code, and an entry after SET_SREGS sets CR0.PE then fails
-		 * (VMfailValid 7): no such exceptions in real mode.
-		 */
-		if (f->o->avoid_known && !f->svm && ex.has_error_code) {
-			struct vmon_sregs s;
-
-			if (ioctl(c->fd, VMON_GET_SREGS, &s) == 0 && !(s.cr0 & 1))
-				ex.vector = 0;
-		}
 		p = fz_argp(f, sizeof(ex), false, &bad);
 		fz_put(f, p, &ex, sizeof(ex));
 		fz_op(f, "INJECT_EXCEPTION vcpu fd %d vector %u ec %u/%#x%s", c->fd, ex.vector,
