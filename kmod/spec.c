@@ -23,6 +23,7 @@
  */
 #define pr_fmt(fmt) "vmon: " fmt
 
+#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -94,17 +95,22 @@ static struct page *vmon_l1d_pages;
 /* l1tf_vmx_mitigation was AUTO (no kvm_intel) and vmon wrote it */
 static bool vmon_spec_wrote_l1tf;
 
-static int vmon_spec_param_get(char *buf, const struct kernel_param *kp)
+/* the decisions as one line of words, "none" for none */
+static int vmon_spec_format(char *buf, size_t size)
 {
 	int n = 0;
 	unsigned int i;
 
 	for_each_set_bit(i, &vmon_spec_active, SPEC_NR)
-		n += scnprintf(buf + n, PAGE_SIZE - n, "%s%s", n ? " " : "",
-			       vmon_spec_names[i]);
+		n += scnprintf(buf + n, size - n, "%s%s", n ? " " : "", vmon_spec_names[i]);
 	if (!n)
-		n = scnprintf(buf, PAGE_SIZE, "none");
-	return n + scnprintf(buf + n, PAGE_SIZE - n, "\n");
+		n = scnprintf(buf, size, "none");
+	return n + scnprintf(buf + n, size - n, "\n");
+}
+
+static int vmon_spec_param_get(char *buf, const struct kernel_param *kp)
+{
+	return vmon_spec_format(buf, PAGE_SIZE);
 }
 
 static int vmon_spec_param_set(const char *val, const struct kernel_param *kp)
@@ -137,8 +143,14 @@ static enum vmx_l1d_flush_state vmon_l1d_policy(void)
 	/* SDM Vol. 4, IA32_ARCH_CAPABILITIES bit 3: no flush needed on VM entry */
 	if (cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
 		return VMENTER_L1D_FLUSH_NOT_REQUIRED;
+	/* l1tf_mitigation is exported only when kvm_intel is configured */
+#if IS_ENABLED(CONFIG_KVM_INTEL)
 	if (l1tf_mitigation == L1TF_MITIGATION_OFF)
 		return VMENTER_L1D_FLUSH_NEVER;
+#else
+	if (cpu_mitigations_off())
+		return VMENTER_L1D_FLUSH_NEVER;
+#endif
 	return VMENTER_L1D_FLUSH_ALWAYS;
 }
 
@@ -209,7 +221,7 @@ int vmon_spec_setup(enum vmon_backend backend)
 			__set_bit(SPEC_DIV0, &vmon_spec_active);
 	}
 
-	vmon_spec_param_get(line, NULL);
+	vmon_spec_format(line, sizeof(line));
 	pr_info("speculation mitigations at VM entry/exit: %s", line);
 	return 0;
 }
