@@ -17,6 +17,7 @@
 
 #include "core.h"
 #include "observe.h"
+#include "spec.h"
 
 const struct vmon_backend_ops *vmon_ops;
 
@@ -93,6 +94,10 @@ static int __init vmon_init(void)
 	if (r)
 		return r;
 
+	r = vmon_spec_setup(vmon_ops->id);	/* after the backend: VMX is usable */
+	if (r)
+		goto err_unsetup;
+
 	fmt = vmon_ops->tdp_format();
 	if (WARN_ON(!fmt || (fmt->levels != 4 && fmt->levels != 5))) {
 		r = -EINVAL;
@@ -121,6 +126,7 @@ err_netlink:
 err_cpuhp:
 	cpuhp_remove_state(vmon_cpuhp_state);
 err_unsetup:
+	vmon_spec_unsetup();
 	vmon_ops->hardware_unsetup();
 	return r;
 }
@@ -135,6 +141,7 @@ static void __exit vmon_exit(void)
 	vmon_dev_exit();
 	vmon_netlink_exit();
 	cpuhp_remove_state(vmon_cpuhp_state);
+	vmon_spec_unsetup();
 	vmon_ops->hardware_unsetup();
 }
 

@@ -13,6 +13,7 @@
 
 #include "core.h"
 #include "observe.h"
+#include "spec.h"
 
 /*
  * Registry of live VMs by id, for the tools (netlink.c): small numbers,
@@ -90,6 +91,7 @@ static void vmon_vm_destroy(struct vmon_vm *vm)
 		vm->vcpus[i] = NULL;
 	}
 	vmon_ops->vm_destroy(vm);
+	vmon_spec_vm_destroy(vm);	/* no CPU may remember it as its last VM */
 	vmon_mem_destroy(vm);		/* unpin and unaccount the slots */
 	vmon_tdp_destroy(&vm->tdp);
 	mmdrop(vm->mm);

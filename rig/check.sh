@@ -11,7 +11,11 @@
 # run one after the other.
 #
 # Env (all optional):
-#   MACHINES      machines to use (default "qemu-la57 qemu-4lvl bochs"; "" = host only)
+#   MACHINES      machines to use (default "qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations
+#                 bochs+mitigations"; "" = host only).  MACHINE+mitigations boots MACHINE
+#                 with mitigations=auto (the rig's command line has mitigations=off;
+#                 the later option wins) and runs only MITIGATION_TESTS
+#   MITIGATION_TESTS  selftests of the +mitigations runs (default spec_hygiene_test)
 #   TESTS         selftest binaries to run, relative to SELFTEST_DIR (default:
 #                 every executable ELF file built there)
 #   SELFTEST_DIR  where the binaries are (default selftests)
@@ -34,7 +38,8 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-machines=${MACHINES-qemu-la57 qemu-4lvl bochs}
+machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitigations}
+mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}
 bochs_timeout=${BOCHS_TIMEOUT:-1050}
@@ -147,6 +152,7 @@ fi
 # the guest kernel for "vmon run --kernel" in machine $1
 machine_files() {
 	[ -n "$boot_ready" ] || return 0
+	case $1 in *+mitigations) return 0 ;; esac
 	case $1 in
 	qemu-la57) echo "/boot/vmlinuz-$boot_kver" ;;
 	*) echo "$out/vmlinux" ;;
@@ -199,12 +205,21 @@ tests_after_unfinished() {	# LOG TESTS...
 # left of the machine's time limit, so one broken test hides no others.
 # Each run's host-side end is recorded in the log for rig/tap-summary.sh.
 start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
-	local m=$1 to=$2 tt=$3 d="$out/$1"
+	local m=$1 to=$2 tt=$3 d="$out/$1" emu=${1%+mitigations} append=${RIG_APPEND:-}
 	mkdir -p "$d"
 	echo "check: $m: booting (timeout ${to} s, per test ${tt} s, log $out/$m.log)"
 	(
 		t0=$(now)
 		todo=${names# }
+		# the host kernel's mitigations on: only the tests of vmon's own
+		if [ "$emu" != "$m" ]; then
+			append="$append mitigations=auto"
+			todo=
+			for t in $mitigation_tests; do
+				case " $names " in *" $t "*) todo="$todo $t" ;; esac
+			done
+			todo=${todo# }
+		fi
 		part=1
 		: >"$out/$m.log"
 		while :; do
@@ -212,8 +227,8 @@ start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
 			write_conf "$d/rig-tests.conf" "$tt" $todo
 			t1=$(now)
 			# shellcheck disable=SC2046
-			RIG_DIR="$d/work" RIG_TIMEOUT=$left \
-				rig/boot.sh "$m" rig/guest-tests.sh "${files[@]}" $(machine_files "$m") \
+			RIG_DIR="$d/work" RIG_TIMEOUT=$left RIG_APPEND=$append \
+				rig/boot.sh "$emu" rig/guest-tests.sh "${files[@]}" $(machine_files "$m") \
 				"$d/rig-tests.conf" >"$d/part.log" 2>&1
 			rc=$?
 			cat "$d/part.log" >>"$out/$m.log"
@@ -244,13 +259,23 @@ finish_machine() {	# MACHINE
 	sed -n '1p' "$out/$m.summary" | sed 's/^/check: /'
 }
 
+# a +mitigations machine runs only MITIGATION_TESTS: none selected, no boot
+have_mitigation_tests=
+for t in $mitigation_tests; do
+	case " $names " in *" $t "*) have_mitigation_tests=1 ;; esac
+done
+
 bochs_pid=
+bochses=
 qemus=
 for m in $machines; do
+	if [ -z "$have_mitigation_tests" ] && [ "${m%+mitigations}" != "$m" ]; then
+		echo "check: $m: skipped, none of MITIGATION_TESTS ($mitigation_tests) selected"
+		continue
+	fi
 	case $m in
-	bochs)
-		start_machine bochs "$bochs_timeout" $((test_timeout * 2)) &
-		bochs_pid=$!
+	bochs | bochs+mitigations)
+		bochses="$bochses $m"
 		;;
 	qemu-*)
 		qemus="$qemus $m"
@@ -263,13 +288,24 @@ for m in $machines; do
 		;;
 	esac
 done
+# the Bochs machines one after the other, in the background
+if [ -n "$bochses" ]; then
+	(
+		for m in $bochses; do
+			start_machine "$m" "$bochs_timeout" $((test_timeout * 2))
+		done
+	) &
+	bochs_pid=$!
+fi
 for m in $qemus; do
 	start_machine "$m" "$qemu_timeout" "$test_timeout"
 	finish_machine "$m"
 done
 if [ -n "$bochs_pid" ]; then
 	wait "$bochs_pid"
-	finish_machine bochs
+	for m in $bochses; do
+		finish_machine "$m"
+	done
 fi
 
 # -------------------------------------------------------------- summary

@@ -23,6 +23,7 @@
 #include <asm/processor.h>
 
 #include "core.h"
+#include "spec.h"
 #include "svm.h"
 
 DEFINE_PER_CPU(struct svm_cpu_data, svm_cpu_data);
@@ -276,6 +277,7 @@ static void svm_vcpu_load(struct vmon_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	int cpu = smp_processor_id();
 
+	vmon_spec_vcpu_load(vcpu);
 	if (svm->last_cpu != cpu) {
 		svm->last_cpu = cpu;
 		svm->asid_generation = 0;	/* new ASID on this CPU */

@@ -18,6 +18,7 @@
 #include <asm/svm.h>
 
 #include "core.h"
+#include "spec.h"
 #include "svm.h"
 
 /*
@@ -215,12 +216,14 @@ void svm_run(struct vmon_vcpu *vcpu)
 	svm_keep_host_interrupts(svm);
 	vmcb->control.clean = 0;
 
+	vmon_spec_before_entry(vcpu);
 	asm volatile("clgi" ::: "memory");
 	raw_local_irq_enable();
 	svm_enter_guest(svm->vmcb_pa, &vcpu->regs, sd->host_save_pa);
 	raw_local_irq_disable();
 	/* NMIs that arrived in the guest are taken by the host here */
 	asm volatile("stgi" ::: "memory");
+	vmon_spec_after_exit(vcpu);
 
 	/* #VMEXIT set DR7 to its reset value (APM 15.7.2) */
 	if (hw_breakpoint_active())

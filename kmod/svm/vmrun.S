@@ -16,6 +16,12 @@
  * "returns" at the next instruction with host RSP and RAX restored from
  * the host save area (APM 15.6), which objtool rightly sees as straight
  * line code.
+ *
+ * Speculation (Documentation/security.rst): VERW right before VMRUN;
+ * after the exit, once the host's GS is back and before the first RET,
+ * the RSB fill, vmon_spec_restore_host() (kmod/spec.c), return
+ * untraining and IBPB.  They are alternatives the kernel patches in at
+ * module load, on the feature bits its own mitigations set.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -68,6 +74,13 @@ SYM_FUNC_START(svm_enter_guest)
 	mov	SVM_REGS_R15(%rsi), %r15
 	mov	SVM_REGS_RSI(%rsi), %rsi
 
+	/*
+	 * TSA: overwrite the CPU buffers with VERW (AMD, "Technical
+	 * Guidance for Mitigating Transient Scheduler Attacks");
+	 * X86_FEATURE_CLEAR_CPU_BUF_VM.  Clobbers ZF only.
+	 */
+	VM_CLEAR_CPU_BUFFERS
+
 	/* RAX = VMCB; #VMEXIT restores host RAX (still the VMCB) and RSP */
 	vmrun	%rax
 
@@ -93,15 +106,39 @@ SYM_FUNC_START(svm_enter_guest)
 	mov	16(%rsp), %rax
 	vmload	%rax
 
-	/* leave no guest values for speculation to play with */
+	/*
+	 * Leave no guest value in any register for speculation to play
+	 * with, not even in those about to be restored from the stack.
+	 */
+	xor	%eax, %eax
+	xor	%ebx, %ebx
 	xor	%ecx, %ecx
 	xor	%edx, %edx
 	xor	%esi, %esi
 	xor	%edi, %edi
+	xor	%ebp, %ebp
 	xor	%r8d, %r8d
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
+
+	/*
+	 * Before the first unbalanced RET (ours, below): the guest may
+	 * have left RSB entries a host RET would follow (SpectreRSB); then
+	 * SPEC_CTRL, the Retbleed/SRSO return untraining (AMD, "Technical
+	 * Guidance for Mitigating Branch Type Confusion"; "Speculative
+	 * Return Stack Overflow") and the SRSO IBPB, as the host asks.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	call	vmon_spec_restore_host
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	add	$24, %rsp
 	pop	%rbx

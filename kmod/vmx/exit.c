@@ -13,6 +13,7 @@
 #include <asm/special_insns.h>
 #include <asm/trapnr.h>
 
+#include "spec.h"
 #include "vmx_priv.h"
 
 /*
@@ -485,7 +486,9 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
+	vmon_spec_before_entry(vcpu);
 	fail = vmx_vmenter(&vcpu->regs, vmx->launched);
+	vmon_spec_after_exit(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	vmx_restore_host_tables(vmx);

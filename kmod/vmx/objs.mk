@@ -11,7 +11,9 @@ vmon-y += vmx/dump.o vmx/checks.o
 # from the guest by loading HOST_RIP/HOST_RSP, never by a branch, so
 # objtool's control-flow walk sees unreachable code and cannot derive
 # the stack layout.  Its only hazards objtool would check are covered by
-# hand: RET is the return-thunk macro, there are no indirect branches
-# and no calls.  What is lost is ORC unwind data for these ~70
-# instructions: a stack trace taken inside them is unreliable.
+# hand: RET is the return-thunk macro, there are no indirect branches,
+# and every call after the exit comes after the RSB fill (kmod/spec.c).
+# What is lost is ORC unwind data for these ~100 instructions (a stack
+# trace taken inside them is unreliable), and the RET is not among the
+# return sites the kernel patches: it uses the default return thunk.
 OBJECT_FILES_NON_STANDARD_vmenter.o := y

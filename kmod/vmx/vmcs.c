@@ -20,6 +20,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "spec.h"
 #include "vmx_priv.h"
 
 /* VMCSs active on each CPU, so that cpu_disable can VMCLEAR them */
@@ -352,6 +353,7 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu)
 	int cpu = smp_processor_id();
 	bool arrived = READ_ONCE(vmx->loaded_cpu) != cpu;
 
+	vmon_spec_vcpu_load(vcpu);
 	if (arrived) {
 		vmx_vmcs_clear(vmx);
 		/* pairs with smp_wmb() in __vmx_vmcs_clear() */

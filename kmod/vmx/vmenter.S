@@ -11,10 +11,17 @@
  * VMX_ENTER_FAIL_INVALID (2) when the VM-entry instruction itself
  * failed (SDM 31.2: ZF resp. CF set).  RSP, RIP and RFLAGS of the guest
  * travel through the VMCS; C writes and reads them.
+ *
+ * Speculation (Documentation/security.rst): VERW right before the
+ * entry, and after the exit, before the first RET that has no CALL of
+ * its own in the RSB, the RSB fill and vmon_spec_restore_host() (kmod/
+ * spec.c).  They are alternatives: the kernel patches them in when it
+ * loads the module, on the feature bits its own mitigations set.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/ibt.h>
+#include <asm/nospec-branch.h>
 
 /* VMCS field encoding of HOST_RSP (SDM Appendix B.4.4) */
 #define VMCS_HOST_RSP	0x00006c14
@@ -56,8 +63,11 @@ SYM_FUNC_START(vmx_vmenter)
 	mov	$VMCS_HOST_RSP, %rax
 	vmwrite	%rsp, %rax
 
-	/* ZF from this test survives the MOVs below and picks the instruction */
-	test	%esi, %esi
+	/*
+	 * CF from this test survives the MOVs and the VERW below (VERW
+	 * writes ZF only) and picks the instruction.
+	 */
+	bt	$0, %esi
 
 	mov	REGS_RAX(%rdi), %rax
 	mov	REGS_RBX(%rdi), %rbx
@@ -75,7 +85,14 @@ SYM_FUNC_START(vmx_vmenter)
 	mov	REGS_R15(%rdi), %r15
 	mov	REGS_RDI(%rdi), %rdi
 
-	jnz	.Lresume
+	/*
+	 * MDS, TAA, MMIO stale data: overwrite the CPU buffers with VERW
+	 * after the last load of host data (Intel, "Microarchitectural
+	 * Data Sampling", VERW; X86_FEATURE_CLEAR_CPU_BUF).
+	 */
+	CLEAR_CPU_BUFFERS
+
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lfail
 .Lresume:
@@ -107,28 +124,54 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r14, REGS_R14(%rdi)
 	mov	%r15, REGS_R15(%rdi)
 	popq	REGS_RDI(%rdi)
-	xor	%eax, %eax
+	/* the return value lives in RBX until the end: calls follow */
+	xor	%ebx, %ebx
 	jmp	.Lout
 
 .Lfail:
 	/* VMfailInvalid sets CF, VMfailValid ZF; MOV changes no flag */
-	mov	$1, %eax
+	mov	$1, %ebx
 	jnc	.Lout
-	mov	$2, %eax
+	mov	$2, %ebx
 
 .Lout:
 	/*
-	 * Do not leave guest values in caller-saved registers for the C
-	 * code to consume speculatively; the callee-saved ones are
-	 * restored from the stack.
+	 * Leave no guest value in any register for code after this to
+	 * consume speculatively, not even in those about to be restored
+	 * from the stack (a slow load would leave the guest's value in
+	 * flight).  RSP is the host's; RBX holds the return value.
 	 */
+	xor	%eax, %eax
 	xor	%ecx, %ecx
 	xor	%edx, %edx
 	xor	%esi, %esi
+	xor	%edi, %edi
+	xor	%ebp, %ebp
 	xor	%r8d, %r8d
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
+
+	/*
+	 * Before the first unbalanced RET (ours, below): the guest may
+	 * have left entries in the RSB that a host RET would follow
+	 * (SpectreRSB), or, with eIBRS and the PBRSB erratum, one CALL
+	 * must retire first (Intel, "Post-barrier Return Stack Buffer
+	 * Predictions").  Then SPEC_CTRL (KERNEL_IBRS), return untraining,
+	 * IBPB and the BHB clear, as the host's mitigations ask.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	call	vmon_spec_restore_host
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+	CLEAR_BRANCH_HISTORY_VMEXIT
+
+	mov	%ebx, %eax
 	pop	%rdi
 	xor	%edi, %edi
 	pop	%rbx
