@@ -7,6 +7,8 @@
 #   make deps       install the Debian packages the project needs
 #   make check      host unit tests + every selftest and the vmon end-to-end checks
 #                   in QEMU (SVM) and Bochs (VMX)
+#   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
+#                   baselines, in every emulated machine (MACHINES= to choose)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -51,7 +53,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check demo \
+.PHONY: all module tools selftests deps install uninstall checkpatch check storm demo \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -147,6 +149,15 @@ checkpatch:
 # Everything is built here so that "make check" alone tests the tree as it is.
 check: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) rig/check.sh
+
+# The long form of the storms only (make check runs the short form last):
+# no host tests, selftests or end-to-end checks.  Logs in build/storm/.
+# Other targets may chain it ("make fuzz storm", or $(MAKE) storm).
+STORM_DIR ?= $(CURDIR)/build/storm
+storm: all
+	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) STORM=long HOST_TESTS=0 E2E=0 TESTS= \
+		QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1500} BOCHS_TIMEOUT=$${BOCHS_TIMEOUT:-3000} \
+		CHECK_DIR=$(STORM_DIR) rig/check.sh
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools
