@@ -10,6 +10,8 @@
 #   make check-debug  the same tests in QEMU (SVM) under a debug kernel (KASAN,
 #                   lockdep, kmemleak, UBSAN, KFENCE), built once and cached
 #   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
+#   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
+#                   baselines, in every emulated machine (MACHINES= to choose)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -57,7 +59,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz demo \
+.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz storm demo \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -161,6 +163,15 @@ check-debug: tools selftests
 # the long form of selftests/fuzz (Documentation/testing.rst, "Fuzzing")
 fuzz: module selftests
 	KVER=$(KVER) rig/fuzz.sh
+
+# The long form of the storms only (make check runs the short form last):
+# no host tests, selftests or end-to-end checks.  Logs in build/storm/.
+# Other targets may chain it ("make fuzz storm", or $(MAKE) storm).
+STORM_DIR ?= $(CURDIR)/build/storm
+storm: all
+	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) STORM=long HOST_TESTS=0 E2E=0 TESTS= \
+		QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1500} BOCHS_TIMEOUT=$${BOCHS_TIMEOUT:-3000} \
+		CHECK_DIR=$(STORM_DIR) rig/check.sh
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

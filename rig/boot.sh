@@ -19,6 +19,7 @@
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
+#          RIG_BOCHS_CPUS (CPUs of the Bochs machine, default 1),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped)
 set -euo pipefail
@@ -196,7 +197,7 @@ EOF
 megs: 512
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-cpu: model=corei7_skylake_x, count=1, ips=50000000, reset_on_triple_fault=1
+cpu: model=corei7_skylake_x, count=${RIG_BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=1
 ata0-master: type=cdrom, path=boot.iso, status=inserted
 boot: cdrom
 clock: sync=none

@@ -23,6 +23,11 @@
 #   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh,
 #                 and boot_e2e.sh: kernels, Linux booted to a shell)
 #   BOOT_TEST_TIMEOUT  seconds for boot_e2e.sh in QEMU (default 300; Bochs: 2x)
+#   STORM         the storms of selftests/storm/storm.sh, run last: "short"
+#                 (default), "long" (make storm), or 0 to skip them
+#   STORM_TIMEOUT seconds for storm.sh (default: short 120, long 1200; Bochs: 2x)
+#   STORM_KILLS, STORM_CYCLES, STORM_RELOADS, STORM_NOFILE  the storms' counts
+#                 (default: storm.sh's short or long form)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
 #   BOCHS_TIMEOUT seconds for Bochs (default 1050: 900, plus the Linux boot of
@@ -159,15 +164,32 @@ machine_files() {
 	esac
 }
 
+# The storms (kill -9, rmmod, CPU hotplug, limits) run last: they unload
+# and reload the module, and leave the machine with what they measured.
+storm=${STORM:-short}
+storm_timeout=${STORM_TIMEOUT:-$([ "$storm" = long ] && echo 1200 || echo 120)}
+storm_missing=
+if [ "$storm" != 0 ]; then
+	storm_files=(selftests/storm/storm.sh selftests/storm/storm_guest selftests/storm/storm_limits)
+	for f in "${storm_files[@]}"; do
+		[ -x "$f" ] || storm_missing="$storm_missing $f"
+	done
+	if [ -z "$storm_missing" ]; then
+		files+=("${storm_files[@]}")
+		names="$names storm.sh"
+	fi
+fi
+
 [ -n "$machines" ] && echo "check: selftests:${names:- (none built)}"
-if [ -n "$missing$e2e_missing" ]; then
+if [ -n "$missing$e2e_missing$storm_missing" ]; then
 	{
-		nmiss=$(echo $missing ${e2e_missing:+e2e} | wc -w)
+		nmiss=$(echo $missing ${e2e_missing:+e2e} ${storm_missing:+storm} | wc -w)
 		echo "build: $nmiss tests could not run: their files were not built"
 		for t in $missing; do
 			echo "    FAIL $t: no binary selftests/$t"
 		done
 		[ -z "$e2e_missing" ] || echo "    FAIL e2e.sh: not built:$e2e_missing"
+		[ -z "$storm_missing" ] || echo "    FAIL storm.sh: not built:$storm_missing"
 		echo "TOTALS 0 $nmiss 0"
 	} >"$out/build.summary"
 	summaries+=(build)
@@ -183,6 +205,21 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
 	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
+	# the storms: their form and limit; under Bochs, where a millisecond
+	# of guest time with a vCPU running costs about 0.3 s, shorter waits
+	# (6 kills, one of each kind, and one reload in the short form)
+	local st=$storm_timeout v
+	printf 'STORM=%s\n' "$storm" >>"$f"
+	if [ "$tt" -gt "$test_timeout" ]; then
+		st=$((storm_timeout * 2))
+		printf 'STORM_DELAY=2000\nSTORM_POLL=1000\n' >>"$f"
+		[ "$storm" = long ] || printf 'STORM_KILLS=6\nSTORM_RELOADS=1\n' >>"$f"
+	fi
+	# counts given to rig/check.sh win (storm.sh: STORM_KILLS, ...)
+	for v in STORM_KILLS STORM_CYCLES STORM_RELOADS STORM_NOFILE; do
+		[ -z "${!v:-}" ] || printf '%s=%s\n' "$v" "${!v}" >>"$f"
+	done
+	printf 'TIMEOUT_storm_sh=%s\n' "$st" >>"$f"
 }
 
 # the tests after the one that was running when a run ended early
