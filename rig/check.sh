@@ -36,6 +36,7 @@
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
 #   RIG_KERNEL, VMON_KO  another kernel image and module (rig/boot.sh)
+#   VMON_FUZZ_OPS ops of selftests/fuzz/vmon_fuzz (default: its short form)
 #   KMEMLEAK      1: after the tests, scan for leaks and count any whose
 #                 allocation went through vmon as a failure (kernels with
 #                 CONFIG_DEBUG_KMEMLEAK: "make check-debug")
@@ -205,6 +206,8 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
 	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
+	# the fuzzer's size, where the default short form is not wanted
+	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"
 	# the storms: their form and limit; under Bochs, where a millisecond
 	# of guest time with a vCPU running costs about 0.3 s, shorter waits
 	# (6 kills, one of each kind, and one reload in the short form)
