@@ -19,6 +19,7 @@
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
+#          RIG_MEM (MiB of a QEMU machine, default 512),
 #          RIG_BOCHS_CPUS (CPUs of the Bochs machine, default 1),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped)
@@ -158,7 +159,7 @@ qemu-la57|qemu-4lvl)
 		"$top/rig/extract-vmlinux.sh" "$vmlinuz" "$kernel"
 	fi
 	: > "$work/serial.out"
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m 512 -smp 2 \
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m "${RIG_MEM:-512}" -smp 2 \
 		-display none -monitor none -serial "file:$work/serial.out" \
 		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
 		</dev/null > >(cap_log "$work/emulator.out") 2>&1 &
