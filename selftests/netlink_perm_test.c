@@ -261,21 +261,6 @@ TEST(owner_and_admin_only)
 	test_vm_destroy(&t);
 }
 
-/* raise or drop CAP_SYS_ADMIN in the effective set only */
-static int set_effective_cap_sys_admin(int on)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (on)
-		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective |= CAP_TO_MASK(CAP_SYS_ADMIN);
-	else
-		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 TEST(state_dump_redaction_asks_the_socket_opener)
 {
 	struct vnl_vm_info info;
@@ -304,9 +289,9 @@ TEST(state_dump_redaction_asks_the_socket_opener)
 	EXPECT_NE(0, value);
 
 	/* opened without the capability, written to with it */
-	ASSERT_OK(set_effective_cap_sys_admin(0));
+	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 0));
 	ASSERT_OK(vnl_open(&weak));
-	ASSERT_OK(set_effective_cap_sys_admin(1));
+	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 1));
 	weak.implicit_dest = 1;
 	ASSERT_OK(vnl_get_state_field(&weak, info.id, 0, host_id, &value, &flags));
 	EXPECT_EQ(VMON_STATE_FIELD_REDACTED, flags)

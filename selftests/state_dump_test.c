@@ -299,23 +299,6 @@ TEST_F(dump, bad_pointers_are_efault)
 	munmap(mem, 2 * page);
 }
 
-/* raise or drop CAP_SYS_ADMIN in the effective set; -EPERM if it is not permitted */
-static int set_cap_sys_admin(bool on)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	if (on && !(data[0].permitted & (1u << CAP_SYS_ADMIN)))
-		return -EPERM;
-	if (on)
-		data[0].effective |= 1u << CAP_SYS_ADMIN;
-	else
-		data[0].effective &= ~(1u << CAP_SYS_ADMIN);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 static const struct vmon_state_field *find(const struct dump *d, __u32 id)
 {
 	__u32 i;
@@ -341,7 +324,7 @@ TEST_F(dump, host_addresses_need_cap_sys_admin)
 	const struct vmon_state_field *f;
 	__u32 n_admin;
 
-	if (set_cap_sys_admin(true))
+	if (test_set_effective_cap(CAP_SYS_ADMIN, 1))
 		SKIP(return, "CAP_SYS_ADMIN not permitted: cannot compare both views");
 	ASSERT_OK(fill_dump(t, self->d));
 	n_admin = self->d->hdr.nfields;
@@ -350,9 +333,9 @@ TEST_F(dump, host_addresses_need_cap_sys_admin)
 	EXPECT_EQ(0, f->flags);
 	EXPECT_NE(0, f->value) TH_LOG("%s: 0 for CAP_SYS_ADMIN", name_of(t, host_id));
 
-	ASSERT_OK(set_cap_sys_admin(false));
+	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 0));
 	EXPECT_OK(fill_dump(t, self->d));
-	ASSERT_OK(set_cap_sys_admin(true));
+	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 1));
 	EXPECT_EQ(n_admin, self->d->hdr.nfields);
 	f = find(self->d, host_id);
 	ASSERT_NE(NULL, f);

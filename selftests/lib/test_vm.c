@@ -5,10 +5,28 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 
 #include "test_vm.h"
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__u64)(a) - 1))
+
+int test_set_effective_cap(int cap, int on)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on && !(data[CAP_TO_INDEX(cap)].permitted & CAP_TO_MASK(cap)))
+		return -EPERM;
+	if (on)
+		data[CAP_TO_INDEX(cap)].effective |= CAP_TO_MASK(cap);
+	else
+		data[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
 
 int test_have_vmon(void)
 {

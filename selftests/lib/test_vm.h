@@ -91,6 +91,11 @@ int test_get_ucall(struct test_vm *t, struct ucall *uc);
 const char *ucall_name(int cmd);
 /* true when /dev/vmon exists (the module is loaded) */
 int test_have_vmon(void);
+/*
+ * Raise (on) or drop capability cap in the effective set only; -EPERM
+ * when raising one that is not permitted, -errno on other failures.
+ */
+int test_set_effective_cap(int cap, int on);
 
 /*
  * Harness helpers; need _metadata in scope (inside TEST/TEST_F).

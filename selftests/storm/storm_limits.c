@@ -188,21 +188,6 @@ static void vm_limit(int sys, long nofile)
 	setrlimit(RLIMIT_NOFILE, &old);
 }
 
-/* take CAP_IPC_LOCK out of (on) the effective set: RLIMIT_MEMLOCK applies then */
-static int ipc_lock_effective(int on)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return -errno;
-	if (on)
-		d[0].effective |= 1u << CAP_IPC_LOCK;
-	else
-		d[0].effective &= ~(1u << CAP_IPC_LOCK);
-	return syscall(SYS_capset, &h, d) ? -errno : 0;
-}
-
 /* 256 KiB slots under a 1 MiB RLIMIT_MEMLOCK: four fit, the fifth is -ENOMEM */
 static void memlock_limit(void)
 {
@@ -221,7 +206,7 @@ static void memlock_limit(void)
 	if (r)
 		goto out_mem;
 	getrlimit(RLIMIT_MEMLOCK, &old);
-	r = ipc_lock_effective(0);
+	r = test_set_effective_cap(CAP_IPC_LOCK, 0);
 	CHECK(!r, "capset without CAP_IPC_LOCK: %s", errname(-r));
 	CHECK(!setrlimit(RLIMIT_MEMLOCK, &rl), "setrlimit(RLIMIT_MEMLOCK): %s", errname(errno));
 	while (slots < 8) {
@@ -237,7 +222,7 @@ static void memlock_limit(void)
 	vmon_vm_destroy(&vm);
 	after = vmlck_kb();
 	setrlimit(RLIMIT_MEMLOCK, &old);
-	ipc_lock_effective(1);
+	test_set_effective_cap(CAP_IPC_LOCK, 1);
 	printf("# memlock: %d slots of %lu KiB under RLIMIT_MEMLOCK %lu KiB, then %s; VmLck %ld kB before, %ld kB with them, %ld kB after\n",
 	       slots, SLOT_SIZE >> 10, MEMLOCK_LIMIT >> 10, errname(err), before, during, after);
 	CHECK(slots == MEMLOCK_LIMIT / SLOT_SIZE && err == ENOMEM,
