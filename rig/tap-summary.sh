@@ -17,8 +17,8 @@
 #   - a test binary that exits non-zero without a failing case (crash,
 #     per-test timeout), or ends with fewer results than its plan said;
 #   - a test binary that prints no TAP at all;
-#   - kernel BUG/Oops/WARNING/panic lines while a test runs (or anywhere,
-#     once per log, outside tests);
+#   - kernel BUG/Oops/WARNING/panic lines while a test runs (or anywhere
+#     after /init started, once per log, outside tests);
 #   - an emulator that timed out or stalled (RC 124, 125), or whose kernel never reached
 #     "RIG: END", or where vmon.ko failed to load;
 #   - a log with no results at all.
@@ -108,6 +108,11 @@ BEGIN {
 			kernel_problem(substr(line, 13), cur)
 		next
 	}
+	# before /init the kernel boots alone: nothing of vmon runs yet (a
+	# boot that never reaches /init fails anyway), and the debug kernel
+	# reports its own early-boot findings there
+	if (mode == "guest" && !began)
+		next
 	if (line ~ /(BUG: |Oops: |Kernel panic|general protection fault|WARNING: CPU|double fault|UBSAN: )/) {
 		kernel_problem(line, cur)
 		next
