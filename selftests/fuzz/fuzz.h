@@ -50,6 +50,7 @@ struct fz_shared {
 	uint64_t ioctls;		/* ioctls issued (all chunks) */
 	uint64_t race_ioctls;		/* of which by racing threads */
 	uint64_t op_start_ns;		/* CLOCK_MONOTONIC of the current op */
+	uint64_t run_start_ns;		/* of the VMON_RUN in progress, 0 outside one */
 	uint32_t in_op;
 	char ring[FZ_RING][FZ_OPLEN];
 	/* figures, added over all chunks */

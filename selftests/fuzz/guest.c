@@ -378,7 +378,9 @@ static int run_once_stream(struct fz *f, struct fz_vcpu *c)
 	f->sh->runs++;
 	timer_arm(ms);
 	t0 = fz_now_ns();
+	f->sh->run_start_ns = t0;
 	r = fz_ioctl(f, c->fd, VMON_RUN, arg, FK_RUN, 0);
+	f->sh->run_start_ns = 0;
 	dt = fz_now_ns() - t0;
 	timer_arm(0);
 	if (dt > f->sh->max_run_ns)
