@@ -184,6 +184,14 @@ static void print_stacks(pid_t pid)
 		while (fgets(line, sizeof(line), fp))
 			printf("#   %s", line);
 		fclose(fp);
+		/* the system call it is in ("running": none, in user space) */
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", pid, de->d_name);
+		fp = fopen(path, "r");
+		if (fp) {
+			if (fgets(line, sizeof(line), fp))
+				printf("#   syscall: %s", line);
+			fclose(fp);
+		}
 		/* whether a signal is pending for it, and what it blocks */
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/status", pid, de->d_name);
 		fp = fopen(path, "r");
@@ -329,6 +337,7 @@ static void run_chunk(const struct fz_opts *o, struct fz_shared *sh, uint64_t se
 			       (unsigned long long)seed, (unsigned long long)sh->ops - 1, o->hang_s,
 			       in_run ? "inside VMON_RUN for " : "not inside VMON_RUN, ",
 			       in_run ? (unsigned long long)((fz_now_ns() - in_run) / 1000000) : 0ULL);
+			printf("# the op: %s\n", sh->ring[(sh->ops - 1) % FZ_RING]);
 			fz_print_ring(sh, "hung: ");
 			print_tree_stacks(pid);
 			report_exit_counts(pid);
