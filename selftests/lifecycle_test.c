@@ -33,25 +33,11 @@ static int count_fds(void)
 	return n - 1;	/* the DIR's own fd */
 }
 
-/* module references held by open fds; -1 if not visible */
-static int module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/vmon/refcnt", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 TEST(many_vms_and_vcpus)
 {
 	static struct vmon_vm vms[NR_VMS];
 	static struct vmon_cpu cpus[NR_VMS][VCPUS_PER_VM];
-	int fds = count_fds(), ref = module_refcnt();
+	int fds = count_fds(), ref = test_module_refcnt();
 	unsigned int round, i, j, nvcpu;
 	struct vmon_regs regs;
 
@@ -78,13 +64,13 @@ TEST(many_vms_and_vcpus)
 		}
 	}
 	EXPECT_EQ(fds, count_fds());
-	EXPECT_EQ(ref, module_refcnt()) TH_LOG("module refcnt: %d before, %d after", ref,
-					      module_refcnt());
+	EXPECT_EQ(ref, test_module_refcnt()) TH_LOG("module refcnt: %d before, %d after", ref,
+					      test_module_refcnt());
 }
 
 TEST(close_vm_fd_before_vcpu)
 {
-	int ref = module_refcnt();
+	int ref = test_module_refcnt();
 	struct test_vm t;
 
 	SKIP_IF_NO_VMON();
@@ -97,12 +83,12 @@ TEST(close_vm_fd_before_vcpu)
 	RUN_EXPECT_EXIT(&t, VMON_EXIT_HLT);
 	RUN_EXPECT_EXIT(&t, VMON_EXIT_HLT);
 	test_vm_destroy(&t);
-	EXPECT_EQ(ref, module_refcnt());
+	EXPECT_EQ(ref, test_module_refcnt());
 }
 
 TEST(close_vcpu_fd_before_vm)
 {
-	int ref = module_refcnt();
+	int ref = test_module_refcnt();
 	struct vmon_cpu cpu2;
 	struct test_vm t;
 
@@ -118,12 +104,12 @@ TEST(close_vcpu_fd_before_vm)
 		vmon_cpu_destroy(&cpu2);
 	}
 	test_vm_destroy(&t);
-	EXPECT_EQ(ref, module_refcnt());
+	EXPECT_EQ(ref, test_module_refcnt());
 }
 
 TEST(run_page_outlives_fds)
 {
-	int ref = module_refcnt();
+	int ref = test_module_refcnt();
 	struct vmon_run *run;
 	struct test_vm t;
 
@@ -144,8 +130,8 @@ TEST(run_page_outlives_fds)
 	t.cpu.run = NULL;
 	t.cpu.fd = t.vm.fd = t.vm.sys_fd = -1;
 	test_vm_destroy(&t);
-	EXPECT_EQ(ref, module_refcnt()) TH_LOG("module refcnt: %d before, %d after", ref,
-					      module_refcnt());
+	EXPECT_EQ(ref, test_module_refcnt()) TH_LOG("module refcnt: %d before, %d after", ref,
+					      test_module_refcnt());
 }
 
 /*

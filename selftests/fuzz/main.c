@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include "fuzz.h"
+#include "test_vm.h"
 #include "vmon_nl.h"
 
 #define KMSG_SHOW	12	/* kernel lines printed per chunk */
@@ -146,19 +147,6 @@ static void scan_kmsg(int fd, struct totals *t, uint64_t seed)
 			printf("# kernel (seed %llu): %s", (unsigned long long)seed, msg);
 	}
 	kmsg_all = false;
-}
-
-static int read_refcnt(void)
-{
-	FILE *fp = fopen("/sys/module/vmon/refcnt", "r");
-	int v = -1;
-
-	if (!fp)
-		return -1;
-	if (fscanf(fp, "%d", &v) != 1)
-		v = -1;
-	fclose(fp);
-	return v;
 }
 
 /* where a hung child's threads are: /proc/PID/task/TID/stack (root) */
@@ -564,7 +552,7 @@ int main(int argc, char **argv)
 	}
 	secs = (fz_now_ns() - t0) / 1e9;
 	/* every fd of every chunk is closed: the module must be free again */
-	for (i = 0; i < 50 && (ref = read_refcnt()) > 0; i++)
+	for (i = 0; i < 50 && (ref = test_module_refcnt()) > 0; i++)
 		usleep(100000);
 	print_figures(&o, sh, &t, be, secs);
 

@@ -12,6 +12,19 @@
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__u64)(a) - 1))
 
+int test_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/vmon/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
 int test_set_effective_cap(int cap, int on)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };

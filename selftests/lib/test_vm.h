@@ -96,6 +96,8 @@ int test_have_vmon(void);
  * when raising one that is not permitted, -errno on other failures.
  */
 int test_set_effective_cap(int cap, int on);
+/* /sys/module/vmon/refcnt: module references held by open fds; -1 if not visible */
+int test_module_refcnt(void);
 
 /*
  * Harness helpers; need _metadata in scope (inside TEST/TEST_F).
