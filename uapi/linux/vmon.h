@@ -39,6 +39,7 @@ enum vmon_backend {
 #define VMON_CAP_NRIPS			(1u << 4)  /* SVM next-RIP save */
 #define VMON_CAP_TDP_AD			(1u << 5)  /* accessed/dirty bits in TDP */
 #define VMON_CAP_XSAVE			(1u << 6)  /* guest XSAVE state switched */
+#define VMON_CAP_LAPIC			(1u << 7)  /* in-kernel local APIC per vCPU */
 
 struct vmon_caps {
 	__u32 backend;			/* enum vmon_backend */
@@ -97,6 +98,35 @@ struct vmon_vm_name {
 #define VMON_SET_NAME		_IOW(VMONIO, 0x12, struct vmon_vm_name)
 /* argument: the vCPU id (0 .. max_vcpus - 1); returns a new vCPU fd */
 #define VMON_CREATE_VCPU	_IO(VMONIO, 0x11)
+
+/*
+ * Interrupts (Documentation/interrupts.rst).  Every vCPU has a local
+ * APIC in the kernel (SDM Vol. 3A chapter 11): xAPIC through the page
+ * at IA32_APIC_BASE, x2APIC through MSRs 0x800-0x8ff, its timer, and
+ * the IPIs it sends.  The vCPU id is its APIC ID.  The I/O APIC and the
+ * PIC are userspace's: the I/O APIC raises interrupts with
+ * VMON_SIGNAL_MSI, the PIC with VMON_INTERRUPT (the INTR pin, taken
+ * when the APIC is hardware-disabled or LVT0 is an unmasked ExtINT).
+ *
+ * VMON_SIGNAL_MSI delivers one message-signalled interrupt to the
+ * VM's local APICs, from any thread, without waiting for VMON_RUN.
+ * address: 0xFEEx_xxxx with the destination ID in bits 19:12 (bits
+ * 11:5 of the x2APIC ID, if any, in address bits 63:32 are refused),
+ * RH bit 3, DM bit 2, bits 1:0 zero (SDM Vol. 3A 11.11.1).  data:
+ * vector 7:0, delivery mode 10:8 (fixed, lowest priority, NMI, INIT;
+ * SMI, ExtINT and the reserved modes are refused), level 14, trigger
+ * mode 15, other bits zero (11.11.2).  Returns the number of local
+ * APICs that accepted it (0: no destination, or all disabled), or
+ * -EINVAL with nothing delivered.
+ */
+struct vmon_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;			/* must be 0 */
+	__u64 reserved[2];		/* must be 0 */
+};
+
+#define VMON_SIGNAL_MSI		_IOW(VMONIO, 0x13, struct vmon_msi)
 
 /* ------------------------------------------------------------------ */
 /* vCPU fd                                                             */
@@ -267,6 +297,57 @@ struct vmon_state_dump {
 
 #define VMON_GET_STATE_DUMP	_IOWR(VMONIO, 0x2b, struct vmon_state_dump)
 
+/*
+ * The whole local APIC, for debuggers and snapshots.  regs: the first
+ * KiB of the xAPIC page, each register at its xAPIC offset (SDM Vol. 3A
+ * Table 11-1: ID at 0x20, ISR at 0x100-0x170, IRR at 0x200-0x270, the
+ * timer's current count at 0x390 as of the GET).  SET checks
+ * apic_base as a guest WRMSR would be checked, rewrites the read-only
+ * registers (version) and recomputes PPR; the timer restarts from the
+ * current count (one-shot, periodic) or from tsc_deadline.  -EINVAL for
+ * a state no APIC can be in, and nothing changes.
+ */
+#define VMON_LAPIC_REGS_SIZE	1024
+
+struct vmon_lapic_state {
+	__u64 apic_base;		/* IA32_APIC_BASE */
+	__u64 tsc_deadline;		/* IA32_TSC_DEADLINE: 0 = disarmed */
+	__u32 flags;			/* must be 0 */
+	__u32 padding;			/* must be 0 */
+	__u64 reserved[5];		/* must be 0 */
+	__u8  regs[VMON_LAPIC_REGS_SIZE];
+};
+
+#define VMON_GET_LAPIC		_IOR(VMONIO, 0x2c, struct vmon_lapic_state)
+#define VMON_SET_LAPIC		_IOW(VMONIO, 0x2d, struct vmon_lapic_state)
+
+/*
+ * Whether the vCPU runs.  A vCPU is created runnable.  INIT (an IPI or
+ * an MSI) puts it in VMON_MP_WAIT_SIPI: VMON_RUN then blocks, killably
+ * and until a signal (VMON_EXIT_INTR), until a SIPI starts it in real
+ * mode at CS:IP = vector << 8 : 0 (SDM Vol. 3A 9.4.4.1).  With its APIC
+ * software-enabled, a vCPU that executes HLT waits in the kernel
+ * (VMON_MP_HALTED) for an interrupt its APIC accepts, an NMI or a
+ * signal; with the APIC disabled HLT returns VMON_EXIT_HLT as it
+ * always did.  A VMM starting a multiprocessor guest sets its
+ * application processors to VMON_MP_WAIT_SIPI before their first
+ * VMON_RUN, as the hardware does at power-on.
+ */
+enum vmon_mp_state_value {
+	VMON_MP_RUNNABLE	= 0,
+	VMON_MP_HALTED		= 1,
+	VMON_MP_WAIT_SIPI	= 2,
+};
+
+struct vmon_mp_state {
+	__u32 state;			/* enum vmon_mp_state_value */
+	__u32 padding;			/* must be 0 */
+	__u64 reserved;			/* must be 0 */
+};
+
+#define VMON_GET_MP_STATE	_IOR(VMONIO, 0x2e, struct vmon_mp_state)
+#define VMON_SET_MP_STATE	_IOW(VMONIO, 0x2f, struct vmon_mp_state)
+
 /* ------------------------------------------------------------------ */
 /* The run page: mmap(vcpu_fd, 0, caps.run_size)                       */
 /* ------------------------------------------------------------------ */
@@ -283,6 +364,7 @@ enum vmon_exit_reason {
 	VMON_EXIT_INTR		= 8,	/* signal pending or immediate_exit */
 	VMON_EXIT_INTERNAL_ERROR = 9,	/* exit the module cannot handle */
 	VMON_EXIT_IRQ_WINDOW_OPEN = 10,	/* asked for by run->request_interrupt_window */
+	VMON_EXIT_EOI		= 11,	/* EOI of a level-triggered vector: run->eoi */
 	VMON_EXIT_NR
 };
 
@@ -414,6 +496,17 @@ struct vmon_run {
 			__u8  padding[2];
 			__u64 data;
 		} msr;
+		/*
+		 * VMON_EXIT_EOI: the guest ended a level-triggered
+		 * interrupt (its TMR bit was set).  The I/O APIC clears
+		 * Remote IRR of the pins with this vector and raises a
+		 * line that is still asserted again.  Nothing to complete:
+		 * the guest continues at the next VMON_RUN.
+		 */
+		struct {
+			__u32 vector;
+			__u32 padding;
+		} eoi;
 		/* VMON_EXIT_INTERNAL_ERROR */
 		struct {
 			__u32 kind;		/* enum vmon_internal_kind */

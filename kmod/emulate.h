@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel emulation of the one instruction that touched a device the
+ * kernel models (the local APIC's xAPIC page): fetch it at the guest's
+ * RIP, decode it with the MOV decoder libvmon also uses
+ * (tools/lib/decode.c), perform the access through a handler, write the
+ * result back and advance RIP.
+ */
+#ifndef VMON_EMULATE_H
+#define VMON_EMULATE_H
+
+#include <linux/types.h>
+
+struct vmon_vcpu;
+
+/*
+ * One access of size bytes (1, 2, 4 or 8) at gpa.  write: *val holds
+ * the value written; read: the handler stores the value in *val.
+ * Returns 0, or -errno (the exit becomes VMON_EXIT_INTERNAL_ERROR).
+ */
+typedef int (*vmon_mmio_handler_t)(struct vmon_vcpu *vcpu, u64 gpa, unsigned int size,
+				   bool write, u64 *val, void *opaque);
+
+/*
+ * After a TDP-fault exit (vcpu->exit.tdp) on gpa: emulate the
+ * instruction at RIP.  Process context, vcpu->mutex held, preemption
+ * enabled (it may read guest memory and page tables).  Returns 1 when
+ * the instruction was emulated (registers written, RIP advanced), 0
+ * when the run page now holds VMON_EXIT_INTERNAL_ERROR
+ * (VMON_INTERNAL_EMULATION: an instruction the decoder does not know,
+ * or guest code that cannot be read), or -errno.
+ */
+int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque);
+
+#endif /* VMON_EMULATE_H */
