@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The local APIC of each vCPU (SDM Vol. 3A chapter 11), kept in the
+ * kernel: the register page (lapic.c), the timer (lapic_timer.c) and
+ * the delivery of interrupt messages to the VM's APICs (IPIs, MSIs).
+ */
+#ifndef VMON_LAPIC_H
+#define VMON_LAPIC_H
+
+#include <linux/hrtimer.h>
+#include <linux/types.h>
+
+struct vmon_vcpu;
+struct vmon_vm;
+
+/* register offsets of the xAPIC page (SDM Vol. 3A Table 11-1) */
+#define VMON_APIC_ID		0x020
+#define VMON_APIC_LVR		0x030
+#define VMON_APIC_TPR		0x080
+#define VMON_APIC_PPR		0x0a0
+#define VMON_APIC_EOI		0x0b0
+#define VMON_APIC_LDR		0x0d0
+#define VMON_APIC_DFR		0x0e0
+#define VMON_APIC_SVR		0x0f0
+#define VMON_APIC_ISR		0x100
+#define VMON_APIC_TMR		0x180
+#define VMON_APIC_IRR		0x200
+#define VMON_APIC_ESR		0x280
+#define VMON_APIC_ICR		0x300
+#define VMON_APIC_ICR2		0x310
+#define VMON_APIC_LVTT		0x320
+#define VMON_APIC_LVTTHMR	0x330
+#define VMON_APIC_LVTPC		0x340
+#define VMON_APIC_LVT0		0x350
+#define VMON_APIC_LVT1		0x360
+#define VMON_APIC_LVTERR	0x370
+#define VMON_APIC_TMICT		0x380
+#define VMON_APIC_TMCCT		0x390
+#define VMON_APIC_TDCR		0x3e0
+#define VMON_APIC_SELF_IPI	0x3f0	/* x2APIC only */
+
+/* LVT timer mode, bits 18:17 (SDM Vol. 3A 11.5.1) */
+#define VMON_APIC_LVTT_ONESHOT		(0u << 17)
+#define VMON_APIC_LVTT_PERIODIC		(1u << 17)
+#define VMON_APIC_LVTT_TSCDEADLINE	(2u << 17)
+#define VMON_APIC_LVTT_MODE		(3u << 17)
+#define VMON_APIC_LVT_MASKED		BIT(16)
+
+/*
+ * The timer (lapic_timer.c).  Its hrtimer callback runs in hard-irq
+ * context on whatever CPU it was armed on; it only calls
+ * vmon_lapic_timer_fired(), which posts the interrupt and kicks or
+ * wakes the vCPU.  Every other field belongs to the vCPU thread
+ * (vcpu->mutex).
+ */
+struct vmon_lapic_timer {
+	struct hrtimer hrtimer;
+	u32 mode;			/* VMON_APIC_LVTT_* of the armed timer */
+	u64 period_ns;			/* periodic: one period; 0 not armed */
+	ktime_t start;			/* one-shot/periodic: when the count was loaded */
+	u64 tsc_deadline;		/* IA32_TSC_DEADLINE, 0 disarmed */
+	u32 divide;			/* 1, 2, ... 128 (TDCR decoded) */
+};
+
+/* lapic_timer.c: called by lapic.c, vCPU thread, vcpu->mutex held */
+void vmon_lapic_timer_init(struct vmon_vcpu *vcpu);
+void vmon_lapic_timer_destroy(struct vmon_vcpu *vcpu);	/* cancels, waits */
+/*
+ * The register page already holds the new value of reg (LVTT, TMICT or
+ * TDCR), written by the guest or by VMON_SET_LAPIC: (re)arm or stop.
+ */
+void vmon_lapic_timer_write(struct vmon_vcpu *vcpu, u32 reg);
+u32 vmon_lapic_timer_current_count(struct vmon_vcpu *vcpu);	/* TMCCT */
+u64 vmon_lapic_timer_get_deadline(struct vmon_vcpu *vcpu);	/* MSR 0x6e0 */
+void vmon_lapic_timer_set_deadline(struct vmon_vcpu *vcpu, u64 tsc);
+/* vcpu_load() on another CPU than last time: keep the hrtimer near the vCPU */
+void vmon_lapic_timer_migrate(struct vmon_vcpu *vcpu);
+
+/* lapic.c: the timer expired (any context, hard irq included) */
+void vmon_lapic_timer_fired(struct vmon_vcpu *vcpu);
+/* lapic.c: a register of the page, for the timer (vcpu->mutex held) */
+u32 vmon_lapic_get_reg(struct vmon_vcpu *vcpu, u32 reg);
+
+#endif /* VMON_LAPIC_H */
