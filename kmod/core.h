@@ -17,6 +17,7 @@
 #include <linux/vmon.h>
 
 #include "backend.h"
+#include "lapic.h"
 
 #define VMON_MAX_VCPUS		64
 #define VMON_MAX_SLOTS		32
@@ -242,6 +243,9 @@ struct vmon_vcpu {
 	u64 guest_xcr0;
 
 	struct vmon_events events;
+
+	/* the local APIC timer (lapic_timer.c; lapic.h says what guards each field) */
+	struct vmon_lapic_timer timer;
 
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;

@@ -239,6 +239,9 @@ static int msr_get_common(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_APICBASE:
 		*data = m->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		*data = vmon_lapic_timer_get_deadline(vcpu);
+		return 0;
 	case MSR_IA32_UCODE_REV:	/* also MSR_AMD64_PATCH_LEVEL */
 		*data = m->ucode_rev;
 		return 0;
@@ -287,6 +290,10 @@ static int msr_set_common(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host
 			data = (data & ~(u64)MSR_IA32_APICBASE_BSP) |
 			       (m->apic_base & MSR_IA32_APICBASE_BSP);
 		m->apic_base = data;
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* the APIC timer's (lapic_timer.c): any value, by guest or host */
+		vmon_lapic_timer_set_deadline(vcpu, data);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/*

@@ -213,6 +213,8 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	 */
 	kernel_fpu_begin();
 	vmon_ops->vcpu_load(vcpu);	/* makes this CPU the vCPU's (migration) */
+	if (vcpu->cpu != smp_processor_id())
+		vmon_lapic_timer_migrate(vcpu);	/* its hrtimer follows */
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 
 	/*
