@@ -244,9 +244,6 @@ struct vmon_vcpu {
 
 	struct vmon_events events;
 
-	/* the local APIC timer (lapic_timer.c; lapic.h says what guards each field) */
-	struct vmon_lapic_timer timer;
-
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;
 

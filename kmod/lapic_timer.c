@@ -93,7 +93,7 @@ static u32 lvtt_mode(u32 lvtt)
 
 static struct vmon_vcpu *timer_vcpu(struct vmon_lapic_timer *t)
 {
-	return container_of(t, struct vmon_vcpu, timer);
+	return container_of(t, struct vmon_vcpu, lapic.timer);
 }
 
 /* hard irq: the hrtimer went off */
@@ -169,7 +169,7 @@ static void timer_load(struct vmon_lapic_timer *t, u32 initial, u32 count)
 
 void vmon_lapic_timer_init(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 
 	memset(t, 0, sizeof(*t));
 	hrtimer_init(&t->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
@@ -180,12 +180,12 @@ void vmon_lapic_timer_init(struct vmon_vcpu *vcpu)
 
 void vmon_lapic_timer_destroy(struct vmon_vcpu *vcpu)
 {
-	hrtimer_cancel(&vcpu->timer.hrtimer);
+	hrtimer_cancel(&vcpu->lapic.timer.hrtimer);
 }
 
 u32 vmon_lapic_timer_current_count(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u64 elapsed, passed;
 
 	lockdep_assert_held(&vcpu->mutex);
@@ -208,7 +208,7 @@ u32 vmon_lapic_timer_current_count(struct vmon_vcpu *vcpu)
  */
 static void timer_write_lvtt(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 mode = lvtt_mode(vmon_lapic_get_reg(vcpu, VMON_APIC_LVTT));
 	u32 count;
 
@@ -232,7 +232,7 @@ static void timer_write_lvtt(struct vmon_vcpu *vcpu)
 /* TDCR written: the count goes on from where it is, at the new rate */
 static void timer_write_tdcr(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 divide = tdcr_divide(vmon_lapic_get_reg(vcpu, VMON_APIC_TDCR));
 	u32 count;
 
@@ -250,7 +250,7 @@ static void timer_write_tdcr(struct vmon_vcpu *vcpu)
 /* TMICT written: load the count and start, or stop on 0 (11.5.4) */
 static void timer_write_tmict(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 initial = vmon_lapic_get_reg(vcpu, VMON_APIC_TMICT);
 
 	/* TSC-deadline mode ignores the initial-count register (11.5.4.1) */
@@ -281,7 +281,7 @@ void vmon_lapic_timer_write(struct vmon_vcpu *vcpu, u32 reg)
 
 u64 vmon_lapic_timer_get_deadline(struct vmon_vcpu *vcpu)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 
 	lockdep_assert_held(&vcpu->mutex);
 	/* other modes: the MSR reads 0 (11.5.4.1) */
@@ -300,7 +300,7 @@ u64 vmon_lapic_timer_get_deadline(struct vmon_vcpu *vcpu)
  */
 void vmon_lapic_timer_set_deadline(struct vmon_vcpu *vcpu, u64 tsc)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u64 guest, host, target;
 
 	lockdep_assert_held(&vcpu->mutex);
@@ -330,7 +330,7 @@ void vmon_lapic_timer_set_deadline(struct vmon_vcpu *vcpu, u64 tsc)
 
 void vmon_lapic_timer_restore(struct vmon_vcpu *vcpu, u32 current_count, u64 tsc_deadline)
 {
-	struct vmon_lapic_timer *t = &vcpu->timer;
+	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 initial;
 
 	lockdep_assert_held(&vcpu->mutex);
@@ -366,7 +366,7 @@ void vmon_lapic_timer_restore(struct vmon_vcpu *vcpu, u32 current_count, u64 tsc
  */
 void vmon_lapic_timer_migrate(struct vmon_vcpu *vcpu)
 {
-	struct hrtimer *h = &vcpu->timer.hrtimer;
+	struct hrtimer *h = &vcpu->lapic.timer.hrtimer;
 
 	if (hrtimer_cancel(h))
 		hrtimer_start_expires(h, HRTIMER_MODE_ABS_PINNED_HARD);
