@@ -43,6 +43,8 @@ enum { R_EAX, R_EBX, R_ECX, R_EDX };
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_AVX		BIT(28)
 #define C1_ECX_HYPERVISOR	BIT(31)
+#define C1_ECX_X2APIC		BIT(21)
+#define C1_EDX_APIC		BIT(9)
 /* CPUID.80000007H:EDX[8]: invariant TSC */
 #define C87_EDX_INVARIANT_TSC	BIT(8)
 /* CPUID.80000008H:EBX: CLZERO, XSAVEERPTR, WBNOINVD (no MSR, no state) */
@@ -50,8 +52,7 @@ enum { R_EAX, R_EBX, R_ECX, R_EDX };
 
 /*
  * Feature bits the default table clears, one line per reason.  vmon has
- * no local APIC (the guest uses the i8259 PIC and i8254 PIT userspace
- * emulates), no PMU, no power management, switches no speculation-
+ * no PMU, no power management, switches no speculation-
  * control MSR, SPEC_CTRL, PRED_CMD, TSC_AUX, PKRU, IA32_XSS or TSC_ADJUST,
  * and sets none of the optional VM-execution controls that INVPCID,
  * RDTSCP, RDPID or WAITPKG need under VMX.  A bit left set must work on
@@ -72,14 +73,12 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	{ 0x1, 0, R_ECX, BIT(5) | BIT(6) },	/* VMX, SMX: no nested virtualization */
 	{ 0x1, 0, R_ECX, BIT(7) | BIT(8) },	/* EIST, TM2: power/thermal MSRs */
 	{ 0x1, 0, R_ECX, BIT(11) },		/* SDBG: IA32_DEBUG_INTERFACE */
-	{ 0x1, 0, R_ECX, BIT(14) },		/* xTPR update control: no APIC */
+	{ 0x1, 0, R_ECX, BIT(14) },		/* xTPR update control: no such MSR */
 	{ 0x1, 0, R_ECX, BIT(15) },		/* PDCM: IA32_PERF_CAPABILITIES, no PMU */
 	{ 0x1, 0, R_ECX, BIT(17) },		/* PCID: not offered on both backends */
 	{ 0x1, 0, R_ECX, BIT(18) },		/* DCA: platform DMA cache MSRs */
-	{ 0x1, 0, R_ECX, BIT(21) },		/* x2APIC: no APIC */
 	{ 0x1, 0, R_ECX, C1_ECX_OSXSAVE },	/* computed from CR4 per lookup */
 	/* 01H:EDX */
-	{ 0x1, 0, R_EDX, BIT(9) },		/* APIC: none (IA32_APIC_BASE.EN = 0) */
 	{ 0x1, 0, R_EDX, BIT(21) },		/* DS: debug store, no PMU */
 	{ 0x1, 0, R_EDX, BIT(22) | BIT(29) },	/* ACPI, TM: thermal monitor MSRs */
 	{ 0x1, 0, R_EDX, BIT(28) },		/* HTT: one logical processor */
@@ -127,7 +126,7 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	/* 80000001H:ECX */
 	{ 0x80000001, 0, R_ECX, BIT(1) },	/* CmpLegacy: one core */
 	{ 0x80000001, 0, R_ECX, BIT(2) },	/* SVM: no nested virtualization */
-	{ 0x80000001, 0, R_ECX, BIT(3) },	/* extended APIC space: no APIC */
+	{ 0x80000001, 0, R_ECX, BIT(3) },	/* extended APIC space: not emulated */
 	{ 0x80000001, 0, R_ECX, BIT(9) },	/* OSVW: OS-visible workaround MSRs */
 	{ 0x80000001, 0, R_ECX, BIT(10) },	/* IBS: no PMU */
 	{ 0x80000001, 0, R_ECX, BIT(12) },	/* SKINIT: secure init, not virtualized */
@@ -140,7 +139,6 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	{ 0x80000001, 0, R_ECX, BIT(27) },	/* performance TSC */
 	{ 0x80000001, 0, R_ECX, BIT(29) },	/* MONITORX/MWAITX: would idle the host */
 	/* 80000001H:EDX */
-	{ 0x80000001, 0, R_EDX, BIT(9) },	/* APIC: none */
 	{ 0x80000001, 0, R_EDX, BIT(27) },	/* RDTSCP: TSC_AUX not switched */
 	/* 80000007H: RAS, power management, APM; only invariant TSC is kept */
 	{ 0x80000007, 0, R_EAX, ~0u },
@@ -437,7 +435,14 @@ static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 			e->ecx &= ~(C1_ECX_XSAVE | C1_ECX_AVX);
 		/* the APIC timer's TSC-deadline mode is emulated (lapic_timer.c) */
 		e->ecx |= C1_ECX_HYPERVISOR | C1_ECX_TSC_DEADLINE;
+		/* the in-kernel local APIC, xAPIC and x2APIC (lapic.c), on any host */
+		e->edx |= C1_EDX_APIC;
+		e->ecx |= C1_ECX_X2APIC;
 	}
+	e = cpuid_find(b->e, b->n, 0x80000001, 0);
+	if (e && (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+		  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON))
+		e->edx |= C1_EDX_APIC;	/* AMD repeats the APIC bit (APM Vol. 3 E.4.2) */
 	cpuid_tsc_leaves(b);
 }
 

@@ -22,7 +22,8 @@
  * programming a count of 1 cannot keep a host CPU in hard-irq context.
  *
  * Context.  Everything but the callback runs on the vCPU thread with
- * vcpu->mutex held and changes the timer's fields only after
+ * vcpu->mutex held (or at vCPU creation, before anyone else can see the
+ * vCPU: the APIC reset restores a stopped timer) and changes the timer's fields only after
  * hrtimer_cancel(), which waits for a running callback; the callback
  * runs in hard-irq context, on any CPU (hrtimers of an offlined CPU are
  * moved by the kernel), reads only the timer and calls
@@ -265,7 +266,6 @@ static void timer_write_tmict(struct vmon_vcpu *vcpu)
 
 void vmon_lapic_timer_write(struct vmon_vcpu *vcpu, u32 reg)
 {
-	lockdep_assert_held(&vcpu->mutex);
 	switch (reg) {
 	case VMON_APIC_LVTT:
 		timer_write_lvtt(vcpu);
@@ -333,7 +333,6 @@ void vmon_lapic_timer_restore(struct vmon_vcpu *vcpu, u32 current_count, u64 tsc
 	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 initial;
 
-	lockdep_assert_held(&vcpu->mutex);
 	hrtimer_cancel(&t->hrtimer);
 	t->mode = lvtt_mode(vmon_lapic_get_reg(vcpu, VMON_APIC_LVTT));
 	t->divide = tdcr_divide(vmon_lapic_get_reg(vcpu, VMON_APIC_TDCR));
