@@ -22,9 +22,11 @@
  * plus an offset.  Documentation/msrs-cpuid.rst explains the policy.
  * VMON_SET_CPUID replaces the table wholesale.
  */
+#include <linux/gcd.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "core.h"
 
@@ -36,6 +38,7 @@
 enum { R_EAX, R_EBX, R_ECX, R_EDX };
 
 /* CPUID.01H:ECX feature bits that are computed or set, not masked */
+#define C1_ECX_TSC_DEADLINE	BIT(24)
 #define C1_ECX_XSAVE		BIT(26)
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_AVX		BIT(28)
@@ -74,7 +77,6 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	{ 0x1, 0, R_ECX, BIT(15) },		/* PDCM: IA32_PERF_CAPABILITIES, no PMU */
 	{ 0x1, 0, R_ECX, BIT(17) },		/* PCID: not offered on both backends */
 	{ 0x1, 0, R_ECX, BIT(18) },		/* DCA: platform DMA cache MSRs */
-	{ 0x1, 0, R_ECX, BIT(24) },		/* TSC deadline: the APIC timer's */
 	{ 0x1, 0, R_ECX, C1_ECX_OSXSAVE },	/* computed from CR4 per lookup */
 	/* 01H:EDX */
 	{ 0x1, 0, R_EDX, BIT(21) },		/* DS: debug store, no PMU */
@@ -376,6 +378,39 @@ static u32 *cpuid_reg(struct vmon_cpuid_entry *e, u8 reg)
 	}
 }
 
+/*
+ * Leaves 15H (TSC / core crystal clock) and 16H (frequencies), when the
+ * host has them (SDM Vol. 2A, CPUID): they describe the guest's clocks,
+ * not the host's.  The "crystal" is the APIC bus of the emulated local
+ * APIC, VMON_APIC_BUS_HZ, and the TSC (the host's, unscaled) runs at
+ * crystal * EBX / EAX = tsc_khz.  Linux takes both its TSC frequency and
+ * its APIC timer period (crystal / HZ) from leaf 15H, so the two agree
+ * with what the timer does.  Without a measured tsc_khz the leaves read
+ * 0 and the guest calibrates.
+ */
+static void cpuid_tsc_leaves(struct cpuid_builder *b)
+{
+	const u32 bus_khz = VMON_APIC_BUS_HZ / 1000;
+	struct vmon_cpuid_entry *e;
+	u32 g = tsc_khz ? gcd(tsc_khz, bus_khz) : 1;
+
+	e = cpuid_find(b->e, b->n, 0x15, 0);
+	if (e) {
+		e->eax = tsc_khz ? bus_khz / g : 0;	/* denominator */
+		e->ebx = tsc_khz ? tsc_khz / g : 0;	/* numerator */
+		e->ecx = tsc_khz ? VMON_APIC_BUS_HZ : 0;	/* crystal Hz */
+		e->edx = 0;
+	}
+	e = cpuid_find(b->e, b->n, 0x16, 0);
+	if (e) {
+		/* base and maximum MHz: the TSC's; bus (reference) MHz */
+		e->eax = tsc_khz / 1000;
+		e->ebx = tsc_khz / 1000;
+		e->ecx = tsc_khz ? VMON_APIC_BUS_HZ / 1000000 : 0;
+		e->edx = 0;
+	}
+}
+
 /* take away what vmon does not virtualize; announce a hypervisor */
 static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 {
@@ -398,7 +433,8 @@ static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 		e->ebx = (e->ebx & 0xffff) | (1 << 16) | (apic_id << 24);
 		if (!vmon_fpu_guest_xfeatures())
 			e->ecx &= ~(C1_ECX_XSAVE | C1_ECX_AVX);
-		e->ecx |= C1_ECX_HYPERVISOR;
+		/* the APIC timer's TSC-deadline mode is emulated (lapic_timer.c) */
+		e->ecx |= C1_ECX_HYPERVISOR | C1_ECX_TSC_DEADLINE;
 		/* the in-kernel local APIC, xAPIC and x2APIC (lapic.c), on any host */
 		e->edx |= C1_EDX_APIC;
 		e->ecx |= C1_ECX_X2APIC;
@@ -407,6 +443,7 @@ static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 	if (e && (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
 		  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON))
 		e->edx |= C1_EDX_APIC;	/* AMD repeats the APIC bit (APM Vol. 3 E.4.2) */
+	cpuid_tsc_leaves(b);
 }
 
 /*

@@ -152,7 +152,8 @@ void vmon_lapic_reset(struct vmon_vcpu *vcpu, bool init)
 		l->regs[REG(VMON_APIC_LVT0)] = VMON_APIC_DM_EXTINT << 8;
 	lapic_set_mode_ids(vcpu);
 	vmon_lapic_update_ppr(vcpu);
-	vmon_lapic_timer_write(vcpu, VMON_APIC_LVTT);
+	/* TMICT is 0 again: the timer stops, in the reset LVTT's mode */
+	vmon_lapic_timer_restore(vcpu, 0, 0);
 }
 
 void vmon_lapic_init(struct vmon_vcpu *vcpu)
@@ -548,12 +549,10 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	vmon_ops->set_cr8(vcpu, l->regs[REG(VMON_APIC_TPR)] >> 4);
 	l->cr8_synced = l->regs[REG(VMON_APIC_TPR)] >> 4;
 	vmon_vcpu_access_end(vcpu);
-	vmon_lapic_timer_write(vcpu, VMON_APIC_TDCR);
-	vmon_lapic_timer_write(vcpu, VMON_APIC_LVTT);
-	if ((l->regs[REG(VMON_APIC_LVTT)] & VMON_APIC_LVTT_MODE) == VMON_APIC_LVTT_TSCDEADLINE)
-		vmon_lapic_timer_set_deadline(vcpu, s->tsc_deadline);
-	else
-		vmon_lapic_timer_write(vcpu, VMON_APIC_TMICT);
+	/* the timer goes on from the saved count or deadline (guest TSC: loaded) */
+	vmon_vcpu_access_begin(vcpu);
+	vmon_lapic_timer_restore(vcpu, w[REG(VMON_APIC_TMCCT)], s->tsc_deadline);
+	vmon_vcpu_access_end(vcpu);
 	vmon_vcpu_request(vcpu, VMON_REQ_EVENT);
 	r = 0;
 unlock:

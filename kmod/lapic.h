@@ -60,16 +60,27 @@ struct vmon_vm;
  * The timer (lapic_timer.c).  Its hrtimer callback runs in hard-irq
  * context on whatever CPU it was armed on; it only calls
  * vmon_lapic_timer_fired(), which posts the interrupt and kicks or
- * wakes the vCPU.  Every other field belongs to the vCPU thread
- * (vcpu->mutex).
+ * wakes the vCPU.  The APIC bus runs at VMON_APIC_BUS_HZ and the count
+ * is kept against the host TSC (which is the guest's TSC plus the
+ * backend's offset), so the guest's RDTSC never sees the timer early.
+ *
+ * Fields: the vCPU thread's (vcpu->mutex), and written only while the
+ * hrtimer is not queued (after hrtimer_cancel()); the callback reads
+ * them, and owns target_tsc while the hrtimer is queued.  expired is
+ * written by the callback and read by the vCPU thread.
  */
+#define VMON_APIC_BUS_HZ	1000000000ULL	/* 1 ns per bus cycle, as KVM */
+
 struct vmon_lapic_timer {
 	struct hrtimer hrtimer;
-	u32 mode;			/* VMON_APIC_LVTT_* of the armed timer */
-	u64 period_ns;			/* periodic: one period; 0 not armed */
-	ktime_t start;			/* one-shot/periodic: when the count was loaded */
-	u64 tsc_deadline;		/* IA32_TSC_DEADLINE, 0 disarmed */
+	u32 mode;			/* VMON_APIC_LVTT_* the timer runs in */
 	u32 divide;			/* 1, 2, ... 128 (TDCR decoded) */
+	u32 initial;			/* TMICT at the last load; 0 stopped */
+	u64 start_tsc;			/* host TSC when the count was loaded */
+	u64 period_tsc;			/* periodic: one (clamped) period; else 0 */
+	u64 target_tsc;			/* host TSC of the next expiry */
+	u64 tsc_deadline;		/* IA32_TSC_DEADLINE (guest TSC), 0 disarmed */
+	bool expired;			/* one-shot/deadline fired (WRITE_ONCE) */
 };
 
 /* lapic_timer.c: called by lapic.c, vCPU thread, vcpu->mutex held */
@@ -77,12 +88,21 @@ void vmon_lapic_timer_init(struct vmon_vcpu *vcpu);
 void vmon_lapic_timer_destroy(struct vmon_vcpu *vcpu);	/* cancels, waits */
 /*
  * The register page already holds the new value of reg (LVTT, TMICT or
- * TDCR), written by the guest or by VMON_SET_LAPIC: (re)arm or stop.
+ * TDCR), written by the guest: (re)arm or stop.
  */
 void vmon_lapic_timer_write(struct vmon_vcpu *vcpu, u32 reg);
 u32 vmon_lapic_timer_current_count(struct vmon_vcpu *vcpu);	/* TMCCT */
-u64 vmon_lapic_timer_get_deadline(struct vmon_vcpu *vcpu);	/* MSR 0x6e0 */
+/* MSR 0x6e0: 0 outside TSC-deadline mode and once the deadline fired */
+u64 vmon_lapic_timer_get_deadline(struct vmon_vcpu *vcpu);
+/* MSR 0x6e0 write (guest or SET_MSRS); the vCPU is loaded (guest TSC) */
 void vmon_lapic_timer_set_deadline(struct vmon_vcpu *vcpu, u64 tsc);
+/*
+ * VMON_SET_LAPIC, after the register page was replaced: restart the
+ * timer from LVTT, TDCR, TMICT, the saved current count (one-shot,
+ * periodic; 0: expired or stopped) and the saved deadline.  The vCPU is
+ * loaded (vmon_vcpu_access_begin()), as the deadline is in guest TSC.
+ */
+void vmon_lapic_timer_restore(struct vmon_vcpu *vcpu, u32 current_count, u64 tsc_deadline);
 /* vcpu_load() on another CPU than last time: keep the hrtimer near the vCPU */
 void vmon_lapic_timer_migrate(struct vmon_vcpu *vcpu);
 
@@ -164,7 +184,10 @@ int vmon_ioctl_signal_msi(struct vmon_vm *vm, void __user *argp);
 int vmon_ioctl_get_mp_state(struct vmon_vcpu *vcpu, void __user *argp);
 int vmon_ioctl_set_mp_state(struct vmon_vcpu *vcpu, void __user *argp);
 
-/* lapic.c: the timer expired (any context, hard irq included) */
+/*
+ * lapic.c: the timer expired (any context, hard irq included): post the
+ * LVTT vector unless LVTT is masked, and kick or wake the vCPU.
+ */
 void vmon_lapic_timer_fired(struct vmon_vcpu *vcpu);
 /* lapic.c: a register of the page, for the timer (vcpu->mutex held) */
 u32 vmon_lapic_get_reg(struct vmon_vcpu *vcpu, u32 reg);

@@ -244,6 +244,9 @@ static int msr_get_common(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_APICBASE:
 		*data = m->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		*data = vmon_lapic_timer_get_deadline(vcpu);
+		return 0;
 	case X2APIC_MSR_FIRST ... X2APIC_MSR_LAST:
 		return vmon_lapic_rdmsr(vcpu, index, data);
 	case MSR_IA32_UCODE_REV:	/* also MSR_AMD64_PATCH_LEVEL */
@@ -283,6 +286,10 @@ static int msr_set_common(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host
 		return vmon_lapic_set_base(vcpu, data, host);
 	case X2APIC_MSR_FIRST ... X2APIC_MSR_LAST:
 		return vmon_lapic_wrmsr(vcpu, index, data);
+	case MSR_IA32_TSC_DEADLINE:
+		/* the APIC timer's (lapic_timer.c): any value, by guest or host */
+		vmon_lapic_timer_set_deadline(vcpu, data);
+		return 0;
 	case MSR_IA32_UCODE_REV:
 		/*
 		 * Intel: software writes 0, executes CPUID, then reads the
