@@ -53,6 +53,7 @@ static void irq_kick(struct vmon_vcpu *vcpu)
 
 	smp_mb();	/* the posted bits before the read of vcpu->mode */
 	me = get_cpu();
+	/* pairs with smp_store_mb() in vmon_enter_guest(): cpu, then mode */
 	if (smp_load_acquire(&vcpu->mode) == VMON_IN_GUEST) {
 		cpu = READ_ONCE(vcpu->cpu);
 		/* on our own CPU the vCPU cannot be in guest mode while we run */
