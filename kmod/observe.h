@@ -126,6 +126,7 @@ static inline void vmon_stats_irq(struct vmon_vcpu *vcpu, enum vmon_irq_kind kin
 {
 	atomic64_inc(&vcpu->stats->irqs[kind]);
 }
+
 /* sum of vCPU counters into *sum (zeroed by the caller); tear-free reads */
 void vmon_stats_read(const struct vmon_vcpu_stats *s, struct vmon_vcpu_stats *sum);
 
