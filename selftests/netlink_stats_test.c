@@ -227,6 +227,22 @@ TEST_F(nl, state_over_netlink)
 	EXPECT_ERRNO(ENOENT, vnl_get_state(&self->v, self->info.id, 1, &n));
 }
 
+/* GET_STATE carries the local APIC as VMON_GET_LAPIC shows it */
+TEST_F(nl, state_has_the_local_apic)
+{
+	struct vmon_lapic_state s;
+	struct vnl_lapic l;
+
+	run_guest(_metadata, &self->t);
+	ASSERT_OK(vnl_get_lapic(&self->v, self->info.id, 0, &l));
+	ASSERT_OK(test_get_lapic(&self->t.cpu, &s));
+	EXPECT_EQ(0xfee00900, l.apic_base);
+	EXPECT_EQ(s.apic_base, l.apic_base);
+	EXPECT_EQ(VMON_MP_RUNNABLE, l.mp_state);
+	EXPECT_EQ(0x50014, lapic_reg(&s, APIC_LVR));
+	EXPECT_EQ(0, memcmp(s.regs, l.regs, sizeof(s.regs)));
+}
+
 /* ---- interrupts by kind ---- */
 
 #define NR_SELF_IPI	5
