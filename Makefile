@@ -143,13 +143,17 @@ uninstall:
 CHECKPATCH_FILES := $(sort $(filter-out %.mod.c,$(wildcard kmod/*.[chS] kmod/*/*.[chS])) \
 		      $(wildcard tables/*.h))
 CHECKPATCH_UAPI := $(wildcard uapi/linux/*.h)
+# libvmon sources the module compiles in (kmod/decode.c, kmod/gva.c);
+# userspace builds them too, so BIT_ULL() is not available
+CHECKPATCH_SHARED := tools/lib/decode.c tools/lib/decode.h tools/lib/gva.c \
+		     tools/lib/gva.h tools/lib/shared_env.h
 checkpatch:
 	@test -r $(CHECKPATCH) || { echo "make: no $(CHECKPATCH): run 'make deps'" >&2; exit 1; }
 	@rc=0; \
 	for f in $(CHECKPATCH_FILES); do \
 		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; \
-	for f in $(CHECKPATCH_UAPI); do \
+	for f in $(CHECKPATCH_UAPI) $(CHECKPATCH_SHARED); do \
 		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
 			--ignore BIT_MACRO -f $$f || rc=1; \
 	done; \
