@@ -5,8 +5,9 @@
  * on its grid, the shortest period is stretched, TMICT = 0 stops it,
  * TSC-deadline fires at (not before) the deadline by the guest's RDTSC,
  * the current count falls at bus clock / divide and stays at 0, a
- * masked timer counts but posts nothing, HLT is woken by the timer, and
- * VMON_GET/SET_LAPIC carry a running timer over.
+ * masked timer counts but posts nothing, HLT is woken by the timer,
+ * VMON_GET/SET_LAPIC carry a running timer over, and the timer goes on
+ * when the vCPU thread moves to another CPU or its CPU goes offline.
  *
  * vmon's APIC bus runs at 1 GHz: a count of n at divide d lasts n * d ns,
  * which the test turns into TSC cycles with caps.tsc_khz (the guest's
@@ -15,7 +16,10 @@
  * absurdly late" loosely (LATE_NS), as the emulators run on a loaded
  * 2-core machine; the figures are printed.
  */
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
@@ -594,6 +598,90 @@ TEST(get_set_lapic_running_timer)
 	ASSERT_GT(dl, tscs[1]);
 	TH_LOG("restored deadline: interrupt %llu ns after it",
 	       (unsigned long long)tsc_to_ns(tscs[1] - s.tsc_deadline));
+	test_vm_destroy(&t);
+}
+
+/* ---- the hrtimer follows the vCPU to another CPU, and survives CPU offline ---- */
+
+#define MIGRATE_PERIOD_NS	2000000ULL	/* 2 ms */
+#define MIGRATE_STAGES		5
+#define PER_STAGE		5
+
+/* periodic interrupts keep coming, stage after stage, wherever the host runs us */
+static void guest_migrate(uint64_t arg)
+{
+	uint64_t k, n;
+
+	guest_apic_on();
+	wrmsr_g(X2APIC_LVTT, TIMER_VECTOR | LVTT_PERIODIC);
+	wrmsr_g(X2APIC_TMICT, MIGRATE_PERIOD_NS);
+	for (k = 0; k < MIGRATE_STAGES; k++) {
+		n = irq_count;
+		guest_wait_irqs(n + PER_STAGE,
+				rdtsc_g() + ns_to_tsc(PER_STAGE * MIGRATE_PERIOD_NS + LATE_NS));
+		GUEST_SYNC_ARGS(k, irq_count - n, 0, 0);
+	}
+	GUEST_DONE();
+}
+
+/* the calling thread on CPU 0, CPU 1, or (-1) either */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (cpu != 1)
+		CPU_SET(0, &set);
+	if (cpu != 0)
+		CPU_SET(1, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int set_online(int on)
+{
+	int fd = open("/sys/devices/system/cpu/cpu1/online", O_WRONLY);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+TEST(timer_follows_vcpu_across_cpus)
+{
+	struct test_vm t;
+	struct ucall uc;
+	uint64_t k;
+	int offline = -1;
+
+	SKIP_IF_NO_VMON();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one host CPU");
+	setup(_metadata, &t, guest_migrate, 0);
+	ASSERT_EQ(0, pin_to(1));
+	for (k = 0; k < MIGRATE_STAGES; k++) {
+		RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+		ASSERT_LE(PER_STAGE, uc.args[1])
+			TH_LOG("stage %llu: %llu periodic interrupts", (unsigned long long)k,
+			       (unsigned long long)uc.args[1]);
+		if (offline == 0) {
+			ASSERT_EQ(0, set_online(1));
+			offline = 1;
+		}
+		if (k == 2) {
+			/* armed on CPU 1: take CPU 1 away, the kernel moves the hrtimer */
+			ASSERT_EQ(0, pin_to(-1));
+			offline = set_online(0);
+			TH_LOG("CPU 1 offline: %s", offline ? strerror(-offline) : "done");
+		} else if (k < 2) {
+			ASSERT_EQ(0, pin_to(k % 2 ? 1 : 0));
+		}
+	}
+	if (offline == 0)
+		set_online(1);
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	test_vm_destroy(&t);
 }
 
