@@ -350,6 +350,14 @@ static void guest_tsc_deadline(uint64_t arg)
 	wrmsr_g(X2APIC_LVTT, TIMER_VECTOR | LVTT_TSCDEADLINE);
 	GUEST_ASSERT_EQ(0, rdmsr_g(MSR_TSC_DEADLINE));
 	GUEST_SYNC_ARGS(4, irq_count - n, 0, 0);
+
+	/* the divide configuration does not touch an armed deadline */
+	n = irq_count;
+	dl = rdtsc_g() + ns_to_tsc(DEADLINE_NS);
+	wrmsr_g(MSR_TSC_DEADLINE, dl);
+	wrmsr_g(X2APIC_TDCR, TDCR_DIV_16);
+	v = guest_wait_irqs(n + 1, dl + ns_to_tsc(LATE_NS));
+	GUEST_SYNC_ARGS(5, dl, v - n, irq_tsc[n]);
 	GUEST_DONE();
 }
 
@@ -385,6 +393,10 @@ TEST(tsc_deadline)
 	ASSERT_EQ(4, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1])
 		TH_LOG("TMICT in TSC-deadline mode, or a deadline across a mode change, fired");
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	ASSERT_EQ(5, uc.args[0]);
+	ASSERT_EQ(1, uc.args[2]) TH_LOG("a TDCR write disarmed the deadline");
+	ASSERT_LE(uc.args[1], uc.args[3]);
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	test_vm_destroy(&t);
 }
