@@ -17,6 +17,8 @@
 #include <asm/msr-index.h>
 
 #include "core.h"
+#include "emulate.h"
+#include "observe.h"
 
 #define REG(off)		((off) >> 2)
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
@@ -360,8 +362,8 @@ static void lapic_write(struct vmon_vcpu *vcpu, u32 off, u32 val)
 		return;
 	case VMON_APIC_SELF_IPI:
 		/* x2APIC only (11.12.11): a fixed, edge interrupt to this APIC */
-		if (x2)
-			vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false);
+		if (x2 && vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false))
+			vmon_stats_irq(vcpu, VMON_IRQ_IPI);
 		return;
 	}
 	/* read-only and reserved registers of the xAPIC page ignore writes */
@@ -447,6 +449,51 @@ int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 	return 0;
 }
 
+/* an access to the xAPIC page: 32-bit registers on 16-byte boundaries (11.4.1) */
+static int lapic_mmio_access(struct vmon_vcpu *vcpu, u64 gpa, unsigned int size, bool write,
+			     u64 *val, void *opaque)
+{
+	u32 off = gpa & 0xfff;
+	unsigned int shift = (off & 3) * 8;
+
+	if (off >= 0x400 || (off & 3) + size > 4) {
+		if (!write)
+			*val = 0;
+		return 0;
+	}
+	if (write) {
+		if (!(off & 0xf) && size == 4)
+			lapic_write(vcpu, off, *val);
+		return 0;
+	}
+	*val = lapic_read(vcpu, off & ~3u) >> shift;
+	if (size < 4)
+		*val &= (1u << (size * 8)) - 1;
+	return 0;
+}
+
+/*
+ * TDP fault at gpa: the APIC page in xAPIC mode is the APIC's, emulated
+ * in the kernel (SDM Vol. 3A 11.4.1); in x2APIC mode or with the APIC
+ * disabled it is ordinary MMIO (11.12.1.2: the page is not decoded).
+ */
+int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa)
+{
+	u64 base = vcpu->msr.apic_base;
+	int r;
+
+	if (!(base & MSR_IA32_APICBASE_ENABLE) || (base & X2APIC_ENABLE) ||
+	    (gpa & PAGE_MASK) != (base & APIC_BASE_ADDR_MASK & PAGE_MASK))
+		return -ENOENT;
+	r = vmon_emulate_mmio(vcpu, lapic_mmio_access, NULL);
+	if (r > 0) {
+		vmon_vcpu_access_begin(vcpu);
+		vmon_lapic_sync_cr8(vcpu);
+		vmon_vcpu_access_end(vcpu);
+	}
+	return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* VMON_GET_LAPIC / VMON_SET_LAPIC                                     */
 /* ------------------------------------------------------------------ */
@@ -465,26 +512,36 @@ static void lapic_render(struct vmon_vcpu *vcpu, u8 *page)
 	w[REG(VMON_APIC_TMCCT)] = vmon_lapic_timer_current_count(vcpu);
 }
 
-int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
+/*
+ * The whole APIC between two runs (vcpu->mutex, killable): for
+ * VMON_GET_LAPIC and netlink's GET_STATE.  s is zeroed by the caller.
+ */
+int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
 {
-	struct vmon_lapic_state *s;
-	int r = 0;
-
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	if (!s)
-		return -ENOMEM;
-	if (mutex_lock_killable(&vcpu->mutex)) {
-		kfree(s);
+	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
-	}
 	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_sync_cr8(vcpu);
 	vmon_vcpu_access_end(vcpu);
 	s->apic_base = vcpu->msr.apic_base;
 	s->tsc_deadline = vmon_lapic_timer_get_deadline(vcpu);
 	lapic_render(vcpu, s->regs);
+	if (mp_state)
+		*mp_state = vcpu->lapic.mp_state;
 	mutex_unlock(&vcpu->mutex);
-	if (copy_to_user(argp, s, sizeof(*s)))
+	return 0;
+}
+
+int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
+{
+	struct vmon_lapic_state *s;
+	int r;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	r = vmon_lapic_read_state(vcpu, s, NULL);
+	if (!r && copy_to_user(argp, s, sizeof(*s)))
 		r = -EFAULT;
 	kfree(s);
 	return r;
