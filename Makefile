@@ -12,6 +12,8 @@
 #   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
 #   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
 #                   baselines, in every emulated machine (MACHINES= to choose)
+#   make bench-lapic  APIC timer and IPI latency, vmon beside Debian's KVM, in the
+#                   emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -60,6 +62,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
 .PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz storm demo \
+	bench-lapic \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -176,6 +179,10 @@ storm: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) STORM=long HOST_TESTS=0 E2E=0 TESTS= \
 		QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1500} BOCHS_TIMEOUT=$${BOCHS_TIMEOUT:-3000} \
 		CHECK_DIR=$(STORM_DIR) rig/check.sh
+
+# figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
+bench-lapic: module selftests
+	KVER=$(KVER) rig/bench.sh $(MACHINES)
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

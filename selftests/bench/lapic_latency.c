@@ -2,7 +2,7 @@
 /*
  * Interrupt latency of an in-kernel local APIC: vmon's beside KVM's.
  *
- *   lapic_latency vmon|kvm [-n SAMPLES] [-o FILE] [-c FILE]
+ *   lapic_latency vmon|kvm [-n SAMPLES] [-o FILE] [-c FILE] [-t SECONDS]
  *
  * One program, two small backends (/dev/vmon through libvmon, /dev/kvm
  * with KVM_CREATE_IRQCHIP), the same guest memory image and the same
@@ -20,7 +20,8 @@
  * Figures are guest TSC cycles (the guest's TSC runs at the host's
  * rate under both hypervisors): median, 10th and 90th percentile.
  * -o FILE writes the medians, -c FILE reads the other backend's and
- * prints the ratio vmon / KVM per figure.  The two modules cannot be
+ * prints the ratio vmon / KVM per figure.  -t: give up after SECONDS
+ * (default 100).  The two modules cannot be
  * loaded together (each takes VMX/SVM): rig/bench.sh runs the vmon half,
  * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
  * same emulated machine.  Not a test: it prints figures.
@@ -29,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +413,7 @@ static int vmon_create(struct image *im, struct vcpu *v, int nr)
 static int vmon_run_vcpu(struct vcpu *v)
 {
 	struct vmon_run *run = v->vmon.run;
+	static char why[64];
 	int r;
 
 	for (;;) {
@@ -423,7 +426,9 @@ static int vmon_run_vcpu(struct vcpu *v)
 		}
 		if (run->exit_reason == VMON_EXIT_IO && run->io.port == DONE_PORT)
 			return 0;
-		v->err = vmon_exit_reason_name(run->exit_reason);
+		snprintf(why, sizeof(why), "%s (I/O port %#x)",
+			 vmon_exit_reason_name(run->exit_reason), run->io.port);
+		v->err = why;
 		return -EIO;
 	}
 }
@@ -542,7 +547,8 @@ static int kvm_run_vcpu(struct vcpu *v)
 		}
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == DONE_PORT)
 			return 0;
-		snprintf(why, sizeof(why), "KVM exit %u", run->exit_reason);
+		snprintf(why, sizeof(why), "KVM exit %u (I/O port %#x; internal error %u)",
+			 run->exit_reason, run->io.port, run->internal.suberror);
 		v->err = why;
 		return -EIO;
 	}
@@ -559,12 +565,25 @@ static const struct backend backends[] = {
 
 static const struct backend *be;
 
+/* a vCPU that stopped leaves the other waiting for it forever: end here */
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 
-	be->run(v);
+	if (be->run(v)) {
+		fprintf(stderr, "lapic_latency: %s: vCPU %d stopped: %s\n", be->name, v->id,
+			v->err);
+		exit(1);
+	}
 	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "lapic_latency: timed out (-t)\n";
+
+	write(2, msg, sizeof(msg) - 1);
+	_exit(1);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -648,14 +667,17 @@ int main(int argc, char **argv)
 	pthread_t th[2];
 	struct image im;
 	uint64_t khz;
+	unsigned int timeout_s = 100;
 	int opt, i, r;
 
 	g_samples = 200;
 	for (i = 0; argc > 1 && i < (int)(sizeof(backends) / sizeof(backends[0])); i++)
 		if (!strcmp(argv[1], backends[i].name))
 			be = &backends[i];
-	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:")) != -1) {
-		if (opt == 'n')
+	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:t:")) != -1) {
+		if (opt == 't')
+			timeout_s = strtoul(optarg, NULL, 0);
+		else if (opt == 'n')
 			g_samples = strtoull(optarg, NULL, 0);
 		else if (opt == 'o')
 			out = optarg;
@@ -665,7 +687,8 @@ int main(int argc, char **argv)
 			be = NULL;
 	}
 	if (!be || !g_samples || g_samples > MAX_SAMPLES) {
-		fprintf(stderr, "usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE]\n",
+		fprintf(stderr,
+			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS]\n",
 			argv[0], MAX_SAMPLES);
 		return 2;
 	}
@@ -679,17 +702,12 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 1;
 	}
+	signal(SIGALRM, on_alarm);
+	alarm(timeout_s);
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, vcpu_thread, &v[i]);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	for (i = 0; i < 2; i++) {
-		if (v[i].err) {
-			fprintf(stderr, "lapic_latency: %s: vCPU %d stopped: %s\n", be->name,
-				i, v[i].err);
-			return 1;
-		}
-	}
 	report(&im, khz, out, cmp);
 	return 0;
 }
