@@ -26,6 +26,7 @@
 #include <asm/processor-flags.h>
 
 #include "core.h"
+#include "observe.h"
 
 /*
  * The exceptions userspace may inject, and whether each pushes an error
@@ -169,6 +170,7 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	if (ev->nmi_latched) {
 		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
 			vmon_ops->inject_nmi(vcpu);
+			vmon_stats_irq(vcpu, VMON_IRQ_NMI);
 			ev->nmi_latched = false;
 			busy = true;
 		} else {
@@ -179,6 +181,7 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	if (ev->irq_queued && vmon_lapic_accepts_extint(vcpu)) {
 		if (!busy && vmon_ops->interrupt_allowed(vcpu)) {
 			vmon_ops->inject_irq(vcpu, ev->irq_vector);
+			vmon_stats_irq(vcpu, VMON_IRQ_EXTINT);
 			ev->irq_queued = false;
 			busy = true;
 		} else {

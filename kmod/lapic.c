@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "emulate.h"
+#include "observe.h"
 
 #define REG(off)		((off) >> 2)
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
@@ -361,8 +362,8 @@ static void lapic_write(struct vmon_vcpu *vcpu, u32 off, u32 val)
 		return;
 	case VMON_APIC_SELF_IPI:
 		/* x2APIC only (11.12.11): a fixed, edge interrupt to this APIC */
-		if (x2)
-			vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false);
+		if (x2 && vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false))
+			vmon_stats_irq(vcpu, VMON_IRQ_IPI);
 		return;
 	}
 	/* read-only and reserved registers of the xAPIC page ignore writes */

@@ -42,7 +42,7 @@ struct vmon_vm;
 
 /* LVT timer mode, bits 18:17 (SDM Vol. 3A 11.5.1) */
 #define VMON_APIC_LVTT_ONESHOT		(0u << 17)
-#define VMON_APIC_LVTT_PERIODIC		(1u << 17)
+#define VMON_APIC_LVTT_PERIODIC		BIT(17)
 #define VMON_APIC_LVTT_TSCDEADLINE	(2u << 17)
 #define VMON_APIC_LVTT_MODE		(3u << 17)
 #define VMON_APIC_LVT_MASKED		BIT(16)

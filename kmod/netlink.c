@@ -205,6 +205,11 @@ static int vmon_nl_put_stats(struct sk_buff *skb, const struct vmon_vcpu_stats *
 	    nla_put_u64_64bit(skb, VMON_STAT_HOST_NS, s->host_ns, VMON_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, VMON_STAT_EVENTS_LOST, s->events_lost, VMON_STAT_PAD))
 		goto err;
+	BUILD_BUG_ON(VMON_STAT_IRQ_SIPI - VMON_STAT_IRQ_IPI != VMON_IRQ_NR - 1);
+	for (i = 0; i < VMON_IRQ_NR; i++)
+		if (nla_put_u64_64bit(skb, VMON_STAT_IRQ_IPI + i, atomic64_read(&s->irqs[i]),
+				      VMON_STAT_PAD))
+			goto err;
 	for (i = 0; i < VMON_XIDX_NR; i++)
 		if (s->reason[i].count && vmon_nl_put_reason(skb, i, &s->reason[i]))
 			goto err;

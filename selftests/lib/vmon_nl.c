@@ -246,6 +246,9 @@ static int vnl_parse_stats(struct nlattr *nest, struct vnl_stats *s)
 		s->host_ns = nla_get_u64(tb[VMON_STAT_HOST_NS]);
 	if (tb[VMON_STAT_EVENTS_LOST])
 		s->events_lost = nla_get_u64(tb[VMON_STAT_EVENTS_LOST]);
+	for (rem = VMON_STAT_IRQ_IPI; rem <= VMON_STAT_IRQ_SIPI; rem++)
+		if (tb[rem])
+			s->irqs[rem - VMON_STAT_IRQ_IPI] = nla_get_u64(tb[rem]);
 
 	nla_for_each_nested(a, nest, rem) {
 		struct nlattr *rt[VMON_RSTAT_MAX + 1];

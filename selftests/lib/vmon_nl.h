@@ -39,6 +39,7 @@ struct vnl_reason {
 #define VNL_MAX_REASONS	64
 struct vnl_stats {
 	uint64_t exits, user_exits, guest_ns, host_ns, events_lost;
+	uint64_t irqs[VMON_STAT_IRQ_SIPI - VMON_STAT_IRQ_IPI + 1];	/* VMON_STAT_IRQ_* */
 	unsigned int nr_reasons;
 	struct vnl_reason reasons[VNL_MAX_REASONS];
 };

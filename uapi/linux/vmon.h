@@ -614,6 +614,20 @@ enum vmon_stat_attr {
 	VMON_STAT_EVENTS_LOST,		/* u64: exit events dropped */
 	VMON_STAT_REASON,		/* nested VMON_RSTAT_*, one per reason seen */
 	VMON_STAT_PAD,
+	/*
+	 * u64: interrupts delivered by the in-kernel local APICs, by kind:
+	 * fixed and lowest-priority IPIs (the ICR, self IPIs included) and
+	 * MSIs as the receiving APICs accepted them, local timer
+	 * interrupts as they were posted, NMIs and ExtINTs (VMON_INTERRUPT)
+	 * as they were injected, INITs and SIPIs as the vCPU acted on them
+	 */
+	VMON_STAT_IRQ_IPI,
+	VMON_STAT_IRQ_MSI,
+	VMON_STAT_IRQ_TIMER,
+	VMON_STAT_IRQ_NMI,
+	VMON_STAT_IRQ_EXTINT,
+	VMON_STAT_IRQ_INIT,
+	VMON_STAT_IRQ_SIPI,
 	__VMON_STAT_MAX
 };
 
