@@ -158,7 +158,12 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, -r, x->tdp.gpa,
 					   "MMIO access refused by the device");
 
-	/* vcpu->regs is authoritative between exits: the backend loads it */
+	/*
+	 * vcpu->regs is authoritative between exits: the backend loads it.
+	 * An STI or MOV SS shadow the instruction sat in is left as the
+	 * exit found it, so it covers one more instruction: an interrupt
+	 * may come one instruction late, never early.
+	 */
 	vcpu->regs.rip = (vcpu->regs.rip + insn.len) & vmon_ip_mask(mode);
 	return 1;
 }

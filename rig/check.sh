@@ -149,7 +149,8 @@ if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then
 		echo "check: cannot extract vmlinux: see $out/extract-vmlinux.log" >&2
 	elif [ -r tools/vmon/test/guests/multiboot.elf ]; then
 		files+=(tools/vmon/test/boot_e2e.sh tools/vmon/test/guests/multiboot.elf
-			"$out/guest.cpio")
+			tools/vmon/test/guests/multiboot_low.elf
+			tools/vmon/test/guests/fw_cfg.elf "$out/guest.cpio")
 		names="$names boot_e2e.sh"
 		boot_ready=1
 	fi

@@ -16,7 +16,8 @@
  * 5-level long mode with page tables built here that map the APIC page
  * at odd virtual addresses (never identity), and an instruction that
  * straddles two virtual pages whose physical pages are in the opposite
- * order.
+ * order.  An instruction the decoder does not know ends in
+ * VMON_EXIT_INTERNAL_ERROR with RIP still at it.
  *
  * Needs the in-kernel local APIC (VMON_CAP_LAPIC): without it the test
  * fails, saying so.
@@ -144,6 +145,18 @@ GUEST_BLOB(emul_prot, 32,
 GUEST_BLOB(emul_long, 64, LONG_BODY(emul_long, ALIAS_HIGH));
 /* the same at an alias that only 5-level paging can express */
 GUEST_BLOB(emul_la57, 64, LONG_BODY(emul_la57, ALIAS_LA57));
+
+/*
+ * An instruction the decoder does not know on the APIC page (ADD to
+ * memory), from flat 32-bit mode at the APIC's physical address.
+ */
+GUEST_BLOB(emul_unknown, 32,
+	   "mov $0xfee00000, %ebx\n"
+	   ".globl emul_unknown_add\n"
+	   "emul_unknown_add:\n"
+	   "addl $1, 0x80(%ebx)\n"
+	   "hlt\n");
+extern const unsigned char emul_unknown_add[];
 
 /* page tables in PT_POOL; levels 2 (32-bit), 3 (PAE), 4, 5 */
 struct pager {
@@ -501,6 +514,34 @@ TEST_F(emul, straddle_long_mode)
 	ASSERT_OK(test_vm_set_entry(t, STRADDLE_VA + 0xffd, 0));
 	self->want[0] = self->e.version;
 	run_reports(_metadata, t, self->want, 1);
+}
+
+/*
+ * What the kernel cannot emulate comes to userspace as an internal
+ * error naming the instruction's bytes and the address, with the
+ * guest's RIP still at the instruction.
+ */
+TEST_F(emul, unknown_instruction_is_an_internal_error)
+{
+	struct test_vm *t = &self->t;
+	struct vmon_run *run;
+	struct vmon_regs regs;
+	__u64 add_rip = CODE_GPA + (emul_unknown_add - emul_unknown);
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create(t, VMON_GUEST_PROT));
+	LAPIC_OR_FAIL(t, &self->e);
+	ASSERT_EQ(0xfee00000ULL, self->e.base);
+	ASSERT_OK(test_vm_load_blob(t, emul_unknown, emul_unknown_end));
+	run = t->cpu.run;
+	RUN_EXPECT_EXIT(t, VMON_EXIT_INTERNAL_ERROR);
+	EXPECT_EQ(VMON_INTERNAL_EMULATION, run->internal.kind);
+	EXPECT_EQ(0xfee00080ULL, run->internal.qualification);
+	/* 83 83 80 00 00 00 01: add imm8 to [ebx + disp32] */
+	EXPECT_EQ(0x01000000808383ULL, run->internal.code & 0xffffffffffffffULL);
+	EXPECT_STREQ("MMIO instruction not emulated", run->internal.reason);
+	ASSERT_OK(vmon_get_regs(&t->cpu, &regs));
+	EXPECT_EQ(add_rip, regs.rip);
 }
 
 TEST_HARNESS_MAIN

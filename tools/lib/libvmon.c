@@ -58,6 +58,7 @@ static const char * const exit_reason_names[VMON_EXIT_NR] = {
 	[VMON_EXIT_INTR]		= "INTR",
 	[VMON_EXIT_INTERNAL_ERROR]	= "INTERNAL_ERROR",
 	[VMON_EXIT_IRQ_WINDOW_OPEN]	= "IRQ_WINDOW_OPEN",
+	[VMON_EXIT_EOI]			= "EOI",
 };
 
 const char *vmon_exit_reason_name(__u32 exit_reason)

@@ -191,6 +191,7 @@ int cmd_run(int argc, char **argv)
 	if (o.kernel && start_kernel(&cpu, &boot, &o))
 		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
+	m.cmdline = o.append;
 	if (!machine_add_devices(&m))
 		status = run_loop(&cpu, &m);
 	machine_destroy(&m);

@@ -17,6 +17,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8042_device,
 	&pci_conf1_device,
 	&legacy_ports_device,
+	&fw_cfg_device,
 	&debugcon_device,
 	&debug_exit_device,
 	&uart8250_device,

@@ -25,6 +25,7 @@ extern const struct vmon_device rtc_device;		/* CMOS RTC 0x70-0x71 */
 extern const struct vmon_device i8042_device;		/* keyboard controller 0x60, 0x64 */
 extern const struct vmon_device pci_conf1_device;	/* PCI config mechanism #1, 0xCF8 */
 extern const struct vmon_device legacy_ports_device;	/* POST 0x80 and other no-ops */
+extern const struct vmon_device fw_cfg_device;		/* QEMU's fw_cfg, 0x510-0x511 */
 
 /* debug-exit: the vmon exit status for a guest's OUT of value */
 int debug_exit_status(uint64_t value);

@@ -37,7 +37,8 @@ unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r)
 	return n;
 }
 
-int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max)
+int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max,
+		       uint64_t gpa)
 {
 	const char *cmdline = req->cmdline ? req->cmdline : "";
 	size_t len = strlen(cmdline);
@@ -49,7 +50,7 @@ int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t 
 			 len, req->kernel, (unsigned long long)max - 1);
 		return -E2BIG;
 	}
-	memcpy(mem + KERNEL_CMDLINE_GPA, cmdline, len + 1);
+	memcpy(mem + gpa, cmdline, len + 1);
 	return 0;
 }
 

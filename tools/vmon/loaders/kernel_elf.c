@@ -51,7 +51,7 @@ static void get_phdr(const uint8_t *p, bool is64, Elf64_Phdr *ph)
 	ph->p_align = get_le32(p + 28);
 }
 
-int elf_load(const struct kernel_file *f, uint8_t *mem, uint64_t mem_size,
+int elf_load(const struct kernel_file *f, uint8_t *mem, uint64_t mem_size, uint64_t low,
 	     struct elf_info *info)
 {
 	uint64_t phoff, phentsize, phnum, i, end;
@@ -113,11 +113,11 @@ int elf_load(const struct kernel_file *f, uint8_t *mem, uint64_t mem_size,
 				 format_size(mem_size, buf, sizeof(buf)));
 			return -EFBIG;
 		}
-		if (ph.p_paddr < KERNEL_LOW_END) {
-			vmon_err("kernel %s: segment %llu at 0x%llx overlaps vmon's boot data below 0x%llx (link the kernel at 1 MiB or above)",
+		if (ph.p_paddr < low) {
+			vmon_err("kernel %s: segment %llu at 0x%llx lies below 0x%llx, where vmon keeps its boot data (link the kernel at 0x%llx or above)",
 				 f->path, (unsigned long long)i,
-				 (unsigned long long)ph.p_paddr,
-				 (unsigned long long)KERNEL_LOW_END);
+				 (unsigned long long)ph.p_paddr, (unsigned long long)low,
+				 (unsigned long long)low);
 			return -EINVAL;
 		}
 		memcpy(mem + ph.p_paddr, e + ph.p_offset, ph.p_filesz);

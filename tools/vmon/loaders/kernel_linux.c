@@ -143,7 +143,7 @@ static int linux_finish(const struct kernel_request *req, uint8_t *mem, uint64_t
 			req = &with_tsc;
 		}
 	}
-	ret = kernel_put_cmdline(req, mem, cmdline_max);
+	ret = kernel_put_cmdline(req, mem, cmdline_max, KERNEL_CMDLINE_GPA);
 	if (ret)
 		return ret;
 	ret = kernel_put_initrd(req->initrd, mem, mem_size, kernel_end, initrd_max, true,
@@ -261,7 +261,7 @@ int linux_load_vmlinux(const struct kernel_file *f, const struct kernel_request 
 	int ret;
 
 	boot->format = KERNEL_VMLINUX;
-	ret = elf_load(f, mem, mem_size, &ei);
+	ret = elf_load(f, mem, mem_size, KERNEL_LOW_END, &ei);
 	if (ret)
 		return ret;
 

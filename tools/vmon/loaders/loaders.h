@@ -63,13 +63,15 @@ struct kernel_boot {
 };
 
 /*
- * Guest-physical layout of what vmon builds for a kernel, all below the
- * EBDA at 0x9FC00 (e820 RAM that Linux keeps reserved as "low 1 MiB"):
+ * Guest-physical layout of what vmon builds for a Linux kernel, all below
+ * the EBDA at 0x9FC00 (e820 RAM that Linux keeps reserved as "low 1 MiB"):
  *   0x1000 - 0x8000   boot stack (grows down from 0x8000)
- *   0x8000            boot_params (zero page), or the multiboot information
+ *   0x8000            boot_params (zero page)
  *   0x10000           GDT, TSS and page tables (VMON_SETUP_TABLES_SIZE)
  *   0x20000           kernel command line (at most KERNEL_CMDLINE_MAX bytes)
  * The kernel itself loads at 1 MiB or above, the initrd as high as allowed.
+ * A multiboot kernel may load from MULTIBOOT_LOW_END on: its boot data
+ * goes above it and its module (kernel_multiboot.c).
  */
 #define KERNEL_STACK_TOP	0x8000ULL
 #define KERNEL_PARAMS_GPA	0x8000ULL
@@ -152,8 +154,9 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 }
 
 /* kernel_common.c */
-/* copy the command line to KERNEL_CMDLINE_GPA; max counts the NUL */
-int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max);
+/* copy the command line to gpa; max counts the NUL */
+int kernel_put_cmdline(const struct kernel_request *req, uint8_t *mem, uint64_t max,
+		       uint64_t gpa);
 /*
  * How a loader names one of its input files in errors: "cannot open
  * <what> PATH: ... (check the <option> path)", "<what> PATH is not a
@@ -188,7 +191,8 @@ struct elf_info {
 
 /* 0 if file is an x86 ELF executable (32- or 64-bit), else -ENOEXEC (silent) */
 int elf_probe(const struct kernel_file *f, bool *is64);
-int elf_load(const struct kernel_file *f, uint8_t *mem, uint64_t mem_size,
+/* load the segments; one below low is refused (vmon's boot data is there) */
+int elf_load(const struct kernel_file *f, uint8_t *mem, uint64_t mem_size, uint64_t low,
 	     struct elf_info *info);
 
 /* kernel_linux.c: bzImage and vmlinux (Linux boot protocol) */
@@ -200,6 +204,8 @@ int linux_load_vmlinux(const struct kernel_file *f, const struct kernel_request 
 
 /* kernel_multiboot.c */
 #define MULTIBOOT_SEARCH	8192
+/* the lowest address a multiboot kernel loads at: page 0 is the real-mode IVT */
+#define MULTIBOOT_LOW_END	0x1000ULL
 /* offset of a valid multiboot v1 header in the file, or -ENOENT */
 long multiboot_find_header(const struct kernel_file *f);
 int multiboot_load(const struct kernel_file *f, long hdr_off, const struct kernel_request *req,

@@ -10,7 +10,8 @@
 # until then ("vmon stat" while /init runs), and "# guest:" lines, the
 # guest's console as it comes.
 #
-# Expects in one directory ($1, default /bin): vmon, multiboot.elf,
+# Expects in one directory ($1, default /bin): vmon, multiboot.elf (and
+# multiboot_low.elf, the same kernel linked at 0x1000), fw_cfg.elf,
 # guest.cpio (rig/linux-guest/mkinitramfs.sh), and the guest kernel:
 # vmlinux (ELF, no decompression: the fast path under emulation) or
 # vmlinuz-* (bzImage).  Without a kernel the Linux checks are skipped.
@@ -64,7 +65,7 @@ for k in "$dir/vmlinux" "$dir"/vmlinuz-*; do
 done
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..17"
 
 # ---------------------------------------------------- multiboot, by content
 mod_size=$(wc -c <"$dir/guest.cpio")
@@ -76,6 +77,20 @@ expect "multiboot: mem_lower/mem_upper of --mem 16M" /tmp/mb.out \
 	"mem_lower 639 KiB, mem_upper 15360 KiB"
 expect "multiboot: --initrd is module 1 with its size" /tmp/mb.out \
 	"modules 1, first $mod_size bytes"
+
+# the same kernel at 0x1000, where vmon's boot data used to be
+run_vmon /tmp/mbl.out /tmp/mbl.err run --kernel "$dir/multiboot_low.elf" \
+	--initrd "$dir/guest.cpio" --append "hello low" --mem 16M
+expect_status "multiboot at 0x1000: kernel exits through port 0xF4 with 0" 1 /tmp/mbl.err
+expect "multiboot at 0x1000: command line" /tmp/mbl.out "^multiboot: cmdline hello low$"
+expect "multiboot at 0x1000: --initrd is module 1 with its size" /tmp/mbl.out \
+	"modules 1, first $mod_size bytes"
+
+# ---------------------------------------- QEMU's fw_cfg, read by a guest
+run_vmon /tmp/fw.out /tmp/fw.err run --kernel "$dir/fw_cfg.elf" --append "fw_cfg says hi" --mem 8M
+expect "fw_cfg: signature, interface ID and CPU count" /tmp/fw.out \
+	"^fw_cfg: signature QEMU, id 1, cpus 1, max 1$"
+expect "fw_cfg: the command line" /tmp/fw.out "^fw_cfg: cmdline fw_cfg says hi$"
 
 # ----------------------------------------------------------------- refusals
 run_vmon /tmp/bad.out /tmp/bad.err run --kernel "$dir/boot_e2e.sh"

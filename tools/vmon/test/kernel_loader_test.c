@@ -362,7 +362,7 @@ TEST(vmlinux_errors)
 	kpath = write_file(img, len);
 	msg = load_err(kpath, NULL, NULL, MEM_SIZE, &ret);
 	EXPECT_EQ(-EINVAL, ret);
-	EXPECT_NE(NULL, strstr(msg, "overlaps vmon's boot data"));
+	EXPECT_NE(NULL, strstr(msg, "where vmon keeps its boot data"));
 	unlink(kpath);
 
 	img = make_elf64(&len, 0x2000000, ok, 1);
@@ -431,9 +431,11 @@ static void put_mb_header(uint8_t *b, size_t off, uint32_t flags, const uint32_t
 		put_le32(b + off + 12 + 4 * i, addr[i]);
 }
 
-static uint8_t *make_mb_elf32(size_t *len, uint32_t flags)
+/* one PT_LOAD segment of filesz bytes from file offset 0x1000 at paddr */
+static uint8_t *make_mb_elf32_at(size_t *len, uint32_t flags, uint32_t paddr,
+				 uint32_t filesz, uint32_t memsz)
 {
-	size_t size = 0x2000;
+	size_t size = 0x1000 + filesz;
 	uint8_t *b = calloc(1, size);
 	Elf32_Ehdr *eh = (Elf32_Ehdr *)b;
 	Elf32_Phdr *ph = (Elf32_Phdr *)(b + sizeof(*eh));
@@ -443,19 +445,24 @@ static uint8_t *make_mb_elf32(size_t *len, uint32_t flags)
 	eh->e_ident[EI_DATA] = ELFDATA2LSB;
 	eh->e_type = ET_EXEC;
 	eh->e_machine = EM_386;
-	eh->e_entry = 0x100010;
+	eh->e_entry = paddr + 0x10;
 	eh->e_phoff = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
 	eh->e_phnum = 1;
 	ph->p_type = PT_LOAD;
 	ph->p_offset = 0x1000;
-	ph->p_paddr = 0x100000;
-	ph->p_vaddr = 0x100000;
-	ph->p_filesz = 0x1000;
-	ph->p_memsz = 0x1800;
+	ph->p_paddr = paddr;
+	ph->p_vaddr = paddr;
+	ph->p_filesz = filesz;
+	ph->p_memsz = memsz;
 	put_mb_header(b, 0x1000, flags, NULL);
 	*len = size;
 	return b;
+}
+
+static uint8_t *make_mb_elf32(size_t *len, uint32_t flags)
+{
+	return make_mb_elf32_at(len, flags, 0x100000, 0x1000, 0x1800);
 }
 
 TEST(multiboot_elf_info)
@@ -520,9 +527,110 @@ TEST(multiboot_aout_kludge)
 	EXPECT_EQ(0, mem[0x200fff]);			/* bss */
 	EXPECT_EQ(0xcc, mem[0x201000]);
 	EXPECT_EQ(1 | 4 | 64 | 512, get_le32(mem + boot.rbx));	/* no module */
-	EXPECT_EQ(0, mem[KERNEL_CMDLINE_GPA]);
+	EXPECT_EQ(0, mem[get_le32(mem + boot.rbx + 16)]);	/* empty command line */
 	unlink(kpath);
 }
+
+/* does [a, a + an) overlap [b, b + bn)? */
+static bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+/*
+ * A kernel linked at 0x1000 and reaching over where vmon used to keep
+ * its boot data (0x8000-0x30000): every byte of it survives, and vmon's
+ * stack, tables, information and command line lie above it and above
+ * the module, in RAM above 1 MiB.
+ */
+TEST(multiboot_kernel_linked_low)
+{
+	const uint32_t filesz = 0x40000, memsz = 0x48000;
+	size_t len, i;
+	uint8_t *img = make_mb_elf32_at(&len, 0x3, 0x1000, filesz, memsz), *mem = guest_mem();
+	char *kpath, *rd = initrd_of(5000);
+	struct kernel_request req = { NULL, rd, "low kernel" };
+	struct kernel_boot boot;
+	uint64_t mbi, cmdline, mods, mmap, rd_end;
+
+	for (i = 0x10; i < filesz; i++)		/* after the multiboot header */
+		img[0x1000 + i] = (uint8_t)(i * 13 + 5);
+	kpath = write_file(img, len);
+	req.kernel = kpath;
+	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
+	EXPECT_EQ(0x1010, boot.entry);
+	EXPECT_EQ(0x1000, boot.kernel_start);
+	EXPECT_EQ(0x1000 + memsz, boot.kernel_end);
+	for (i = 0x10; i < filesz; i++) {
+		if (mem[0x1000 + i] != (uint8_t)(i * 13 + 5))
+			break;
+	}
+	EXPECT_EQ(filesz, i) TH_LOG("kernel byte at 0x%zx overwritten", 0x1000 + i);
+	EXPECT_EQ(0, mem[0x1000 + memsz - 1]);		/* bss zeroed */
+
+	/* the module: 1 MiB, not in the low RAM the e820 map ends at 0x9fc00 */
+	EXPECT_EQ(0x100000, boot.initrd_gpa);
+	rd_end = boot.initrd_gpa + boot.initrd_size;
+	mbi = boot.rbx;
+	cmdline = get_le32(mem + mbi + 16);
+	mods = get_le32(mem + mbi + 24);
+	mmap = get_le32(mem + mbi + 48);
+	EXPECT_STREQ("low kernel", (char *)mem + cmdline);
+	EXPECT_EQ(boot.initrd_gpa, get_le32(mem + mods));
+	EXPECT_EQ(rd_end, get_le32(mem + mods + 4));
+	EXPECT_EQ(4999 & 0xff, mem[rd_end - 1]);
+	EXPECT_EQ(0x100000, get_le64(mem + mmap + 3 * 24 + 4));
+
+	/* vmon's data: above kernel and module, inside memory, apart */
+	EXPECT_GE(boot.tables_gpa, rd_end);
+	EXPECT_EQ(0, boot.tables_gpa & 0xfff);
+	EXPECT_GE(boot.stack - 0x1000, boot.tables_gpa + VMON_SETUP_TABLES_SIZE);
+	EXPECT_GE(mbi, boot.stack);
+	EXPECT_GE(cmdline, mbi + 0x1000);
+	EXPECT_LE(cmdline + sizeof("low kernel"), MEM_SIZE);
+	EXPECT_FALSE(overlaps(mbi, 0x1000, 0x1000, memsz));
+	EXPECT_FALSE(overlaps(boot.tables_gpa, cmdline + 11 - boot.tables_gpa,
+			      boot.initrd_gpa, boot.initrd_size));
+	unlink(kpath);
+	unlink(rd);
+}
+
+/* the a.out kludge at 0x1000; page 0 stays refused */
+TEST(multiboot_kludge_low_and_page0)
+{
+	/* header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr */
+	uint32_t addr[5] = { 0x1040, 0x1000, 0x1400, 0x2000, 0x1100 };
+	uint8_t img[0x400], *mem = guest_mem();
+	struct kernel_request req = { NULL, NULL, "x" };
+	struct kernel_boot boot;
+	char *kpath, *msg;
+	int ret;
+
+	memset(img, 0x5a, sizeof(img));
+	put_mb_header(img, 0x40, 0x10002, addr);
+	kpath = write_file(img, sizeof(img));
+	req.kernel = kpath;
+	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
+	EXPECT_EQ(0x1100, boot.entry);
+	EXPECT_EQ(0x5a, mem[0x13ff]);
+	EXPECT_EQ(0, mem[0x1fff]);			/* bss */
+	EXPECT_GE(boot.tables_gpa, 0x100000);
+	EXPECT_STREQ("x", (char *)mem + get_le32(mem + boot.rbx + 16));
+	unlink(kpath);
+
+	addr[0] = 0x840;
+	addr[1] = 0x800;
+	addr[2] = 0xc00;
+	addr[3] = 0xc00;
+	addr[4] = 0x900;
+	put_mb_header(img, 0x40, 0x10002, addr);
+	kpath = write_file(img, sizeof(img));
+	msg = load_err(kpath, NULL, NULL, MEM_SIZE, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_NE(NULL, strstr(msg, "link the kernel at 0x1000 or above"));
+	unlink(kpath);
+}
+
 
 TEST(multiboot_errors)
 {
@@ -551,6 +659,15 @@ TEST(multiboot_errors)
 	kpath = write_file(img, len);
 	msg = load_err(kpath, NULL, NULL, 0x200000, &ret);	/* beyond memory */
 	EXPECT_EQ(-EFBIG, ret);
+	EXPECT_NE(NULL, strstr(msg, "raise --mem"));
+	unlink(kpath);
+
+	/* the kernel fits, vmon's data above it does not */
+	img = make_mb_elf32_at(&len, 0x3, 0x100000, 0x1000, 0x100000 - 0x4000);
+	kpath = write_file(img, len);
+	msg = load_err(kpath, NULL, NULL, 0x200000, &ret);
+	EXPECT_EQ(-EFBIG, ret);
+	EXPECT_NE(NULL, strstr(msg, "vmon's multiboot data goes above the kernel"));
 	EXPECT_NE(NULL, strstr(msg, "raise --mem"));
 	unlink(kpath);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A multiboot v1 test kernel (ELF, linked at 1 MiB): checks the boot
- * loader's magic in EAX, then prints through the UART at 0x3F8 what the
- * multiboot information at EBX says:
+ * A multiboot v1 test kernel (ELF, linked at 1 MiB, and as
+ * multiboot_low.elf at 0x1000): checks the boot loader's magic in EAX,
+ * then prints through the UART at 0x3F8 what the multiboot information
+ * at EBX says:
  *   multiboot: loader vmon
  *   multiboot: cmdline <the command line>
  *   multiboot: mem_lower 639 KiB, mem_upper N KiB, mmap N bytes
