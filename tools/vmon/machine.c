@@ -31,6 +31,7 @@ void machine_init(struct vmon_machine *m, int console_fd)
 	bus_init(&m->mmio, "MMIO");
 	m->console_fd = console_fd;
 	m->clock = monotonic_ns;
+	m->nr_cpus = 1;
 }
 
 void machine_destroy(struct vmon_machine *m)
