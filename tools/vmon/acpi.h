@@ -31,9 +31,10 @@
 
 /*
  * One processor local APIC entry per vCPU, APIC ID = ACPI processor
- * UID = vCPU id: the 8-bit entries hold IDs 0-254 (255 is broadcast).
+ * UID = vCPU id: the 8-bit entries hold IDs 0-254 (255 is the xAPIC
+ * broadcast), and the I/O APIC takes the ID after the last vCPU's.
  */
-#define ACPI_MAX_CPUS		255
+#define ACPI_MAX_CPUS		254
 
 /* the fixed hardware (FADT), ACPI 6.5 4.8 */
 #define ACPI_PM_BASE		0x600
