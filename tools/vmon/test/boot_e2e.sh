@@ -66,7 +66,7 @@ for k in "$dir/vmlinux" "$dir"/vmlinuz-*; do
 done
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..19"
 
 # ---------------------------------------------------- multiboot, by content
 mod_size=$(wc -c <"$dir/guest.cpio")
@@ -78,6 +78,8 @@ expect "multiboot: mem_lower/mem_upper of --mem 16M" /tmp/mb.out \
 	"mem_lower 639 KiB, mem_upper 15360 KiB"
 expect "multiboot: --initrd is module 1 with its size" /tmp/mb.out \
 	"modules 1, first $mod_size bytes"
+expect "multiboot: finds the RSDP in the BIOS area, and the RSDT's tables" /tmp/mb.out \
+	"^multiboot: rsdp 0x0e0000, revision 2, rsdt FACP APIC$"
 
 # ----------------------------------------------------------------- refusals
 run_vmon /tmp/bad.out /tmp/bad.err run --kernel "$dir/boot_e2e.sh"
