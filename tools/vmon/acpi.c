@@ -515,7 +515,8 @@ static int check_config(uint64_t mem_size, const struct vmon_acpi_config *cfg)
 	if (!cfg->region_gpa || cfg->region_gpa & 15 || end < cfg->region_gpa ||
 	    end > mem_size || end > SZ_4G)
 		return -EINVAL;
-	if (cfg->ioapic_addr && cfg->ioapic_id < cfg->nr_cpus)
+	/* 82093AA datasheet 3.2.1: IOAPICID is bits 27:24 */
+	if (cfg->ioapic_addr && cfg->ioapic_id > 15)
 		return -EINVAL;
 	return 0;
 }
