@@ -48,6 +48,7 @@
 /* the sources of an SCI: status bits with an enable bit at the same place */
 #define SCI_BITS	(ACPI_PM1_TMR_STS | ACPI_PM1_PWRBTN_STS)
 
+/* device state: reached only through the bus and the machine timer */
 struct acpi_pm {
 	struct vmon_machine *machine;
 	struct machine_timer *timer;
