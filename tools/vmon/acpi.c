@@ -81,7 +81,6 @@
 #define FADT_RESET_REG		116
 #define FADT_RESET_VALUE	128
 #define FADT_MINOR_VERSION	131
-#define FADT_X_FIRMWARE_CTRL	132
 #define FADT_X_DSDT		140
 #define FADT_X_PM1A_EVT_BLK	148
 #define FADT_X_PM1A_CNT_BLK	172
@@ -366,10 +365,13 @@ static uint64_t build_fadt(struct acpi_out *o, uint64_t facs, uint64_t dsdt)
 	if (!at)
 		return 0;
 	sdt_header(t, "FACP", FADT_LEN, FADT_REVISION, "FACP");
-	/* both FACS and DSDT fields: below 4 GiB, so the same values */
+	/*
+	 * The FACS in the 32-bit field only: X_FIRMWARE_CTRL must be zero
+	 * when FIRMWARE_CTRL is not (5.2.9), or Linux installs it twice.
+	 * The DSDT in both, as an ACPI 1.0 reader needs the 32-bit one.
+	 */
 	put_le32(t + FADT_FIRMWARE_CTRL, (uint32_t)facs);
 	put_le32(t + FADT_DSDT, (uint32_t)dsdt);
-	put_le64(t + FADT_X_FIRMWARE_CTRL, facs);
 	put_le64(t + FADT_X_DSDT, dsdt);
 	put_le16(t + FADT_SCI_INT, ACPI_SCI_IRQ);
 	/* SMI_CMD, ACPI_ENABLE, ACPI_DISABLE stay 0: no legacy mode */
