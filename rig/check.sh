@@ -30,8 +30,9 @@
 #                 (default: storm.sh's short or long form)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 1050: 900, plus the Linux boot of
-#                 tools/vmon/test/boot_e2e.sh, about 110 s of host time)
+#   BOCHS_TIMEOUT seconds for Bochs (default 1160: 900, plus the two Linux
+#                 boots of tools/vmon/test/boot_e2e.sh, about 110 s of host
+#                 time each)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
@@ -48,7 +49,7 @@ machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitiga
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-1050}
+bochs_timeout=${BOCHS_TIMEOUT:-1160}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
@@ -205,7 +206,8 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	# the Linux boot's own limit (rig/guest-tests.sh: TIMEOUT_<name>)
 	local bt=$boot_timeout
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
-	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
+	# two Linux boots (poweroff, then reboot), each within BOOT_TIMEOUT
+	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$((2 * bt))" "$((bt - 30))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 	# the fuzzer's size, where the default short form is not wanted
 	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"

@@ -55,7 +55,7 @@ struct vmon_machine {
 	int console_fd;		/* guest console output (stdout) */
 	bool stop;		/* a device ended the run */
 	int exit_status;	/* valid when stop is set */
-	unsigned int nr_cpus;	/* vCPUs; 1 */
+	unsigned int nr_cpus;	/* vCPUs (the ACPI MADT has one APIC each); 1 */
 	const char *cmdline;	/* --append, or NULL (fw_cfg) */
 
 	const struct irqchip_ops *irqchip;

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "device.h"
 #include "loaders/loaders.h"
 #include "machine.h"
@@ -103,6 +104,38 @@ static int start_kernel(struct vmon_cpu *cpu, const struct kernel_boot *b,
 	return 0;
 }
 
+/*
+ * A kernel's ACPI tables (acpi.c), built once the devices are attached:
+ * the MADT lists an I/O APIC only when one answers at its address.  The
+ * loader has already pointed boot_params at the RSDP.
+ */
+static int put_acpi_tables(struct vmon_machine *m, void *mem, uint64_t mem_size)
+{
+	struct vmon_acpi_config cfg = {
+		.nr_cpus = m->nr_cpus,
+		.region_gpa = ACPI_TABLES_GPA,
+		.region_size = ACPI_TABLES_SIZE,
+		.lapic_addr = ACPI_LAPIC_ADDR,
+	};
+	uint64_t rsdp;
+	int ret;
+
+	/*
+	 * ID 0, as the I/O APIC resets it and QEMU's pc machine has it:
+	 * without the P6's APIC bus (SDM Vol. 3A 11.1: messages travel on
+	 * the system bus) its ID need not differ from the processors', and
+	 * its 4 bits could not follow --cpus anyway.
+	 */
+	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR))
+		cfg.ioapic_addr = ACPI_IOAPIC_ADDR;
+	ret = vmon_acpi_build(mem, mem_size, &cfg, &rsdp);
+	if (ret)
+		vmon_err("cannot build the ACPI tables for %u vCPUs in 0x%llx-0x%llx: %s",
+			 m->nr_cpus, ACPI_TABLES_GPA, ACPI_TABLES_GPA + ACPI_TABLES_SIZE,
+			 strerror(-ret));
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	int ret, status = VMON_STATUS_USAGE;
@@ -192,7 +225,7 @@ int cmd_run(int argc, char **argv)
 		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
 	m.cmdline = o.append;
-	if (!machine_add_devices(&m))
+	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem)))
 		status = run_loop(&cpu, &m);
 	machine_destroy(&m);
 out_cpu:

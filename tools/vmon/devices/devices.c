@@ -16,6 +16,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&rtc_device,
 	&i8042_device,
 	&pci_conf1_device,
+	&acpi_pm_device,
 	&legacy_ports_device,
 	&fw_cfg_device,
 	&debugcon_device,
