@@ -2,6 +2,11 @@
 /*
  * Device models.  Each lives in its own file and has one attach
  * function that claims its bus ranges; devices.c lists them.
+ *
+ * Locking: a device's state is guarded by the machine's device lock
+ * (struct vmon_machine.lock).  Every callback into a device runs with
+ * it held, from a vCPU thread or the I/O thread; a device never takes
+ * it, never blocks, and has no thread of its own (machine_add_timer()).
  */
 #ifndef VMON_DEVICES_H
 #define VMON_DEVICES_H
