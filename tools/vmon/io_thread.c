@@ -183,7 +183,8 @@ static bool serve(struct io_thread *t, int sig, bool console_ready)
 static int io_loop(struct io_thread *t)
 {
 	struct epoll_event ev[4];
-	bool done = false;
+	/* a first round before any event: watch the console, arm the timers */
+	bool done = serve(t, 0, false);
 
 	while (!done) {
 		bool console_ready = false;

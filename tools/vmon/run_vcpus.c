@@ -48,10 +48,11 @@ static void on_kick(int sig)
 void run_wake_io(struct run_ctx *ctx)
 {
 	uint64_t one = 1;
+	ssize_t n;
 
-	if (write(ctx->wake_fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is full, the I/O thread is woken anyway */
-	}
+	/* EAGAIN: the counter is full, so the I/O thread is woken anyway */
+	n = write(ctx->wake_fd, &one, sizeof(one));
+	(void)n;
 }
 
 static int hook_send_msi(void *opaque, uint64_t address, uint32_t data)

@@ -251,8 +251,8 @@ static void make_vcpu_rows(const struct vm_stats *p, const struct vm_stats *c,
 				ps = &p->vcpus[k].s;
 		r->vcpu_rows[i].id = c->vcpus[i].id;
 		r->vcpu_rows[i].rate = (double)(s->exits - (ps ? ps->exits : 0)) / dt;
-		r->vcpu_rows[i].guest_pct = 100.0 * (double)(s->guest_ns - (ps ? ps->guest_ns : 0)) /
-					    (dt * 1e9);
+		r->vcpu_rows[i].guest_pct = (double)(s->guest_ns - (ps ? ps->guest_ns : 0)) /
+					    (dt * 1e7);	/* percent of dt seconds */
 	}
 }
 
