@@ -123,6 +123,13 @@ struct vmon_backend_ops {
 	 */
 	int (*get_msr)(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct vmon_vcpu *vcpu, u32 index, u64 data);
+	/*
+	 * loaded: the guest's CR8 (bits 3:0), which the common code keeps
+	 * equal to the local APIC's TPR[7:4] (lapic.c).  VMX: the value
+	 * the CR8 load/store exits emulate; SVM: V_TPR.
+	 */
+	u8 (*get_cr8)(struct vmon_vcpu *vcpu);
+	void (*set_cr8)(struct vmon_vcpu *vcpu, u8 cr8);
 };
 
 extern const struct vmon_backend_ops vmx_backend_ops;

@@ -17,6 +17,7 @@
 #include <linux/vmon.h>
 
 #include "backend.h"
+#include "lapic.h"
 
 #define VMON_MAX_VCPUS		64
 #define VMON_MAX_SLOTS		32
@@ -173,6 +174,12 @@ enum vmon_vcpu_mode {
 
 /* bits in vcpu->requests, checked with interrupts off before entry */
 #define VMON_REQ_TLB_FLUSH	0
+#define VMON_REQ_EVENT		1	/* the APIC accepted an interrupt (irq.c) */
+#define VMON_REQ_NMI		2	/* an NMI message: latch it */
+#define VMON_REQ_INIT		3	/* an INIT message: to wait-for-SIPI */
+#define VMON_REQ_SIPI		4	/* a SIPI: lapic.sipi_vector */
+/* requests that change whether the vCPU runs: served outside guest mode */
+#define VMON_REQ_MP_MASK	(BIT(VMON_REQ_INIT) | BIT(VMON_REQ_SIPI))
 
 /* a userspace exit that the next VMON_RUN must complete */
 enum vmon_pending {
@@ -186,7 +193,7 @@ enum vmon_pending {
 struct vmon_events {
 	bool irq_queued;		/* VMON_INTERRUPT: irq_vector waits */
 	u8 irq_vector;
-	bool nmi_latched;		/* VMON_NMI */
+	bool nmi_latched;		/* VMON_NMI; other threads: VMON_REQ_NMI */
 	bool user_window;		/* run->request_interrupt_window at entry */
 };
 
@@ -242,6 +249,7 @@ struct vmon_vcpu {
 	u64 guest_xcr0;
 
 	struct vmon_events events;
+	struct vmon_lapic lapic;	/* lapic.h says what guards each field */
 
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;

@@ -22,9 +22,11 @@
  * plus an offset.  Documentation/msrs-cpuid.rst explains the policy.
  * VMON_SET_CPUID replaces the table wholesale.
  */
+#include <linux/gcd.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include "core.h"
 
@@ -36,10 +38,13 @@
 enum { R_EAX, R_EBX, R_ECX, R_EDX };
 
 /* CPUID.01H:ECX feature bits that are computed or set, not masked */
+#define C1_ECX_TSC_DEADLINE	BIT(24)
 #define C1_ECX_XSAVE		BIT(26)
 #define C1_ECX_OSXSAVE		BIT(27)
 #define C1_ECX_AVX		BIT(28)
 #define C1_ECX_HYPERVISOR	BIT(31)
+#define C1_ECX_X2APIC		BIT(21)
+#define C1_EDX_APIC		BIT(9)
 /* CPUID.80000007H:EDX[8]: invariant TSC */
 #define C87_EDX_INVARIANT_TSC	BIT(8)
 /* CPUID.80000008H:EBX: CLZERO, XSAVEERPTR, WBNOINVD (no MSR, no state) */
@@ -47,8 +52,7 @@ enum { R_EAX, R_EBX, R_ECX, R_EDX };
 
 /*
  * Feature bits the default table clears, one line per reason.  vmon has
- * no local APIC (the guest uses the i8259 PIC and i8254 PIT userspace
- * emulates), no PMU, no power management, switches no speculation-
+ * no PMU, no power management, switches no speculation-
  * control MSR, SPEC_CTRL, PRED_CMD, TSC_AUX, PKRU, IA32_XSS or TSC_ADJUST,
  * and sets none of the optional VM-execution controls that INVPCID,
  * RDTSCP, RDPID or WAITPKG need under VMX.  A bit left set must work on
@@ -69,14 +73,12 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	{ 0x1, 0, R_ECX, BIT(5) | BIT(6) },	/* VMX, SMX: no nested virtualization */
 	{ 0x1, 0, R_ECX, BIT(7) | BIT(8) },	/* EIST, TM2: power/thermal MSRs */
 	{ 0x1, 0, R_ECX, BIT(11) },		/* SDBG: IA32_DEBUG_INTERFACE */
-	{ 0x1, 0, R_ECX, BIT(14) },		/* xTPR update control: no APIC */
+	{ 0x1, 0, R_ECX, BIT(14) },		/* xTPR update control: no such MSR */
 	{ 0x1, 0, R_ECX, BIT(15) },		/* PDCM: IA32_PERF_CAPABILITIES, no PMU */
 	{ 0x1, 0, R_ECX, BIT(17) },		/* PCID: not offered on both backends */
 	{ 0x1, 0, R_ECX, BIT(18) },		/* DCA: platform DMA cache MSRs */
-	{ 0x1, 0, R_ECX, BIT(21) | BIT(24) },	/* x2APIC, TSC deadline: no APIC */
 	{ 0x1, 0, R_ECX, C1_ECX_OSXSAVE },	/* computed from CR4 per lookup */
 	/* 01H:EDX */
-	{ 0x1, 0, R_EDX, BIT(9) },		/* APIC: none (IA32_APIC_BASE.EN = 0) */
 	{ 0x1, 0, R_EDX, BIT(21) },		/* DS: debug store, no PMU */
 	{ 0x1, 0, R_EDX, BIT(22) | BIT(29) },	/* ACPI, TM: thermal monitor MSRs */
 	{ 0x1, 0, R_EDX, BIT(28) },		/* HTT: one logical processor */
@@ -124,7 +126,7 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	/* 80000001H:ECX */
 	{ 0x80000001, 0, R_ECX, BIT(1) },	/* CmpLegacy: one core */
 	{ 0x80000001, 0, R_ECX, BIT(2) },	/* SVM: no nested virtualization */
-	{ 0x80000001, 0, R_ECX, BIT(3) },	/* extended APIC space: no APIC */
+	{ 0x80000001, 0, R_ECX, BIT(3) },	/* extended APIC space: not emulated */
 	{ 0x80000001, 0, R_ECX, BIT(9) },	/* OSVW: OS-visible workaround MSRs */
 	{ 0x80000001, 0, R_ECX, BIT(10) },	/* IBS: no PMU */
 	{ 0x80000001, 0, R_ECX, BIT(12) },	/* SKINIT: secure init, not virtualized */
@@ -137,7 +139,6 @@ static const struct cpuid_mask cpuid_hidden[] = {
 	{ 0x80000001, 0, R_ECX, BIT(27) },	/* performance TSC */
 	{ 0x80000001, 0, R_ECX, BIT(29) },	/* MONITORX/MWAITX: would idle the host */
 	/* 80000001H:EDX */
-	{ 0x80000001, 0, R_EDX, BIT(9) },	/* APIC: none */
 	{ 0x80000001, 0, R_EDX, BIT(27) },	/* RDTSCP: TSC_AUX not switched */
 	/* 80000007H: RAS, power management, APM; only invariant TSC is kept */
 	{ 0x80000007, 0, R_EAX, ~0u },
@@ -377,6 +378,39 @@ static u32 *cpuid_reg(struct vmon_cpuid_entry *e, u8 reg)
 	}
 }
 
+/*
+ * Leaves 15H (TSC / core crystal clock) and 16H (frequencies), when the
+ * host has them (SDM Vol. 2A, CPUID): they describe the guest's clocks,
+ * not the host's.  The "crystal" is the APIC bus of the emulated local
+ * APIC, VMON_APIC_BUS_HZ, and the TSC (the host's, unscaled) runs at
+ * crystal * EBX / EAX = tsc_khz.  Linux takes both its TSC frequency and
+ * its APIC timer period (crystal / HZ) from leaf 15H, so the two agree
+ * with what the timer does.  Without a measured tsc_khz the leaves read
+ * 0 and the guest calibrates.
+ */
+static void cpuid_tsc_leaves(struct cpuid_builder *b)
+{
+	const u32 bus_khz = VMON_APIC_BUS_HZ / 1000;
+	struct vmon_cpuid_entry *e;
+	u32 g = tsc_khz ? gcd(tsc_khz, bus_khz) : 1;
+
+	e = cpuid_find(b->e, b->n, 0x15, 0);
+	if (e) {
+		e->eax = tsc_khz ? bus_khz / g : 0;	/* denominator */
+		e->ebx = tsc_khz ? tsc_khz / g : 0;	/* numerator */
+		e->ecx = tsc_khz ? VMON_APIC_BUS_HZ : 0;	/* crystal Hz */
+		e->edx = 0;
+	}
+	e = cpuid_find(b->e, b->n, 0x16, 0);
+	if (e) {
+		/* base and maximum MHz: the TSC's; bus (reference) MHz */
+		e->eax = tsc_khz / 1000;
+		e->ebx = tsc_khz / 1000;
+		e->ecx = tsc_khz ? VMON_APIC_BUS_HZ / 1000000 : 0;
+		e->edx = 0;
+	}
+}
+
 /* take away what vmon does not virtualize; announce a hypervisor */
 static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 {
@@ -399,8 +433,17 @@ static void cpuid_hide(struct cpuid_builder *b, u32 apic_id)
 		e->ebx = (e->ebx & 0xffff) | (1 << 16) | (apic_id << 24);
 		if (!vmon_fpu_guest_xfeatures())
 			e->ecx &= ~(C1_ECX_XSAVE | C1_ECX_AVX);
-		e->ecx |= C1_ECX_HYPERVISOR;
+		/* the APIC timer's TSC-deadline mode is emulated (lapic_timer.c) */
+		e->ecx |= C1_ECX_HYPERVISOR | C1_ECX_TSC_DEADLINE;
+		/* the in-kernel local APIC, xAPIC and x2APIC (lapic.c), on any host */
+		e->edx |= C1_EDX_APIC;
+		e->ecx |= C1_ECX_X2APIC;
 	}
+	e = cpuid_find(b->e, b->n, 0x80000001, 0);
+	if (e && (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+		  boot_cpu_data.x86_vendor == X86_VENDOR_HYGON))
+		e->edx |= C1_EDX_APIC;	/* AMD repeats the APIC bit (APM Vol. 3 E.4.2) */
+	cpuid_tsc_leaves(b);
 }
 
 /*

@@ -264,6 +264,14 @@ static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return vmon_ioctl_nmi(vcpu, arg);
 	case VMON_INJECT_EXCEPTION:
 		return vmon_ioctl_inject_exception(vcpu, argp);
+	case VMON_GET_LAPIC:
+		return vmon_ioctl_get_lapic(vcpu, argp);
+	case VMON_SET_LAPIC:
+		return vmon_ioctl_set_lapic(vcpu, argp);
+	case VMON_GET_MP_STATE:
+		return vmon_ioctl_get_mp_state(vcpu, argp);
+	case VMON_SET_MP_STATE:
+		return vmon_ioctl_set_mp_state(vcpu, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -428,6 +436,8 @@ static long vmon_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg
 		return vmon_ioctl_create_vcpu(vm, arg);
 	case VMON_SET_NAME:
 		return vmon_ioctl_set_name(vm, (void __user *)arg);
+	case VMON_SIGNAL_MSI:
+		return vmon_ioctl_signal_msi(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -461,6 +471,7 @@ static int vmon_ioctl_get_caps(void __user *argp)
 	caps.tdp_levels = fmt->levels;
 	caps.host_paging_levels = pgtable_l5_enabled() ? 5 : 4;
 	vmon_ops->get_caps(&caps);	/* flags, and corrections of the above */
+	caps.flags |= VMON_CAP_LAPIC;	/* lapic.c, irq.c: the same on both backends */
 
 	caps.run_size = PAGE_SIZE;
 	caps.max_vcpus = VMON_MAX_VCPUS;

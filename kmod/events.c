@@ -163,6 +163,9 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	bool busy = vmon_ops->event_pending(vcpu);
 	bool irq_window = false, nmi_window = false;
 
+	/* an NMI message from another thread (irq.c) latches like VMON_NMI */
+	if (test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
+		ev->nmi_latched = true;
 	if (ev->nmi_latched) {
 		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
 			vmon_ops->inject_nmi(vcpu);
@@ -172,14 +175,17 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 			nmi_window = true;
 		}
 	}
-	if (ev->irq_queued) {
+	/* the INTR pin (ExtINT) before the APIC's vectors, as KVM orders them */
+	if (ev->irq_queued && vmon_lapic_accepts_extint(vcpu)) {
 		if (!busy && vmon_ops->interrupt_allowed(vcpu)) {
 			vmon_ops->inject_irq(vcpu, ev->irq_vector);
 			ev->irq_queued = false;
+			busy = true;
 		} else {
 			irq_window = true;
 		}
 	}
+	busy = vmon_lapic_inject(vcpu, busy, &irq_window);
 	/*
 	 * Userspace's window: if the guest is interruptible already, the
 	 * hardware exits before the first guest instruction (SDM Vol. 3C
@@ -218,7 +224,8 @@ bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu)
 	struct vmon_events *ev = &vcpu->events;
 	bool wake;
 
-	if (ev->irq_queued && (vcpu->regs.rflags & X86_EFLAGS_IF))
+	if (ev->irq_queued && (vcpu->regs.rflags & X86_EFLAGS_IF) &&
+	    vmon_lapic_accepts_extint(vcpu))
 		return true;
 	if (!ev->nmi_latched)
 		return false;

@@ -22,7 +22,8 @@
 
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
-/* CPUID.01H:ECX (SDM Vol. 2A, Table 3-10) */
+/* CPUID.01H:EDX[9] (APIC), ECX (SDM Vol. 2A, Table 3-10) */
+#define CPUID_1_EDX_APIC	BIT(9)
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
 
@@ -168,6 +169,9 @@ static int vmon_exit_cpuid(struct vmon_vcpu *vcpu)
 		else
 			ecx &= ~CPUID_1_ECX_OSXSAVE;
 	}
+	/* SDM Vol. 3A 11.4.3: with IA32_APIC_BASE.EN clear, CPUID says no APIC */
+	if (function == 1 && !vmon_lapic_hw_enabled(vcpu))
+		edx &= ~CPUID_1_EDX_APIC;
 	regs->rax = eax;
 	regs->rbx = ebx;
 	regs->rcx = ecx;
@@ -286,7 +290,7 @@ static int vmon_exit_fail_entry(struct vmon_vcpu *vcpu)
 }
 
 /* 1 = enter again, 0 = return to userspace, < 0 = error */
-int vmon_handle_exit(struct vmon_vcpu *vcpu)
+static int vmon_dispatch_exit(struct vmon_vcpu *vcpu)
 {
 	const struct vmon_exit *x = &vcpu->exit;
 	struct vmon_run *run = vcpu->run;
@@ -305,6 +309,9 @@ int vmon_handle_exit(struct vmon_vcpu *vcpu)
 		vmon_skip_instruction(vcpu);
 		/* a queued event wakes the CPU at once: no userspace round trip */
 		if (vmon_events_wake_from_hlt(vcpu))
+			return 1;
+		/* with an enabled APIC the kernel waits (vmon_lapic_block()) */
+		if (vmon_lapic_halt(vcpu))
 			return 1;
 		run->exit_reason = VMON_EXIT_HLT;
 		return 0;
@@ -335,6 +342,26 @@ int vmon_handle_exit(struct vmon_vcpu *vcpu)
 	pr_warn_ratelimited("%s backend returned exit kind %d\n", vmon_ops->name, x->kind);
 	return vmon_internal_error(vcpu, VMON_INTERNAL_UNHANDLED_EXIT, x->hw_reason,
 				   x->qualification, "bad exit decode");
+}
+
+/*
+ * An EOI of a level-triggered vector (a WRMSR or an xAPIC write that
+ * completed in the kernel) becomes VMON_EXIT_EOI for the userspace I/O
+ * APIC; the guest continues after the EOI at the next VMON_RUN.
+ */
+int vmon_handle_exit(struct vmon_vcpu *vcpu)
+{
+	struct vmon_run *run = vcpu->run;
+	int r = vmon_dispatch_exit(vcpu);
+
+	if (r == 1 && vcpu->lapic.eoi_vector >= 0) {
+		memset(&run->eoi, 0, sizeof(run->eoi));
+		run->exit_reason = VMON_EXIT_EOI;
+		run->eoi.vector = vcpu->lapic.eoi_vector;
+		vcpu->lapic.eoi_vector = -1;
+		return 0;
+	}
+	return r;
 }
 
 /*

@@ -26,9 +26,14 @@
 
 #include "core.h"
 
-/* IA32_APIC_BASE (SDM Vol. 3A, "Local APIC Status and Location") */
-#define APIC_BASE_DEFAULT	0xfee00000ULL
-#define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
+/*
+ * IA32_APIC_BASE (SDM Vol. 3A 11.4.4): the APIC enabled in xAPIC mode
+ * at 0xFEE00000, as at power-up (lapic.c owns its transitions).  The
+ * x2APIC registers are MSRs 0x800-0x8ff (SDM Vol. 3A 11.12.1.2).
+ */
+#define APIC_BASE_DEFAULT	(0xfee00000ULL | MSR_IA32_APICBASE_ENABLE)
+#define X2APIC_MSR_FIRST	0x800
+#define X2APIC_MSR_LAST		0x8ff
 
 /*
  * IA32_MISC_ENABLE (SDM Vol. 4, Table 2-2): fast strings on, branch
@@ -239,6 +244,11 @@ static int msr_get_common(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_APICBASE:
 		*data = m->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		*data = vmon_lapic_timer_get_deadline(vcpu);
+		return 0;
+	case X2APIC_MSR_FIRST ... X2APIC_MSR_LAST:
+		return vmon_lapic_rdmsr(vcpu, index, data);
 	case MSR_IA32_UCODE_REV:	/* also MSR_AMD64_PATCH_LEVEL */
 		*data = m->ucode_rev;
 		return 0;
@@ -268,25 +278,17 @@ static int msr_get_common(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 static int msr_set_common(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct vmon_msr_state *m = &vcpu->msr;
-	u64 reserved;
 	int slot;
 
 	switch (index) {
 	case MSR_IA32_APICBASE:
-		/*
-		 * There is no local APIC to enable, in xAPIC or x2APIC mode
-		 * (EN and EXTD set #GP, as CPUID.01H:EDX.APIC says there is
-		 * none); the base is storage.  BSP is the vCPU's role: only
-		 * userspace changes it.
-		 */
-		reserved = APIC_BASE_RESERVED | msr_phys_reserved(vcpu) |
-			   MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE;
-		if (data & reserved)
-			return -EINVAL;
-		if (!host)
-			data = (data & ~(u64)MSR_IA32_APICBASE_BSP) |
-			       (m->apic_base & MSR_IA32_APICBASE_BSP);
-		m->apic_base = data;
+		/* the local APIC's mode and base: its transitions (lapic.c) */
+		return vmon_lapic_set_base(vcpu, data, host);
+	case X2APIC_MSR_FIRST ... X2APIC_MSR_LAST:
+		return vmon_lapic_wrmsr(vcpu, index, data);
+	case MSR_IA32_TSC_DEADLINE:
+		/* the APIC timer's (lapic_timer.c): any value, by guest or host */
+		vmon_lapic_timer_set_deadline(vcpu, data);
 		return 0;
 	case MSR_IA32_UCODE_REV:
 		/*

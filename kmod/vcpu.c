@@ -58,6 +58,7 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 	if (r)
 		goto err_run;
 	vmon_msr_reset(vcpu);
+	vmon_lapic_init(vcpu);
 	r = vmon_fpu_init(vcpu);
 	if (r)
 		goto err_cpuid;
@@ -71,6 +72,7 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 err_fpu:
 	vmon_fpu_free(vcpu);
 err_cpuid:
+	vmon_lapic_destroy(vcpu);
 	kfree(vcpu->cpuid);
 err_run:
 	free_page((unsigned long)vcpu->run);
@@ -83,6 +85,7 @@ err_free:
 /* the vCPU is not running and no fd refers to it (vm.c) */
 void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
 {
+	vmon_lapic_destroy(vcpu);
 	vmon_ops->vcpu_destroy(vcpu);
 	vmon_fpu_free(vcpu);
 	kfree(vcpu->cpuid);
@@ -213,7 +216,11 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	 */
 	kernel_fpu_begin();
 	vmon_ops->vcpu_load(vcpu);	/* makes this CPU the vCPU's (migration) */
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	if (READ_ONCE(vcpu->cpu) != smp_processor_id()) {
+		WRITE_ONCE(vcpu->cpu, smp_processor_id());
+		/* the APIC timer's hrtimer follows the vCPU (lapic_timer.c) */
+		vmon_lapic_timer_migrate(vcpu);
+	}
 
 	/*
 	 * With interrupts off, an interrupt arriving now stays pending and
@@ -230,8 +237,11 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	 * A signal sent to this task from another CPU IPIs this CPU; a
 	 * reschedule request does the same.  Either may have arrived
 	 * before interrupts went off: back out and let the loop handle it.
+	 * So may an INIT or a SIPI, which the loop serves outside guest
+	 * mode (vmon_lapic_block()).
 	 */
-	if (signal_pending(current) || need_resched()) {
+	if (signal_pending(current) || need_resched() ||
+	    (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK)) {
 		/* orders nothing we rely on; kickers seeing it late only IPI us */
 		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
 		local_irq_enable();
@@ -327,6 +337,14 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 	for (;;) {
 		/* deliver signals promptly, even to a guest spinning in a loop */
 		if (signal_pending(current)) {
+			run->exit_reason = VMON_EXIT_INTR;
+			run->hw_exit_reason = 0;
+			r = -EINTR;
+			break;
+		}
+
+		/* halted, or waiting for a SIPI: sleep until the APIC has something */
+		if (vmon_lapic_block(vcpu)) {
 			run->exit_reason = VMON_EXIT_INTR;
 			run->hw_exit_reason = 0;
 			r = -EINTR;

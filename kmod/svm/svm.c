@@ -336,4 +336,6 @@ const struct vmon_backend_ops svm_backend_ops = {
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
+	.get_cr8		= svm_get_cr8,
+	.set_cr8		= svm_set_cr8,
 };

@@ -160,6 +160,8 @@ void svm_restore_save_area(struct svm_vcpu *svm);
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 int svm_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
+u8 svm_get_cr8(struct vmon_vcpu *vcpu);
+void svm_set_cr8(struct vmon_vcpu *vcpu, u8 cr8);
 int svm_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data);
 void svm_reset_state(struct svm_vcpu *svm);
 

@@ -470,4 +470,6 @@ const struct vmon_backend_ops vmx_backend_ops = {
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
+	.get_cr8 = vmx_get_cr8,
+	.set_cr8 = vmx_set_cr8,
 };

@@ -200,6 +200,8 @@ void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 int vmx_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data);
+u8 vmx_get_cr8(struct vmon_vcpu *vcpu);
+void vmx_set_cr8(struct vmon_vcpu *vcpu, u8 cr8);
 void vmx_set_guest_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_guest_cr4(struct vmx_vcpu *vmx, u64 cr4);
 u64 vmx_guest_cr0(void);
