@@ -40,13 +40,14 @@ INSTALL_MOD_DIR ?= extra
 # emulated machines boot and its headers, userspace build dependencies,
 # the kernel source tarball (kselftest harness, checkpatch, and the debug
 # kernel of "make check-debug", which also needs flex, bison, bc and the
-# OpenSSL headers).
+# OpenSSL headers), and iasl (acpica-tools) to check vmon's ACPI tables.
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
 	    qemu-system-x86 bochs bochsbios vgabios busybox-static \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
-	    flex bison bc libssl-dev
+	    flex bison bc libssl-dev \
+	    acpica-tools
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \

@@ -204,7 +204,8 @@ write_conf() {	# FILE TIMEOUT TESTS...
 	# the Linux boot's own limit (rig/guest-tests.sh: TIMEOUT_<name>)
 	local bt=$boot_timeout
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
-	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$bt" "$((bt - 30))" >>"$f"
+	# two Linux boots (poweroff, then reboot), each within BOOT_TIMEOUT
+	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$((2 * bt))" "$((bt - 30))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 	# the fuzzer's size, where the default short form is not wanted
 	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"

@@ -42,6 +42,7 @@ void machine_init(struct vmon_machine *m, int console_fd)
 	m->console_fd = console_fd;
 	m->clock = monotonic_ns;
 	m->io_armed = MACHINE_NO_DEADLINE;
+	m->nr_cpus = 1;
 }
 
 void machine_set_hooks(struct vmon_machine *m, const struct machine_hooks *hooks,

@@ -86,6 +86,7 @@ struct vmon_machine {
 	 */
 	bool stop;
 	int exit_status;	/* valid when stop is set */
+	unsigned int nr_cpus;	/* vCPUs (the ACPI MADT has one APIC each); 1 */
 
 	const struct irqchip_ops *irqchip;	/* the PIC; set once at attach */
 	void *irqchip_dev;

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "device.h"
 #include "loaders/loaders.h"
 #include "machine.h"
@@ -154,6 +155,34 @@ static int create_aps(struct vmon_vm *vm, struct run_vcpu *vcpus, unsigned int n
 	return 0;
 }
 
+/*
+ * A kernel's ACPI tables (acpi.c), built once the devices are attached:
+ * the MADT lists an I/O APIC only when one answers at its address.  The
+ * loader has already pointed boot_params at the RSDP.
+ */
+static int put_acpi_tables(struct vmon_machine *m, void *mem, uint64_t mem_size)
+{
+	struct vmon_acpi_config cfg = {
+		.nr_cpus = m->nr_cpus,
+		.region_gpa = ACPI_TABLES_GPA,
+		.region_size = ACPI_TABLES_SIZE,
+		.lapic_addr = ACPI_LAPIC_ADDR,
+	};
+	uint64_t rsdp;
+	int ret;
+
+	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR)) {
+		cfg.ioapic_addr = ACPI_IOAPIC_ADDR;
+		cfg.ioapic_id = (uint8_t)m->nr_cpus;
+	}
+	ret = vmon_acpi_build(mem, mem_size, &cfg, &rsdp);
+	if (ret)
+		vmon_err("cannot build the ACPI tables for %u vCPUs in 0x%llx-0x%llx: %s",
+			 m->nr_cpus, ACPI_TABLES_GPA, ACPI_TABLES_GPA + ACPI_TABLES_SIZE,
+			 strerror(-ret));
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	int ret, status = VMON_STATUS_USAGE;
@@ -252,7 +281,9 @@ int cmd_run(int argc, char **argv)
 	if (i)
 		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
-	if (!machine_add_devices(&m)) {
+	/* the MADT (put_acpi_tables()) and the I/O APIC's ID follow the vCPU count */
+	m.nr_cpus = o.cpus;
+	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.m = &m;
 		ctx.vm = &vm;

@@ -17,6 +17,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&rtc_device,
 	&i8042_device,
 	&pci_conf1_device,
+	&acpi_pm_device,
 	&legacy_ports_device,
 	&debugcon_device,
 	&debug_exit_device,

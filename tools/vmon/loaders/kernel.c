@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../acpi.h"
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
@@ -57,6 +58,34 @@ static int map_kernel(const char *path, struct kernel_file *f)
 	}
 	f->data = p;
 	f->size = size;
+	return 0;
+}
+
+static bool overlaps_acpi(uint64_t start, uint64_t end)
+{
+	return start < ACPI_TABLES_GPA + ACPI_TABLES_SIZE && end > ACPI_TABLES_GPA;
+}
+
+/*
+ * The ACPI tables are written after the kernel (run.c, once the devices
+ * exist): a kernel or module loaded over their place would be overwritten.
+ */
+static int check_acpi_room(const char *path, const struct kernel_boot *boot)
+{
+	if (overlaps_acpi(boot->kernel_start, boot->kernel_end)) {
+		vmon_err("kernel %s loads at 0x%llx-0x%llx, over the ACPI tables vmon puts at 0x%llx-0x%llx (link the kernel at 1 MiB or above)",
+			 path, (unsigned long long)boot->kernel_start,
+			 (unsigned long long)boot->kernel_end, ACPI_TABLES_GPA,
+			 ACPI_TABLES_GPA + ACPI_TABLES_SIZE);
+		return -EINVAL;
+	}
+	if (boot->initrd_size &&
+	    overlaps_acpi(boot->initrd_gpa, boot->initrd_gpa + boot->initrd_size)) {
+		vmon_err("the --initrd lands at 0x%llx, over the ACPI tables vmon puts at 0x%llx-0x%llx (link the kernel at 1 MiB or above)",
+			 (unsigned long long)boot->initrd_gpa, ACPI_TABLES_GPA,
+			 ACPI_TABLES_GPA + ACPI_TABLES_SIZE);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -108,5 +137,5 @@ int kernel_load(const struct kernel_request *req, void *mem, uint64_t mem_size,
 		ret = -ENOEXEC;
 	}
 	munmap((void *)f.data, (size_t)f.size);
-	return ret;
+	return ret ? ret : check_acpi_room(f.path, boot);
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../acpi.h"
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
@@ -20,6 +21,9 @@
  * BIOS ROM at 0xF0000-0xFFFFF; 0xA0000-0xEFFFF is VGA memory and option
  * ROMs.  vmon has no firmware, but a kernel that scans those areas (Linux
  * looks for MP and ACPI tables there) must find them reserved, not RAM.
+ * vmon's ACPI tables fill 0xE0000-0xEFFFF (acpi.h): ACPI NVS, memory an
+ * OS keeps, since the FACS must be there (ACPI 6.5 15.2, "FACS ...
+ * in ACPI NVS") and the other tables may be.
  */
 #define EBDA_START	0x9fc00ULL
 #define BIOS_START	0xf0000ULL
@@ -31,6 +35,7 @@ unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r)
 
 	r[n++] = (struct boot_mem_range){ 0, low, BOOT_MEM_RAM };
 	r[n++] = (struct boot_mem_range){ EBDA_START, 0xa0000 - EBDA_START, BOOT_MEM_RESERVED };
+	r[n++] = (struct boot_mem_range){ ACPI_TABLES_GPA, ACPI_TABLES_SIZE, BOOT_MEM_ACPI_NVS };
 	r[n++] = (struct boot_mem_range){ BIOS_START, SZ_1M - BIOS_START, BOOT_MEM_RESERVED };
 	if (mem_size > SZ_1M)
 		r[n++] = (struct boot_mem_range){ SZ_1M, mem_size - SZ_1M, BOOT_MEM_RAM };

@@ -24,11 +24,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../acpi.h"
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
 
 /* boot_params offsets (arch/x86/include/uapi/asm/bootparam.h) */
+#define BP_ACPI_RSDP_ADDR	0x070
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8
@@ -94,7 +96,7 @@ static void put_e820(uint8_t *bp, uint64_t mem_size)
 
 		put_le64(e, r[i].addr);
 		put_le64(e + 8, r[i].size);
-		put_le32(e + 16, r[i].type);	/* E820_TYPE_RAM 1, RESERVED 2 */
+		put_le32(e + 16, r[i].type);	/* E820_TYPE_RAM 1, RESERVED 2, NVS 4 */
 	}
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 }
@@ -164,6 +166,12 @@ static int linux_finish(const struct kernel_request *req, uint8_t *mem, uint64_t
 	 * which the 64-bit entry skips: left as the kernel's header has them.
 	 */
 	put_e820(bp, mem_size);
+	/*
+	 * run.c builds the ACPI tables, RSDP first, at ACPI_TABLES_GPA
+	 * once the devices are attached.  Linux takes the RSDP from here
+	 * before it would scan the BIOS area (acpi_os_get_root_pointer()).
+	 */
+	put_le64(bp + BP_ACPI_RSDP_ADDR, ACPI_TABLES_GPA);
 
 	boot->mode = VMON_GUEST_LONG;
 	boot->tables_gpa = KERNEL_TABLES_GPA;

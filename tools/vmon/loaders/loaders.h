@@ -85,15 +85,17 @@ struct kernel_boot {
 /* the memory map every kernel is given (e820 / multiboot mmap) */
 #define BOOT_MEM_RAM		1
 #define BOOT_MEM_RESERVED	2
-#define BOOT_MEM_MAX_RANGES	4
+#define BOOT_MEM_ACPI_NVS	4		/* e820 type 4, ACPI 6.5 15.1 */
+#define BOOT_MEM_MAX_RANGES	5
 struct boot_mem_range {
 	uint64_t addr, size;
-	uint32_t type;			/* BOOT_MEM_RAM or BOOT_MEM_RESERVED */
+	uint32_t type;			/* BOOT_MEM_* */
 };
 
 /*
- * RAM below 640 KiB less a 1 KiB EBDA, the BIOS area 0xF0000-0xFFFFF
- * reserved, RAM from 1 MiB to mem_size.  Returns the number of ranges.
+ * RAM below 640 KiB less a 1 KiB EBDA, the ACPI tables at
+ * 0xE0000-0xEFFFF, the BIOS area 0xF0000-0xFFFFF reserved, RAM from 1 MiB
+ * to mem_size.  Returns the number of ranges.
  */
 unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r);
 

@@ -5,7 +5,9 @@
 # loaded (the emulator rig): the multiboot test kernel, the loaders'
 # refusals, and the proof of issue 3: Debian's Linux booted with a
 # busybox initramfs (rig/linux-guest/) runs uname, sees vmon's CPUID
-# hypervisor leaf, writes and reads a file and powers off.  Prints TAP,
+# hypervisor leaf, writes and reads a file, shows what it made of vmon's
+# ACPI tables, and powers off through ACPI S5; booted again, it reboots
+# through the FADT's reset register.  Prints TAP,
 # plus "# boot:" lines: the boot time to /init and the exits by reason
 # until then ("vmon stat" while /init runs), and "# guest:" lines, the
 # guest's console as it comes.
@@ -64,7 +66,7 @@ for k in "$dir/vmlinux" "$dir"/vmlinuz-*; do
 done
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..19"
 
 # ---------------------------------------------------- multiboot, by content
 mod_size=$(wc -c <"$dir/guest.cpio")
@@ -76,6 +78,8 @@ expect "multiboot: mem_lower/mem_upper of --mem 16M" /tmp/mb.out \
 	"mem_lower 639 KiB, mem_upper 15360 KiB"
 expect "multiboot: --initrd is module 1 with its size" /tmp/mb.out \
 	"modules 1, first $mod_size bytes"
+expect "multiboot: finds the RSDP in the BIOS area, and the RSDT's tables" /tmp/mb.out \
+	"^multiboot: rsdp 0x0e0000, revision 2, rsdt FACP APIC$"
 
 # ----------------------------------------------------------------- refusals
 run_vmon /tmp/bad.out /tmp/bad.err run --kernel "$dir/boot_e2e.sh"
@@ -90,7 +94,13 @@ if [ -z "$kernel" ]; then
 	for d in "kernel larger than --mem" "Linux: vmon boots the kernel" \
 		 "Linux: reaches /init" "Linux: uname -a" \
 		 "Linux: CPUID hypervisor leaf is vmon's" \
-		 "Linux: file write and read" "Linux: poweroff ends vmon with status 0"; do
+		 "Linux: file write and read" "Linux: finds the RSDP vmon built" \
+		 "Linux: lists the FACP, DSDT, FACS and APIC tables" \
+		 "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" \
+		 "Linux: the ACPI PM timer is a clocksource" \
+		 "Linux: no ACPI errors or warnings" \
+		 "Linux: poweroff through ACPI S5 ends vmon with status 0" \
+		 "Linux: reboot through the ACPI reset register ends vmon with status 0"; do
 		n=$((n + 1))
 		echo "ok $n - $d # SKIP no guest kernel (vmlinux or vmlinuz-*) in $dir"
 	done
@@ -140,7 +150,6 @@ beat=$!
 	esac
 done >/tmp/linux.raw
 got=$(cat /tmp/linux.status)
-kill "$beat" 2>/dev/null
 t1=$(cut -d ' ' -f 1 /proc/uptime)
 tr -d '\000\r' </tmp/linux.raw >/tmp/linux.out
 [ "$got" = 137 ] && echo "# Linux boot killed after $boot_timeout s (BOOT_TIMEOUT)"
@@ -151,12 +160,49 @@ expect "Linux: reaches /init" /tmp/linux.out "^hvinfo: tsc [0-9]"
 expect "Linux: uname -a" /tmp/linux.out "^guest: uname: Linux .* x86_64"
 expect "Linux: CPUID hypervisor leaf is vmon's" /tmp/linux.out "^guest: hypervisor leaf ok"
 expect "Linux: file write and read" /tmp/linux.out "^guest: file write and read ok"
-if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/linux.out; then
-	report "Linux: poweroff ends vmon with status 0" ""
+# the ACPI tables (Documentation/linux-guests.rst, "Firmware tables")
+if grep -q "^guest: dmesg: ACPI: RSDP 0x00000000000E0000 000024 (v02 VMON" /tmp/linux.out &&
+   ! grep -q "A valid RSDP was not found" /tmp/linux.out; then
+	report "Linux: finds the RSDP vmon built" ""
 else
-	report "Linux: poweroff ends vmon with status 0" "status $got"
+	report "Linux: finds the RSDP vmon built" "no 'ACPI: RSDP 0x00000000000E0000', or 'A valid RSDP was not found'"
+	grep "^guest: dmesg:" /tmp/linux.out | sed 's/^/# /'
+fi
+missing=
+for t in FACP DSDT FACS APIC; do
+	grep -q "^guest: dmesg: ACPI: $t 0x" /tmp/linux.out || missing="$missing $t"
+done
+report "Linux: lists the FACP, DSDT, FACS and APIC tables" "${missing:+missing:$missing}"
+expect "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" /tmp/linux.out \
+	"^guest: dmesg: ACPI: PM: (supports S0 S5)"
+# (Linux's acpi_pm always masks the counter to 24 bits)
+expect "Linux: the ACPI PM timer is a clocksource" /tmp/linux.out \
+	"^guest: dmesg: clocksource: acpi_pm: mask: 0xffffff "
+bad=$(grep -E "^guest: dmesg: .*ACPI.*(Error|Warning|BIOS bug|FW_BUG|[Ii]nvalid)" /tmp/linux.out)
+report "Linux: no ACPI errors or warnings" "${bad:+$(echo "$bad" | head -n 1)}"
+if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/linux.out &&
+   grep -q "guest powered off through ACPI (S5)" /tmp/linux.err; then
+	report "Linux: poweroff through ACPI S5 ends vmon with status 0" ""
+else
+	report "Linux: poweroff through ACPI S5 ends vmon with status 0" "status $got"
 	tail -n 25 /tmp/linux.out | sed 's/^/# guest: /'
 	tail -n 5 /tmp/linux.err | sed 's/^/# err: /'
+fi
+
+# ------------------------------------------------------ and a reboot
+timeout -s KILL "$boot_timeout" "$vmon" run --kernel "$kernel" \
+	--initrd "$dir/guest.cpio" --mem "$boot_mem" --append "$append vmon_guest.reboot" \
+	</dev/null >/tmp/reboot.raw 2>/tmp/reboot.err
+got=$?
+kill "$beat" 2>/dev/null
+tr -d '\000\r' </tmp/reboot.raw >/tmp/reboot.out
+if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/reboot.out &&
+   grep -q "guest reset the machine through port 0xCF9 (reboot)" /tmp/reboot.err; then
+	report "Linux: reboot through the ACPI reset register ends vmon with status 0" ""
+else
+	report "Linux: reboot through the ACPI reset register ends vmon with status 0" "status $got"
+	tail -n 10 /tmp/reboot.out | sed 's/^/# guest: /'
+	tail -n 5 /tmp/reboot.err | sed 's/^/# err: /'
 fi
 
 # boot time to /init: guest TSC cycles (vmon's start to /init's first

@@ -100,21 +100,26 @@ TEST(memory_map)
 {
 	struct boot_mem_range r[BOOT_MEM_MAX_RANGES];
 
-	ASSERT_EQ(4, boot_memory_map(MEM_SIZE, r));
+	ASSERT_EQ(5, boot_memory_map(MEM_SIZE, r));
 	EXPECT_EQ(0, r[0].addr);
 	EXPECT_EQ(0x9fc00, r[0].size);
 	EXPECT_EQ(BOOT_MEM_RAM, r[0].type);
 	EXPECT_EQ(0x9fc00, r[1].addr);
 	EXPECT_EQ(0x400, r[1].size);
 	EXPECT_EQ(BOOT_MEM_RESERVED, r[1].type);
-	EXPECT_EQ(0xf0000, r[2].addr);
+	/* the ACPI tables (acpi.h): kept by the OS */
+	EXPECT_EQ(0xe0000, r[2].addr);
 	EXPECT_EQ(0x10000, r[2].size);
-	EXPECT_EQ(BOOT_MEM_RESERVED, r[2].type);
-	EXPECT_EQ(0x100000, r[3].addr);
-	EXPECT_EQ(MEM_SIZE - 0x100000, r[3].size);
-	EXPECT_EQ(BOOT_MEM_RAM, r[3].type);
+	EXPECT_EQ(BOOT_MEM_ACPI_NVS, r[2].type);
+	EXPECT_EQ(4, BOOT_MEM_ACPI_NVS);		/* e820 and multiboot type 4 */
+	EXPECT_EQ(0xf0000, r[3].addr);
+	EXPECT_EQ(0x10000, r[3].size);
+	EXPECT_EQ(BOOT_MEM_RESERVED, r[3].type);
+	EXPECT_EQ(0x100000, r[4].addr);
+	EXPECT_EQ(MEM_SIZE - 0x100000, r[4].size);
+	EXPECT_EQ(BOOT_MEM_RAM, r[4].type);
 	/* no RAM above 1 MiB to report */
-	ASSERT_EQ(3, boot_memory_map(0x100000, r));
+	ASSERT_EQ(4, boot_memory_map(0x100000, r));
 }
 
 TEST(bzimage_zero_page_and_placement)
@@ -155,13 +160,16 @@ TEST(bzimage_zero_page_and_placement)
 	EXPECT_EQ(rd_gpa, boot.initrd_gpa);
 	EXPECT_EQ(0, mem[rd_gpa]);
 	EXPECT_EQ(4999 & 0xff, mem[rd_gpa + 4999]);
-	/* e820: 4 entries, the last RAM from 1 MiB to the end */
-	EXPECT_EQ(4, bp[0x1e8]);
-	e = bp + 0x2d0 + 3 * 20;
+	/* e820: 5 entries, the last RAM from 1 MiB to the end */
+	EXPECT_EQ(5, bp[0x1e8]);
+	e = bp + 0x2d0 + 4 * 20;
 	EXPECT_EQ(0x100000, get_le64(e));
 	EXPECT_EQ(MEM_SIZE - 0x100000, get_le64(e + 8));
 	EXPECT_EQ(1, get_le32(e + 16));
 	EXPECT_EQ(2, get_le32(bp + 0x2d0 + 20 + 16));	/* EBDA reserved */
+	EXPECT_EQ(4, get_le32(bp + 0x2d0 + 2 * 20 + 16));	/* ACPI NVS */
+	/* boot_params.acpi_rsdp_addr: where run.c puts the RSDP */
+	EXPECT_EQ(0xe0000, get_le64(bp + 0x070));
 	unlink(kpath);
 	unlink(rd);
 }
@@ -335,7 +343,8 @@ TEST(vmlinux_segments_and_zero_page)
 	EXPECT_STREQ("root=/dev/ram0", (char *)mem + KERNEL_CMDLINE_GPA);
 	EXPECT_EQ(MEM_SIZE - 4096, get_le32(bp + 0x218));
 	EXPECT_EQ(4096, get_le32(bp + 0x21c));
-	EXPECT_EQ(4, bp[0x1e8]);
+	EXPECT_EQ(5, bp[0x1e8]);
+	EXPECT_EQ(0xe0000, get_le64(bp + 0x070));	/* acpi_rsdp_addr */
 	unlink(kpath);
 	unlink(rd);
 }
@@ -486,13 +495,15 @@ TEST(multiboot_elf_info)
 	EXPECT_EQ(0x102000 + 3000, get_le32(mod + 4));
 	EXPECT_STREQ(rd, (char *)mem + get_le32(mod + 8));
 	EXPECT_EQ(2999 & 0xff, mem[0x102000 + 2999]);
-	EXPECT_EQ(4 * 24, get_le32(mbi + 44));
+	EXPECT_EQ(5 * 24, get_le32(mbi + 44));
 	mm = mem + get_le32(mbi + 48);
 	EXPECT_EQ(20, get_le32(mm));
 	EXPECT_EQ(0, get_le64(mm + 4));
 	EXPECT_EQ(0x9fc00, get_le64(mm + 12));
 	EXPECT_EQ(1, get_le32(mm + 20));
-	EXPECT_EQ(0x100000, get_le64(mm + 3 * 24 + 4));
+	EXPECT_EQ(0xe0000, get_le64(mm + 2 * 24 + 4));
+	EXPECT_EQ(4, get_le32(mm + 2 * 24 + 20));		/* ACPI NVS */
+	EXPECT_EQ(0x100000, get_le64(mm + 4 * 24 + 4));
 	EXPECT_STREQ("vmon", (char *)mem + get_le32(mbi + 64));
 	unlink(kpath);
 	unlink(rd);
@@ -521,6 +532,22 @@ TEST(multiboot_aout_kludge)
 	EXPECT_EQ(0xcc, mem[0x201000]);
 	EXPECT_EQ(1 | 4 | 64 | 512, get_le32(mem + boot.rbx));	/* no module */
 	EXPECT_EQ(0, mem[KERNEL_CMDLINE_GPA]);
+	unlink(kpath);
+}
+
+/* a kernel in the place of the ACPI tables would be overwritten: refused */
+TEST(multiboot_over_acpi_tables)
+{
+	const uint32_t addr[5] = { 0xd0040, 0xd0000, 0xd0400, 0xe1000, 0xd0100 };
+	uint8_t img[0x400] = { 0 };
+	char *kpath, *msg;
+	int ret;
+
+	put_mb_header(img, 0x40, 0x10002, addr);
+	kpath = write_file(img, sizeof(img));
+	msg = load_err(kpath, NULL, NULL, MEM_SIZE, &ret);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_NE(NULL, strstr(msg, "over the ACPI tables vmon puts at 0xe0000-0xf0000"));
 	unlink(kpath);
 }
 

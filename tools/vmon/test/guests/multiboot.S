@@ -7,6 +7,10 @@
  *   multiboot: cmdline <the command line>
  *   multiboot: mem_lower 639 KiB, mem_upper N KiB, mmap N bytes
  *   multiboot: modules N, first N bytes, first byte 0xNN
+ *   multiboot: rsdp 0xNNNNNN, revision N, rsdt SIG SIG...
+ * (the last found as a multiboot kernel finds ACPI: by scanning the BIOS
+ * area 0xE0000-0xFFFFF for the RSDP, ACPI 6.5 5.2.5.1, then reading the
+ * ACPI 1.0 RSDT it points to)
  * and exits through port 0xF4: 0 (status 1) when all was there, 1
  * (status 3) for a wrong EAX, 2 (status 5) for a missing information flag.
  */
@@ -80,12 +84,74 @@ start:
 	call	puthex8
 2:	movl	$s_nl, %esi
 	call	puts
+	call	find_rsdp
 	xorl	%eax, %eax
 exit:
 	movw	$0xf4, %dx
 	outb	%al, %dx
 	cli
 	hlt
+
+/* the RSDP: "RSD PTR " on a 16-byte boundary, first 20 bytes summing to 0 */
+find_rsdp:
+	pushal
+	movl	$s_rsdp, %esi
+	call	puts
+	movl	$0xe0000, %edi
+1:	cmpl	$0x20445352, (%edi)		/* "RSD " */
+	jne	3f
+	cmpl	$0x20525450, 4(%edi)		/* "PTR " */
+	jne	3f
+	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+2:	addb	(%edi,%ecx), %al
+	incl	%ecx
+	cmpl	$20, %ecx
+	jb	2b
+	testb	%al, %al
+	jz	4f
+3:	addl	$16, %edi
+	cmpl	$0x100000, %edi
+	jb	1b
+	movl	$s_none, %esi
+	call	puts
+	jmp	6f
+4:	movl	$s_hex, %esi
+	call	puts
+	movl	%edi, %eax
+	shrl	$16, %eax
+	call	puthex8
+	movl	%edi, %eax
+	shrl	$8, %eax
+	call	puthex8
+	movl	%edi, %eax
+	call	puthex8
+	movl	$s_rev, %esi
+	call	puts
+	movzbl	15(%edi), %eax
+	call	putdec
+	movl	$s_rsdt, %esi
+	call	puts
+	/* the RSDT's entries: print each table's signature */
+	movl	16(%edi), %ebx
+	movl	4(%ebx), %ecx
+	addl	%ebx, %ecx
+	addl	$36, %ebx
+5:	cmpl	%ecx, %ebx
+	jae	6f
+	movl	(%ebx), %eax
+	movl	(%eax), %eax
+	movb	$' ', numbuf
+	movl	%eax, numbuf + 1
+	movb	$0, numbuf + 5
+	movl	$numbuf, %esi
+	call	puts
+	addl	$4, %ebx
+	jmp	5b
+6:	movl	$s_nl, %esi
+	call	puts
+	popal
+	ret
 
 /* print the NUL-terminated string at ESI */
 puts:
@@ -148,6 +214,11 @@ s_modules:	.asciz	" bytes\nmultiboot: modules "
 s_first:	.asciz	", first "
 s_byte:		.asciz	" bytes, first byte 0x"
 s_nl:		.asciz	"\n"
+s_rsdp:		.asciz	"multiboot: rsdp "
+s_none:		.asciz	"none"
+s_hex:		.asciz	"0x"
+s_rev:		.asciz	", revision "
+s_rsdt:		.asciz	", rsdt"
 hexdigits:	.ascii	"0123456789abcdef"
 
 	.bss
