@@ -281,7 +281,7 @@ int cmd_run(int argc, char **argv)
 	if (i)
 		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
-	/* the MADT (put_acpi_tables()) and the I/O APIC's ID follow the vCPU count */
+	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
 	m.nr_cpus = o.cpus;
 	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
 		memset(&ctx, 0, sizeof(ctx));

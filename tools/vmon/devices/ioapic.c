@@ -268,11 +268,9 @@ static int ioapic_attach(struct vmon_machine *m)
 	if (!io)
 		return -ENOMEM;
 	io->machine = m;
-	/* every entry masked at reset (3.2.4); the ID the MADT gives it, after the CPUs' */
+	/* every entry masked at reset (3.2.4); ID 0, as the MADT says (and QEMU's pc) */
 	for (pin = 0; pin < IOAPIC_PINS; pin++)
 		io->rte[pin] = IOAPIC_RTE_MASK;
-	io->id = (m->nr_cpus & 0xf) << 24;
-	io->arb = io->id;
 	ret = bus_register(&m->mmio, IOAPIC_BASE, IOAPIC_MMIO_LEN, "ioapic", &ioapic_ops, io);
 	if (ret) {
 		free(io);

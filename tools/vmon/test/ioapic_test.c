@@ -115,9 +115,9 @@ TEST_F(ioapic, version_id_and_arbitration_registers)
 	EXPECT_EQ(0x00170011, rd(&self->m, IOAPIC_REG_VER));
 	wr(&self->m, IOAPIC_REG_VER, 0);
 	EXPECT_EQ(0x00170011, rd(&self->m, IOAPIC_REG_VER));
-	/* the ID the MADT gives it: after the vCPUs' APIC IDs (one vCPU here) */
-	EXPECT_EQ(0x01000000, rd(&self->m, IOAPIC_REG_ID));
-	EXPECT_EQ(0x01000000, rd(&self->m, IOAPIC_REG_ARB));
+	/* ID 0 at reset, the MADT's I/O APIC ID */
+	EXPECT_EQ(0, rd(&self->m, IOAPIC_REG_ID));
+	EXPECT_EQ(0, rd(&self->m, IOAPIC_REG_ARB));
 	/* only bits 27:24 of the ID exist; ARB is loaded from it */
 	wr(&self->m, IOAPIC_REG_ID, 0xffffffff);
 	EXPECT_EQ(0x0f000000, rd(&self->m, IOAPIC_REG_ID));
