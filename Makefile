@@ -12,6 +12,8 @@
 #   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
 #   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
 #                   baselines, in every emulated machine (MACHINES= to choose)
+#   make bench-lapic  APIC timer and IPI latency, vmon beside Debian's KVM, in the
+#                   emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -61,6 +63,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
 .PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz storm demo \
+	bench-lapic \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -141,13 +144,17 @@ uninstall:
 CHECKPATCH_FILES := $(sort $(filter-out %.mod.c,$(wildcard kmod/*.[chS] kmod/*/*.[chS])) \
 		      $(wildcard tables/*.h))
 CHECKPATCH_UAPI := $(wildcard uapi/linux/*.h)
+# libvmon sources the module compiles in (kmod/decode.c, kmod/gva.c);
+# userspace builds them too, so BIT_ULL() is not available
+CHECKPATCH_SHARED := tools/lib/decode.c tools/lib/decode.h tools/lib/gva.c \
+		     tools/lib/gva.h tools/lib/shared_env.h
 checkpatch:
 	@test -r $(CHECKPATCH) || { echo "make: no $(CHECKPATCH): run 'make deps'" >&2; exit 1; }
 	@rc=0; \
 	for f in $(CHECKPATCH_FILES); do \
 		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types -f $$f || rc=1; \
 	done; \
-	for f in $(CHECKPATCH_UAPI); do \
+	for f in $(CHECKPATCH_UAPI) $(CHECKPATCH_SHARED); do \
 		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
 			--ignore BIT_MACRO -f $$f || rc=1; \
 	done; \
@@ -173,6 +180,10 @@ storm: all
 	KVER=$(KVER) KSFT_DIR=$(KSFT_DIR) STORM=long HOST_TESTS=0 E2E=0 TESTS= \
 		QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1500} BOCHS_TIMEOUT=$${BOCHS_TIMEOUT:-3000} \
 		CHECK_DIR=$(STORM_DIR) rig/check.sh
+
+# figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
+bench-lapic: module selftests
+	KVER=$(KVER) rig/bench.sh $(MACHINES)
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

@@ -273,6 +273,11 @@ void vmon_vm_kick_all(struct vmon_vm *vm);
 /* exit.c: 1 = enter again, 0 = return to userspace, <0 = error */
 int vmon_handle_exit(struct vmon_vcpu *vcpu);
 void vmon_complete_user_exit(struct vmon_vcpu *vcpu);
+/* the segment and control registers, the vCPU loaded around the read */
+void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+/* fill the run page with VMON_EXIT_INTERNAL_ERROR; returns 0 (to userspace) */
+int vmon_internal_error(struct vmon_vcpu *vcpu, u32 kind, u64 code, u64 qual,
+			const char *reason);
 
 /* events.c */
 int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp);

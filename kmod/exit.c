@@ -49,7 +49,7 @@ static void vmon_inject_gp0(struct vmon_vcpu *vcpu)
 	vmon_queue_exception(vcpu, X86_VEC_GP, true, 0);
 }
 
-static void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
+void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 {
 	memset(sregs, 0, sizeof(*sregs));
 	vmon_vcpu_access_begin(vcpu);
@@ -58,8 +58,8 @@ static void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 }
 
 /* an exit userspace sees as VMON_EXIT_INTERNAL_ERROR */
-static int vmon_internal_error(struct vmon_vcpu *vcpu, u32 kind, u64 code, u64 qual,
-			       const char *reason)
+int vmon_internal_error(struct vmon_vcpu *vcpu, u32 kind, u64 code, u64 qual,
+			const char *reason)
 {
 	struct vmon_run *run = vcpu->run;
 

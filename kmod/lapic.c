@@ -26,8 +26,10 @@
 #define SVR_WRITABLE		0x3ff	/* vector, APIC enable (8), focus (9) */
 #define SVR_ENABLE		BIT(8)
 #define ESR_SEND_ILLEGAL	BIT(5)
-#define ICR_WRITABLE		0xcdfff	/* SDM Vol. 3A Figure 11-12, low half */
-#define ICR_BUSY		BIT(12)
+/* SDM Vol. 3A Figure 11-12, low half: delivery status (12) is read-only */
+#define ICR_WRITABLE		0xccfff
+/* x2APIC ICR bits that #GP (11.12.9): 13, 17:16, 31:20 */
+#define X2_ICR_RESERVED		(BIT_ULL(13) | GENMASK_ULL(17, 16) | GENMASK_ULL(31, 20))
 /* CPUID.01H:ECX[21]: x2APIC (SDM Vol. 3A 11.12.1) */
 #define CPUID_1_ECX_X2APIC	BIT(21)
 
@@ -404,8 +406,10 @@ int vmon_lapic_rdmsr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	u32 off = (index - 0x800) << 4;
 	int acc = lapic_x2_access(off);
 
-	if (!vmon_lapic_x2apic(vcpu) || (acc != X2_RO && acc != X2_RW) || (off & 0xf))
+	if (!vmon_lapic_x2apic(vcpu) || (acc != X2_RO && acc != X2_RW))
 		return -EINVAL;
+	if (off == VMON_APIC_TPR || off == VMON_APIC_PPR)
+		vmon_lapic_sync_cr8(vcpu);	/* a MOV to CR8 without an exit (SVM) */
 	*data = lapic_read(vcpu, off);
 	if (off == VMON_APIC_ICR)
 		*data |= (u64)vcpu->lapic.regs[REG(VMON_APIC_ICR2)] << 32;
@@ -425,7 +429,7 @@ int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 	if (!vmon_lapic_x2apic(vcpu) || (acc != X2_WO && acc != X2_RW))
 		return -EINVAL;
 	if (off == VMON_APIC_ICR) {
-		if (data & ~(ICR_WRITABLE | GENMASK_ULL(63, 32)))
+		if (data & X2_ICR_RESERVED)
 			return -EINVAL;
 		vcpu->lapic.regs[REG(VMON_APIC_ICR2)] = data >> 32;
 		lapic_write(vcpu, off, (u32)data);

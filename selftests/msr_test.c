@@ -184,9 +184,12 @@ struct emu_msr {
 };
 
 static const struct emu_msr emu_common[] = {
-	/* no APIC: EN (11) and EXTD (10) #GP; the BSP flag is the vCPU's */
-	{ 0x1b, 0xfee00100, 0xfed00100, 0xfee00900 },
-	{ 0x1b, 0xfed00100, 0xfed00100, 0xfee00500 },
+	/*
+	 * APIC_BASE: xAPIC at reset, relocatable; EXTD without EN is no
+	 * mode (#GP), bit 7 is reserved; the BSP flag is the vCPU's
+	 */
+	{ 0x1b, 0xfee00900, 0xfed00900, 0xfee00500 },
+	{ 0x1b, 0xfed00900, 0xfee00900, 0xfee00980 },
 	{ 0x179, 0, NONE, 0 },			/* MCG_CAP: no banks, read-only */
 	{ 0x17a, 0, 0x5, 0x8 },			/* MCG_STATUS: RIPV MCIP; bit 3 reserved */
 	{ MTRR_CAP, 0x508, NONE, 0x508 },	/* 8 variable, fixed, WC; read-only */
@@ -498,10 +501,11 @@ TEST(guest_tsc_is_the_host_tsc_plus_offset)
 
 /*
  * MSRs Linux touches that vmon leaves to userspace (vmon run answers
- * #GP): speculation control, TSC_AUX, PLATFORM_INFO, a PMU counter, the
- * x2APIC TPR.  Each is a VMON_EXIT_MSR, not handled in the kernel.
+ * #GP): speculation control, TSC_AUX, PLATFORM_INFO, a PMU counter.
+ * Each is a VMON_EXIT_MSR, not handled in the kernel (the x2APIC MSRs
+ * are the in-kernel APIC's: lapic_test).
  */
-static const uint32_t user_msrs[] = { 0x48, 0x49, 0xc0000103, 0xce, 0xc0010004, 0x808 };
+static const uint32_t user_msrs[] = { 0x48, 0x49, 0xc0000103, 0xce, 0xc0010004 };
 #define NUSER (sizeof(user_msrs) / sizeof(user_msrs[0]))
 
 static void guest_user_msrs(uint64_t arg)

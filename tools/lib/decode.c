@@ -4,13 +4,11 @@
  * general-register accessors with x86 partial-register semantics.
  * Encoding facts: Intel SDM Vol. 2A, chapter 2 (prefixes, REX, ModRM,
  * SIB, Tables 2-1 to 2-3) and the MOV/MOVZX/MOVSX pages of Vol. 2B.
+ *
+ * Compiled into libvmon and, through kmod/decode.c, into vmon.ko: it
+ * includes only decode.h and shared_env.h.
  */
-#include <errno.h>
-#include <string.h>
-
-#include "emulate.h"
-
-#define EFER_LMA	(1ULL << 10)
+#include "decode.h"
 
 #define REX_B		0x1
 #define REX_X		0x2
@@ -19,9 +17,14 @@
 
 unsigned int vmon_code_size(const struct vmon_sregs *sregs)
 {
-	if ((sregs->efer & EFER_LMA) && sregs->cs.l)
+	if ((sregs->efer & VMON_X86_EFER_LMA) && sregs->cs.l)
 		return 8;
 	return sregs->cs.db ? 4 : 2;
+}
+
+__u64 vmon_ip_mask(unsigned int mode)
+{
+	return mode == 8 ? ~0ULL : mode == 4 ? 0xffffffffULL : 0xffffULL;
 }
 
 /* register numbers as in ModRM/SIB: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8.. */
@@ -82,6 +85,16 @@ void vmon_write_gpr(struct vmon_regs *regs, int reg, unsigned int size, bool rex
 		*p = value & size_mask(size);
 	else
 		*p = (*p & ~size_mask(size)) | (value & size_mask(size));
+}
+
+__u64 vmon_insn_load_value(const struct vmon_insn *insn, __u64 val)
+{
+	unsigned int bits = insn->mem_bytes * 8;
+
+	val &= size_mask(insn->mem_bytes);
+	if (insn->sign_extend && bits < 64 && (val & (1ULL << (bits - 1))))
+		val |= ~0ULL << bits;
+	return val;
 }
 
 struct cursor {
@@ -223,6 +236,12 @@ static int legacy_prefix_seg(__u8 b)
 	return -1;
 }
 
+static bool is_legacy_prefix(__u8 b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+	       legacy_prefix_seg(b) >= 0;
+}
+
 int vmon_decode_mov(const __u8 *bytes, unsigned int n, unsigned int mode,
 		    const struct vmon_regs *regs, struct vmon_insn *insn)
 {
@@ -243,31 +262,20 @@ int vmon_decode_mov(const __u8 *bytes, unsigned int n, unsigned int mode,
 		ret = fetch_u8(&c, &op);
 		if (ret)
 			return ret;
-		if (op == 0x66) {
-			opsize = true;
-		} else if (op == 0x67) {
-			adsize = true;
-		} else if (op == 0xf0 || op == 0xf2 || op == 0xf3) {
-			/* LOCK, REPNE, REP: no effect on MOV */
-		} else if (legacy_prefix_seg(op) >= 0) {
-			seg_override = legacy_prefix_seg(op);
-		} else if (mode == 8 && (op & 0xf0) == 0x40) {
+		if (mode == 8 && (op & 0xf0) == 0x40) {
 			insn->rex = op;
-			ret = fetch_u8(&c, &op);
-			if (ret)
-				return ret;
-			if (op == 0x66 || op == 0x67 || legacy_prefix_seg(op) >= 0 ||
-			    op == 0xf0 || op == 0xf2 || op == 0xf3 || (op & 0xf0) == 0x40) {
-				/* a REX followed by a prefix is ignored */
-				insn->rex = 0;
-				c.i--;
-				continue;
-			}
-			break;
-		} else {
-			break;
+			continue;
 		}
-		insn->rex = 0;
+		if (!is_legacy_prefix(op))
+			break;
+		insn->rex = 0;		/* a REX followed by a prefix is ignored */
+		if (op == 0x66)
+			opsize = true;
+		else if (op == 0x67)
+			adsize = true;
+		else if (legacy_prefix_seg(op) >= 0)
+			seg_override = legacy_prefix_seg(op);
+		/* LOCK, REPNE, REP (F0, F2, F3): no effect on MOV */
 	}
 
 	if (mode == 8)

@@ -7,12 +7,24 @@
 #include <string.h>
 
 #include "emulate.h"
+#include "gva.h"
 
 #define X86_EFLAGS_DF	(1ULL << 10)
 
-static __u64 ip_mask(unsigned int mode)
+static int read_gpa(void *opaque, __u64 gpa, void *buf, unsigned int len)
 {
-	return mode == 8 ? ~0ULL : mode == 4 ? 0xffffffffULL : 0xffffULL;
+	void *hva = vmon_gpa_to_hva(opaque, gpa, len);
+
+	if (!hva)
+		return -EFAULT;
+	memcpy(buf, hva, len);
+	return 0;
+}
+
+int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+		    __u64 gva, bool write, __u64 *gpa)
+{
+	return vmon_walk_gva(sregs, gva, write, read_gpa, cpu->vm, gpa);
 }
 
 static const struct vmon_segment *seg_reg(const struct vmon_sregs *sregs, int seg)
@@ -70,7 +82,7 @@ static int fetch_insn(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		      unsigned int mode, __u8 *buf)
 {
 	__u64 gva = seg_base(sregs, mode, VMON_SEG_CS) +
-		    (cpu->run->regs.rip & ip_mask(mode));
+		    (cpu->run->regs.rip & vmon_ip_mask(mode));
 	unsigned int got = 0;
 
 	if (mode != 8)
@@ -128,16 +140,13 @@ int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs
 		ret = access(opaque, run->mmio.gpa, &val, insn.mem_bytes, false);
 		if (ret)
 			break;
-		if (insn.sign_extend && insn.mem_bytes < 8 &&
-		    (val & (1ULL << (insn.mem_bytes * 8 - 1))))
-			val |= ~0ULL << (insn.mem_bytes * 8);
 		vmon_write_gpr(&run->regs, insn.reg, insn.op_bytes, insn.rex,
-			       mode == 8, val);
+			       mode == 8, vmon_insn_load_value(&insn, val));
 		break;
 	}
 	if (ret)
 		return ret;
-	run->regs.rip = (run->regs.rip + insn.len) & ip_mask(mode);
+	run->regs.rip = (run->regs.rip + insn.len) & vmon_ip_mask(mode);
 	run->regs_dirty = 1;
 	return 0;
 }
@@ -210,7 +219,7 @@ int vmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *
 	}
 	/* on error the guest resumes at the same instruction with the progress made */
 	if (!ret)
-		regs->rip = (regs->rip + run->io.insn_len) & ip_mask(mode);
+		regs->rip = (regs->rip + run->io.insn_len) & vmon_ip_mask(mode);
 	run->regs_dirty = 1;
 	return ret;
 }

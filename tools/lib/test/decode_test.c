@@ -130,6 +130,32 @@ TEST(movzx_movsx)
 	EXPECT_EQ(-EOPNOTSUPP, DECODE(8, 0x0f, 0xaf, 0x03));
 }
 
+/* what a load leaves in its register: the access's bits, extended */
+TEST(load_value)
+{
+	struct vmon_regs regs = test_regs();
+	struct vmon_insn insn;
+
+	/* movsbl (%rbx),%eax: the sign of byte 0x80, and nothing above the byte */
+	ASSERT_EQ(0, DECODE(8, 0x0f, 0xbe, 0x03));
+	EXPECT_EQ(0xffffffffffffff80ULL, vmon_insn_load_value(&insn, 0x1280));
+	EXPECT_EQ(0x7fULL, vmon_insn_load_value(&insn, 0x7f));
+	/* movzwl (%rbx),%eax: zero-extended, bits above the word dropped */
+	ASSERT_EQ(0, DECODE(8, 0x0f, 0xb7, 0x03));
+	EXPECT_EQ(0x8000ULL, vmon_insn_load_value(&insn, 0xffff8000ULL));
+	/* mov (%rbx),%rax: all 64 bits */
+	ASSERT_EQ(0, DECODE(8, 0x48, 0x8b, 0x03));
+	EXPECT_EQ(0x8000000000000001ULL, vmon_insn_load_value(&insn, 0x8000000000000001ULL));
+}
+
+/* the instruction pointer wraps at the code size */
+TEST(ip_mask)
+{
+	EXPECT_EQ(0xffffULL, vmon_ip_mask(2));
+	EXPECT_EQ(0xffffffffULL, vmon_ip_mask(4));
+	EXPECT_EQ(~0ULL, vmon_ip_mask(8));
+}
+
 TEST(prefixes)
 {
 	struct vmon_regs regs = test_regs();

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-kernel emulation of the one instruction that touched a device the
+ * kernel models (emulate.h).  The guest's access to such a page is a
+ * TDP fault (an EPT violation, SDM Vol. 3C "EPT Violations"; a nested
+ * page fault, APM Vol. 2 15.25.6) that names the guest-physical address
+ * but neither the register nor the size: the instruction is decoded.
+ *
+ * The decoder and the guest page-table walker are libvmon's own sources
+ * compiled into the module (decode.c, gva.c include tools/lib/): the
+ * kernel and userspace emulate the same MOV forms the same way.
+ *
+ * Everything the guest controls (its code, its page tables, its
+ * registers) only decides what happens to the guest: unreadable code or
+ * an instruction the decoder does not know ends in
+ * VMON_EXIT_INTERNAL_ERROR, never in a host message.
+ */
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "core.h"
+#include "emulate.h"
+#include "../tools/lib/decode.h"
+#include "../tools/lib/gva.h"
+
+static int vmon_emul_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len)
+{
+	return vmon_read_guest(opaque, gpa, buf, len);
+}
+
+/*
+ * Up to VMON_INSN_MAX bytes at CS:RIP, one page at a time: an
+ * instruction may straddle two pages that are mapped anywhere.  Returns
+ * how many bytes could be read; the decoder tells whether they suffice.
+ */
+static unsigned int vmon_fetch_insn(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs,
+				    unsigned int mode, u8 *buf)
+{
+	/* in 64-bit mode the CS base is ignored (SDM Vol. 3A 3.4.4) */
+	u64 lin = (mode == 8 ? 0 : sregs->cs.base) + (vcpu->regs.rip & vmon_ip_mask(mode));
+	unsigned int got = 0;
+
+	while (got < VMON_INSN_MAX) {
+		u64 gva = lin + got, gpa;
+		unsigned int chunk;
+
+		/* outside long mode linear addresses wrap at 4 GiB (SDM Vol. 3A 3.3) */
+		if (mode != 8)
+			gva = (u32)gva;
+		chunk = min_t(unsigned int, PAGE_SIZE - offset_in_page(gva),
+			      VMON_INSN_MAX - got);
+		if (vmon_walk_gva(sregs, gva, false, vmon_emul_read_gpa, vcpu->vm, &gpa) ||
+		    vmon_read_guest(vcpu->vm, gpa, buf + got, chunk))
+			break;
+		got += chunk;
+	}
+	return got;
+}
+
+/*
+ * The bytes the CPU fetched when the exit carries them (SVM decode
+ * assists, APM Vol. 2 chapter 15 "Decode Assists": up to 15 bytes at
+ * RIP, fewer at the end of a page), else the guest's memory.  *n says how many bytes there were.
+ */
+static int vmon_emul_decode(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs,
+			    unsigned int mode, u8 *buf, unsigned int *n,
+			    struct vmon_insn *insn)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	int r;
+
+	if (x->tdp.insn_len) {
+		*n = min_t(unsigned int, x->tdp.insn_len, VMON_INSN_MAX);
+		memcpy(buf, x->tdp.insn, *n);
+		r = vmon_decode_mov(buf, *n, mode, &vcpu->regs, insn);
+		if (r != -ENODATA)
+			return r;
+	}
+	*n = vmon_fetch_insn(vcpu, sregs, mode, buf);
+	return vmon_decode_mov(buf, *n, mode, &vcpu->regs, insn);
+}
+
+/* the first instruction bytes, little-endian, as the internal error's code */
+static u64 vmon_insn_code(const u8 *buf, unsigned int n)
+{
+	u64 code = 0;
+
+	memcpy(&code, buf, min_t(unsigned int, n, sizeof(code)));
+	return code;
+}
+
+static int vmon_emul_access(struct vmon_vcpu *vcpu, const struct vmon_insn *insn,
+			    unsigned int mode, vmon_mmio_handler_t fn, void *opaque)
+{
+	u64 gpa = vcpu->exit.tdp.gpa;
+	u64 val;
+	int r;
+
+	switch (insn->kind) {
+	case VMON_INSN_STORE_REG:
+		val = vmon_read_gpr(&vcpu->regs, insn->reg, insn->mem_bytes, insn->rex);
+		return fn(vcpu, gpa, insn->mem_bytes, true, &val, opaque);
+	case VMON_INSN_STORE_IMM:
+		val = insn->imm;
+		return fn(vcpu, gpa, insn->mem_bytes, true, &val, opaque);
+	case VMON_INSN_LOAD:
+		val = 0;
+		r = fn(vcpu, gpa, insn->mem_bytes, false, &val, opaque);
+		if (r)
+			return r;
+		vmon_write_gpr(&vcpu->regs, insn->reg, insn->op_bytes, insn->rex, mode == 8,
+			       vmon_insn_load_value(insn, val));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_sregs sregs;
+	struct vmon_insn insn;
+	u8 buf[VMON_INSN_MAX];
+	unsigned int mode, n = 0;
+	bool store;
+	int r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	if (x->kind != VMON_X_TDP_FAULT)
+		return -EINVAL;
+	if (x->tdp.fetch)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
+					   "instruction fetch from an emulated device page");
+
+	vmon_get_sregs(vcpu, &sregs);
+	mode = vmon_code_size(&sregs);
+	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
+	/* -ENODATA: the bytes ran out, the rest of the code is not in RAM */
+	if (r == -ENODATA)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION,
+					   vmon_insn_code(buf, n), x->tdp.gpa,
+					   "guest code at RIP cannot be read");
+	if (r)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION,
+					   vmon_insn_code(buf, n), x->tdp.gpa,
+					   "MMIO instruction not emulated");
+	/* the decoded direction must be the one the hardware reported */
+	store = insn.kind != VMON_INSN_LOAD;
+	if (x->tdp.write != store)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION,
+					   vmon_insn_code(buf, n), x->tdp.gpa,
+					   "MMIO instruction does not match the access");
+
+	r = vmon_emul_access(vcpu, &insn, mode, fn, opaque);
+	if (r)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, -r, x->tdp.gpa,
+					   "MMIO access refused by the device");
+
+	/* vcpu->regs is authoritative between exits: the backend loads it */
+	vcpu->regs.rip = (vcpu->regs.rip + insn.len) & vmon_ip_mask(mode);
+	return 1;
+}

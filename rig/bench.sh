@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The APIC latency benchmark (selftests/bench/lapic_latency.c) in the
+# emulated machines, vmon beside Debian's KVM in the same boot:
+#
+#   rig/bench.sh [MACHINE...]     (default: qemu-4lvl bochs)
+#
+# Prints each machine's figures and the ratio vmon / KVM; the whole
+# console log goes to build/bench/MACHINE.log.  Bochs runs with two
+# CPUs here, so that the two vCPU threads of the IPI figures run in
+# parallel.  Env: BENCH_SAMPLES (per figure, default 200), KVER.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+mods=/lib/modules/$kver/kernel
+out=$top/build/bench
+machines=${*:-qemu-4lvl bochs}
+bin=$top/selftests/bench/lapic_latency
+
+[ -x "$bin" ] || { echo "bench: no $bin: run 'make' first" >&2; exit 2; }
+kos=()
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel \
+	 drivers/crypto/ccp/ccp; do
+	[ -r "$mods/$m.ko" ] || { echo "bench: no $mods/$m.ko (linux-image-$kver)" >&2; exit 2; }
+	kos+=("$mods/$m.ko")
+done
+mkdir -p "$out"
+# the guest script reads BENCH_SAMPLES from a file: /init passes no environment
+script=$(mktemp)
+trap 'rm -f "$script"' EXIT
+{ echo "BENCH_SAMPLES=${BENCH_SAMPLES:-200}"; cat "$top/selftests/bench/lapic_latency.sh"; } > "$script"
+status=0
+for m in $machines; do
+	echo "bench: $m"
+	RIG_DIR=${RIG_DIR:-$top/build/rig}/bench-$m RIG_BOCHS_CPUS=2 \
+		"$top/rig/boot.sh" "$m" "$script" "$bin" "${kos[@]}" > "$out/$m.log" 2>&1 || status=$?
+	sed -n 's/^\(BENCH: .*\|lapic_latency.*\|figure .*\|timer-.*\|ipi-.*\)$/  \1/p' "$out/$m.log"
+done
+exit $status
