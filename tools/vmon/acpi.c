@@ -40,7 +40,7 @@
 #include "acpi.h"
 #include "loaders/loaders.h"
 
-#define SZ_4G			(1ULL << 32)
+#define SZ_4G			0x100000000ULL
 
 /* the system description table header, 5.2.6 */
 #define SDT_HEADER_LEN		36
@@ -97,12 +97,12 @@
 #define BOOT_ARCH_8042			0x0002
 #define BOOT_ARCH_VGA_NOT_PRESENT	0x0004
 /* fixed feature flags, 5.2.9 table 5.10 */
-#define FADT_WBINVD		(1u << 0)
-#define FADT_PROC_C1		(1u << 2)
-#define FADT_PWR_BUTTON		(1u << 4)	/* no fixed power button */
-#define FADT_SLP_BUTTON		(1u << 5)	/* no fixed sleep button */
-#define FADT_TMR_VAL_EXT	(1u << 8)	/* 32-bit PM timer */
-#define FADT_RESET_REG_SUP	(1u << 10)
+#define FADT_WBINVD		0x0001u
+#define FADT_PROC_C1		0x0004u
+#define FADT_PWR_BUTTON		0x0010u	/* no fixed power button */
+#define FADT_SLP_BUTTON		0x0020u	/* no fixed sleep button */
+#define FADT_TMR_VAL_EXT	0x0100u	/* 32-bit PM timer */
+#define FADT_RESET_REG_SUP	0x0400u
 
 /* generic address structure, 5.2.3.2 */
 #define GAS_LEN			12
@@ -515,7 +515,8 @@ static int check_config(uint64_t mem_size, const struct vmon_acpi_config *cfg)
 	if (!cfg->region_gpa || cfg->region_gpa & 15 || end < cfg->region_gpa ||
 	    end > mem_size || end > SZ_4G)
 		return -EINVAL;
-	if (cfg->ioapic_addr && cfg->ioapic_id < cfg->nr_cpus)
+	/* 82093AA datasheet 3.2.1: IOAPICID is bits 27:24 */
+	if (cfg->ioapic_addr && cfg->ioapic_id > 15)
 		return -EINVAL;
 	return 0;
 }

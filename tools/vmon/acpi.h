@@ -32,7 +32,7 @@
 /*
  * One processor local APIC entry per vCPU, APIC ID = ACPI processor
  * UID = vCPU id: the 8-bit entries hold IDs 0-254 (255 is the xAPIC
- * broadcast), and the I/O APIC takes the ID after the last vCPU's.
+ * broadcast; vmon run's --cpus stops at 254 too).
  */
 #define ACPI_MAX_CPUS		254
 
@@ -69,7 +69,7 @@ struct vmon_acpi_config {
 	uint64_t region_size;
 	uint32_t lapic_addr;	/* ACPI_LAPIC_ADDR */
 	uint32_t ioapic_addr;	/* 0: the machine has no I/O APIC */
-	uint8_t ioapic_id;	/* the I/O APIC's ID register at reset */
+	uint8_t ioapic_id;	/* the I/O APIC's ID register at reset, 0-15 */
 };
 
 /*
@@ -78,7 +78,7 @@ struct vmon_acpi_config {
  * aligned at region_gpa, so *rsdp_gpa == region_gpa), and zero the rest
  * of the region.  Returns 0, -EINVAL for a bad cfg (no CPUs or too
  * many, a region outside memory or above 4 GiB, an unaligned region, an
- * I/O APIC ID that a vCPU's APIC ID already has), -ENOSPC when the
+ * I/O APIC ID wider than the 82093AA's 4 bits), -ENOSPC when the
  * tables do not fit in the region.  Prints nothing.
  */
 int vmon_acpi_build(void *mem, uint64_t mem_size, const struct vmon_acpi_config *cfg,

@@ -171,10 +171,14 @@ static int put_acpi_tables(struct vmon_machine *m, void *mem, uint64_t mem_size)
 	uint64_t rsdp;
 	int ret;
 
-	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR)) {
+	/*
+	 * ID 0, as the I/O APIC resets it and QEMU's pc machine has it:
+	 * without the P6's APIC bus (SDM Vol. 3A 11.1: messages travel on
+	 * the system bus) its ID need not differ from the processors', and
+	 * its 4 bits could not follow --cpus anyway.
+	 */
+	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR))
 		cfg.ioapic_addr = ACPI_IOAPIC_ADDR;
-		cfg.ioapic_id = (uint8_t)m->nr_cpus;
-	}
 	ret = vmon_acpi_build(mem, mem_size, &cfg, &rsdp);
 	if (ret)
 		vmon_err("cannot build the ACPI tables for %u vCPUs in 0x%llx-0x%llx: %s",

@@ -48,6 +48,7 @@
 /* the sources of an SCI: status bits with an enable bit at the same place */
 #define SCI_BITS	(ACPI_PM1_TMR_STS | ACPI_PM1_PWRBTN_STS)
 
+/* device state: reached only through the bus and the machine timer */
 struct acpi_pm {
 	struct vmon_machine *machine;
 	struct machine_timer *timer;
@@ -61,13 +62,13 @@ struct acpi_pm {
 static uint64_t pm_ticks(struct acpi_pm *pm, uint64_t now)
 {
 	/* 128 bits: ns * 3579545 outgrows 64 bits after 85 minutes */
-	return (uint64_t)((unsigned __int128)(now - pm->start) * ACPI_PM_TIMER_HZ / NS_PER_SEC);
+	return (uint64_t)((__uint128_t)(now - pm->start) * ACPI_PM_TIMER_HZ / NS_PER_SEC);
 }
 
 /* the machine clock at which tick count ticks is reached */
 static uint64_t pm_tick_time(struct acpi_pm *pm, uint64_t ticks)
 {
-	return pm->start + (uint64_t)(((unsigned __int128)ticks * NS_PER_SEC +
+	return pm->start + (uint64_t)(((__uint128_t)ticks * NS_PER_SEC +
 				       ACPI_PM_TIMER_HZ - 1) / ACPI_PM_TIMER_HZ);
 }
 

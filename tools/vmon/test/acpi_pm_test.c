@@ -109,7 +109,7 @@ TEST_F(pm, timer_rate_and_width)
 	EXPECT_EQ((3579545 + 3579) & 0xffff, in(&self->m, TMR, 2));
 	EXPECT_EQ(((3579545 + 3579) >> 16) & 0xff, in(&self->m, TMR + 2, 1));
 	/* 2^32 ticks later (20 minutes) it has wrapped to the same value */
-	fake_now += (uint64_t)((((unsigned __int128)1 << 32) * NS_PER_SEC) / ACPI_PM_TIMER_HZ) + 1;
+	fake_now += (uint64_t)((((__uint128_t)1 << 32) * NS_PER_SEC) / ACPI_PM_TIMER_HZ) + 1;
 	EXPECT_EQ(3579545 + 3579, in(&self->m, TMR, 4));
 	/* read only */
 	out(&self->m, TMR, 4, 0);
@@ -122,7 +122,7 @@ TEST_F(pm, timer_rate_and_width)
 /* TMR_STS: set when bit 31 changes, write 1 to clear; an SCI with TMR_EN */
 TEST_F(pm, timer_status_and_sci)
 {
-	uint64_t half = (uint64_t)((((unsigned __int128)1 << 31) * NS_PER_SEC) /
+	uint64_t half = (uint64_t)((((__uint128_t)1 << 31) * NS_PER_SEC) /
 				   ACPI_PM_TIMER_HZ);
 	uint64_t deadline;
 
@@ -143,7 +143,7 @@ TEST_F(pm, timer_status_and_sci)
 	EXPECT_NE(1, sci_level);
 	/* tick 2^32: the first machine-clock ns at or after it */
 	deadline = machine_run_timers(&self->m);
-	EXPECT_EQ(5 * NS_PER_SEC + (uint64_t)((((unsigned __int128)1 << 32) * NS_PER_SEC +
+	EXPECT_EQ(5 * NS_PER_SEC + (uint64_t)((((__uint128_t)1 << 32) * NS_PER_SEC +
 					       ACPI_PM_TIMER_HZ - 1) / ACPI_PM_TIMER_HZ),
 		  deadline);
 	fake_now = deadline - 1;

@@ -36,7 +36,7 @@ static struct vmon_acpi_config config(unsigned int cpus, bool ioapic)
 		.region_size = ACPI_TABLES_SIZE,
 		.lapic_addr = ACPI_LAPIC_ADDR,
 		.ioapic_addr = ioapic ? ACPI_IOAPIC_ADDR : 0,
-		.ioapic_id = (uint8_t)cpus,
+		.ioapic_id = 0,
 	};
 }
 
@@ -192,7 +192,7 @@ TEST(madt_every_entry)
 			break;
 		case 1:		/* I/O APIC */
 			EXPECT_EQ(12, e[1]);
-			EXPECT_EQ(4, e[2]);			/* after the vCPUs' IDs */
+			EXPECT_EQ(0, e[2]);			/* ID 0, as QEMU's */
 			EXPECT_EQ(0, e[3]);
 			EXPECT_EQ(0xfec00000, get_le32(e + 4));
 			EXPECT_EQ(0, get_le32(e + 8));		/* GSI base */
@@ -321,7 +321,10 @@ TEST(bad_configs)
 	c.nr_cpus = ACPI_MAX_CPUS + 1;
 	EXPECT_EQ(-EINVAL, vmon_acpi_build(mem, MEM_SIZE, &c, &rsdp));
 	c = config(4, true);
-	c.ioapic_id = 3;				/* a vCPU's APIC ID */
+	c.ioapic_id = 16;				/* the ID register has 4 bits */
+	EXPECT_EQ(-EINVAL, vmon_acpi_build(mem, MEM_SIZE, &c, &rsdp));
+	c.ioapic_id = 15;
+	c.region_gpa = 0;				/* and 0 is no place for tables */
 	EXPECT_EQ(-EINVAL, vmon_acpi_build(mem, MEM_SIZE, &c, &rsdp));
 	c = config(1, false);
 	c.region_gpa += 8;				/* RSDP must be 16-byte aligned */
