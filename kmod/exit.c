@@ -126,6 +126,10 @@ static int vmon_exit_tdp_fault(struct vmon_vcpu *vcpu)
 	struct vmon_run *run = vcpu->run;
 	int r;
 
+	/* the xAPIC page decodes before memory, as on hardware (SDM Vol. 3A 11.4.1) */
+	r = vmon_lapic_mmio(vcpu, x->tdp.gpa);
+	if (r != -ENOENT)
+		return r;
 	r = vmon_mem_fault(vcpu->vm, x->tdp.gpa, x->tdp.write);
 	if (!r)
 		return 1;

@@ -17,6 +17,7 @@
 #include <asm/msr-index.h>
 
 #include "core.h"
+#include "emulate.h"
 
 #define REG(off)		((off) >> 2)
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
@@ -445,6 +446,51 @@ int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 	if (off == VMON_APIC_TPR)
 		vmon_lapic_sync_cr8(vcpu);	/* the MSR path runs loaded */
 	return 0;
+}
+
+/* an access to the xAPIC page: 32-bit registers on 16-byte boundaries (11.4.1) */
+static int lapic_mmio_access(struct vmon_vcpu *vcpu, u64 gpa, unsigned int size, bool write,
+			     u64 *val, void *opaque)
+{
+	u32 off = gpa & 0xfff;
+	unsigned int shift = (off & 3) * 8;
+
+	if (off >= 0x400 || (off & 3) + size > 4) {
+		if (!write)
+			*val = 0;
+		return 0;
+	}
+	if (write) {
+		if (!(off & 0xf) && size == 4)
+			lapic_write(vcpu, off, *val);
+		return 0;
+	}
+	*val = lapic_read(vcpu, off & ~3u) >> shift;
+	if (size < 4)
+		*val &= (1u << (size * 8)) - 1;
+	return 0;
+}
+
+/*
+ * TDP fault at gpa: the APIC page in xAPIC mode is the APIC's, emulated
+ * in the kernel (SDM Vol. 3A 11.4.1); in x2APIC mode or with the APIC
+ * disabled it is ordinary MMIO (11.12.1.2: the page is not decoded).
+ */
+int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa)
+{
+	u64 base = vcpu->msr.apic_base;
+	int r;
+
+	if (!(base & MSR_IA32_APICBASE_ENABLE) || (base & X2APIC_ENABLE) ||
+	    (gpa & PAGE_MASK) != (base & APIC_BASE_ADDR_MASK & PAGE_MASK))
+		return -ENOENT;
+	r = vmon_emulate_mmio(vcpu, lapic_mmio_access, NULL);
+	if (r > 0) {
+		vmon_vcpu_access_begin(vcpu);
+		vmon_lapic_sync_cr8(vcpu);
+		vmon_vcpu_access_end(vcpu);
+	}
+	return r;
 }
 
 /* ------------------------------------------------------------------ */

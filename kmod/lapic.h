@@ -141,6 +141,8 @@ bool vmon_lapic_hw_enabled(struct vmon_vcpu *vcpu);	/* IA32_APIC_BASE.EN */
 bool vmon_lapic_sw_enabled(struct vmon_vcpu *vcpu);	/* and SVR bit 8 */
 bool vmon_lapic_x2apic(struct vmon_vcpu *vcpu);
 int vmon_lapic_set_base(struct vmon_vcpu *vcpu, u64 data, bool host);
+/* a TDP fault: 1 handled, 0 userspace exit prepared, -ENOENT not the APIC page */
+int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa);
 /* MSRs 0x800-0x8ff: 0, -EINVAL (#GP) */
 int vmon_lapic_rdmsr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data);
