@@ -21,9 +21,9 @@
  * BIOS ROM at 0xF0000-0xFFFFF; 0xA0000-0xEFFFF is VGA memory and option
  * ROMs.  vmon has no firmware, but a kernel that scans those areas (Linux
  * looks for MP and ACPI tables there) must find them reserved, not RAM.
- * vmon's ACPI tables fill 0xE0000-0xEFFFF (acpi.h): ACPI NVS, memory an
- * OS keeps, since the FACS must be there (ACPI 6.5 15.2, "FACS ...
- * in ACPI NVS") and the other tables may be.
+ * vmon's ACPI tables fill 0xE0000-0xEFFFF (acpi.h): ACPI NVS (ACPI 6.5
+ * 15.1), memory an OS keeps, because the FACS must lie in it (5.2.10)
+ * and the other tables may.
  */
 #define EBDA_START	0x9fc00ULL
 #define BIOS_START	0xf0000ULL
