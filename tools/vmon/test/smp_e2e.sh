@@ -65,12 +65,17 @@ fi
 "$vmon" run --flat "$dir/spin.bin" --cpus "$cpus" --name smp-stop </dev/null \
 	>/tmp/smp.out 2>/tmp/smp.err &
 pid=$!
-i=0
-while [ $i -lt 50 ] && ! "$vmon" ps 2>/dev/null | grep -q smp-stop; do
+# the VM is named before its vCPUs exist: wait for all of them, then a
+# little longer for the threads (a signal before vmon blocks it kills
+# vmon without its message)
+i=0 vcpus=
+while [ $i -lt 50 ] && [ "$vcpus" != "$cpus" ]; do
 	sleep 0.2
+	vcpus=$("$vmon" ps --json 2>/dev/null |
+		sed -n 's/.*"name":"smp-stop","pid":[0-9]*,"uid":[0-9]*,"user":"[^"]*","vcpus":\([0-9]*\).*/\1/p')
 	i=$((i + 1))
 done
-vcpus=$("$vmon" ps --json 2>/dev/null | sed -n 's/.*"name":"smp-stop"[^}]*"vcpus":\([0-9]*\).*/\1/p')
+sleep 1
 kill -TERM "$pid"
 ( sleep 20; kill -KILL "$pid" 2>/dev/null ) &
 watchdog=$!
