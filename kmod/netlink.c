@@ -354,7 +354,7 @@ static int vmon_nl_trace_start(struct sk_buff *skb, struct genl_info *info)
 		reasons[nr++] = nla_get_u32(a);
 	}
 	if (!r)
-		r = vmon_trace_start(vm, info->snd_portid, reasons, nr);
+		r = vmon_trace_start(vm, NETLINK_CB(skb).sk, info->snd_portid, reasons, nr);
 	kfree(reasons);
 out_put:
 	vmon_vm_put(vm);

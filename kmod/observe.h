@@ -119,7 +119,8 @@ static inline bool vmon_trace_wanted(const struct vmon_vm *vm)
 
 void vmon_trace_exit(struct vmon_vcpu *vcpu, u64 latency_ns);
 void vmon_trace_refresh_mcast(void);
-int vmon_trace_start(struct vmon_vm *vm, u32 portid, const u32 *reasons,
+struct sock;
+int vmon_trace_start(struct vmon_vm *vm, struct sock *sk, u32 portid, const u32 *reasons,
 		     unsigned int nr_reasons);
 int vmon_trace_stop(struct vmon_vm *vm, u32 portid);
 void vmon_trace_vm_init(struct vmon_vm *vm);

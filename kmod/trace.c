@@ -8,7 +8,12 @@
  * GFP_NOWAIT and sent without waiting for room: when a tracer's socket
  * buffer is full the event is dropped, and the loss is counted for that
  * tracer (VMON_EV_LOST in its next event) and for the vCPU
- * (VMON_STAT_EVENTS_LOST).
+ * (VMON_STAT_EVENTS_LOST).  Events stop at half of a tracer's receive
+ * buffer: the other half is kept for the replies to the requests the
+ * same socket sends (GET_STATS, TRACE_STOP, ...).  A reply that finds
+ * no room is lost for good (netlink_unicast() does not wait for the
+ * kernel's own replies), and the tracing program would wait for it
+ * forever.
  *
  * Cost when nobody listens: vmon_trace_wanted() (observe.h) reads two
  * words and takes one branch that is predicted not taken.
@@ -27,6 +32,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "observe.h"
 
@@ -37,6 +43,7 @@ struct vmon_tracer {
 	struct list_head node;
 	struct rcu_head rcu;
 	u32 portid;
+	struct sock *sk;		/* the tracing socket, held: its buffer fill */
 	bool filtered;			/* only the reasons in filter */
 	atomic64_t lost;
 	DECLARE_BITMAP(filter, VMON_XIDX_NR);
@@ -70,11 +77,25 @@ static struct vmon_tracer *vmon_tracer_find(struct vmon_vm *vm, u32 portid)
 	return NULL;
 }
 
+static void vmon_tracer_free_rcu(struct rcu_head *head)
+{
+	struct vmon_tracer *t = container_of(head, struct vmon_tracer, rcu);
+
+	sock_put(t->sk);
+	kfree(t);
+}
+
+static void vmon_tracer_free(struct vmon_tracer *t)
+{
+	call_rcu(&t->rcu, vmon_tracer_free_rcu);
+}
+
 /*
- * Start tracing vm for the socket portid, or change its filter if it is
- * already tracing.  reasons: hardware exit reasons, none = every exit.
+ * Start tracing vm for the socket sk (portid), or change its filter if
+ * it is already tracing.  reasons: hardware exit reasons, none = every
+ * exit.
  */
-int vmon_trace_start(struct vmon_vm *vm, u32 portid, const u32 *reasons,
+int vmon_trace_start(struct vmon_vm *vm, struct sock *sk, u32 portid, const u32 *reasons,
 		     unsigned int nr_reasons)
 {
 	struct vmon_tracer *t, *old;
@@ -83,6 +104,8 @@ int vmon_trace_start(struct vmon_vm *vm, u32 portid, const u32 *reasons,
 	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
+	sock_hold(sk);
+	t->sk = sk;
 	t->portid = portid;
 	t->filtered = nr_reasons > 0;
 	atomic64_set(&t->lost, 0);
@@ -95,11 +118,12 @@ int vmon_trace_start(struct vmon_vm *vm, u32 portid, const u32 *reasons,
 		atomic64_set(&t->lost, atomic64_read(&old->lost));
 		list_replace_rcu(&old->node, &t->node);
 		spin_unlock(&vm->trace_lock);
-		kfree_rcu(old, rcu);
+		vmon_tracer_free(old);
 		return 0;
 	}
 	if (vm->nr_tracers >= VMON_MAX_TRACERS) {
 		spin_unlock(&vm->trace_lock);
+		sock_put(sk);
 		kfree(t);
 		return -EBUSY;
 	}
@@ -114,7 +138,7 @@ static void vmon_tracer_remove(struct vmon_vm *vm, struct vmon_tracer *t)
 	lockdep_assert_held(&vm->trace_lock);
 	list_del_rcu(&t->node);
 	WRITE_ONCE(vm->nr_tracers, vm->nr_tracers - 1);
-	kfree_rcu(t, rcu);
+	vmon_tracer_free(t);
 }
 
 int vmon_trace_stop(struct vmon_vm *vm, u32 portid)
@@ -173,7 +197,7 @@ int vmon_trace_init(void)
 void vmon_trace_exit_module(void)
 {
 	netlink_unregister_notifier(&vmon_trace_notifier);
-	/* tracers freed with kfree_rcu() must be gone before the module */
+	/* tracers freed with call_rcu() must be gone before the module */
 	rcu_barrier();
 }
 
@@ -194,7 +218,10 @@ void vmon_trace_exit(struct vmon_vcpu *vcpu, u64 latency_ns)
 		if (t->filtered && !test_bit(s->exit_idx, t->filter))
 			continue;
 		lost = atomic64_read(&t->lost);
-		skb = vmon_netlink_event(vcpu, latency_ns, lost);
+		/* half the buffer stays free for replies (see the top) */
+		skb = NULL;
+		if (atomic_read(&t->sk->sk_rmem_alloc) <= READ_ONCE(t->sk->sk_rcvbuf) / 2)
+			skb = vmon_netlink_event(vcpu, latency_ns, lost);
 		/* on failure the skb is freed; -ECONNREFUSED: closing, notifier comes */
 		if (!skb || vmon_netlink_unicast(skb, t->portid)) {
 			atomic64_inc(&t->lost);

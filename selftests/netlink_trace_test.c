@@ -224,6 +224,34 @@ TEST_F(trace, slow_tracer_loses_events)
 	EXPECT_EQ(self->cpuid, self->ev[0].reason);
 }
 
+/*
+ * Half of a tracer's buffer is kept for replies: a socket that traces a
+ * busy VM and reads no events can still ask for statistics on that same
+ * socket.  Without the room the reply would be dropped and the request
+ * would wait forever; the receive timeout turns that into a failure.
+ */
+TEST_F(trace, flooded_tracer_still_gets_replies)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	struct vnl_stats st;
+	int small = 16 << 10;	/* the kernel doubles it: some 40 events */
+
+	if (variant->guest != guest_many)
+		SKIP(return, "for the many guest");
+	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVBUF,
+				&small, sizeof(small)));
+	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVTIMEO,
+				&tv, sizeof(tv)));
+	ASSERT_OK(vnl_trace_start(&self->tr, self->id, NULL, 0));
+
+	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);	/* GUEST_SYNC after MANY CPUIDs */
+	ASSERT_OK(vnl_get_stats(&self->tr, self->id, 0, &st, NULL));
+	TH_LOG("%llu events lost, the reply came", (unsigned long long)st.events_lost);
+	EXPECT_LT(0, st.events_lost);
+	EXPECT_LT(MANY, st.exits);
+	ASSERT_OK(vnl_trace_stop(&self->tr, self->id));
+}
+
 TEST_F(trace, multicast_group)
 {
 	int grp = self->tr.exits_group, big = 8 << 20, n, i;

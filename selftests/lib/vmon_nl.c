@@ -5,6 +5,7 @@
  * ACK, NLMSG_DONE after a dump, or an error carrying the kernel's errno.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,17 +75,27 @@ struct nl_msg *vnl_msg(struct vnl *v, uint8_t cmd, int flags)
 struct vnl_req {
 	int (*parse)(struct nl_msg *msg, void *arg);
 	void *arg;
+	uint32_t seq;
 	int done;
 	int error;
 };
+
+/*
+ * Only the messages of this request count: exit events of a tracing
+ * socket (sequence number 0) are not replies, and neither is what is
+ * left over from an earlier request that ended in an error.
+ */
+static bool vnl_not_ours(struct vnl_req *req, struct nl_msg *msg)
+{
+	return nlmsg_hdr(msg)->nlmsg_seq != req->seq;
+}
 
 static int vnl_valid_cb(struct nl_msg *msg, void *arg)
 {
 	struct vnl_req *req = arg;
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
 
-	/* exit events of a tracing socket are not replies */
-	if (g->cmd == VMON_CMD_EXIT_EVENT)
+	if (vnl_not_ours(req, msg) || g->cmd == VMON_CMD_EXIT_EVENT)
 		return NL_SKIP;
 	if (req->parse && !req->error)
 		req->error = req->parse(msg, req->arg);
@@ -93,7 +104,11 @@ static int vnl_valid_cb(struct nl_msg *msg, void *arg)
 
 static int vnl_finish_cb(struct nl_msg *msg, void *arg)
 {
-	((struct vnl_req *)arg)->done = 1;
+	struct vnl_req *req = arg;
+
+	if (vnl_not_ours(req, msg))
+		return NL_SKIP;
+	req->done = 1;
 	return NL_STOP;
 }
 
@@ -101,6 +116,8 @@ static int vnl_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
 	struct vnl_req *req = arg;
 
+	if (err->msg.nlmsg_seq != req->seq)
+		return NL_SKIP;
 	req->error = err->error;
 	req->done = 1;
 	return NL_STOP;
@@ -125,12 +142,13 @@ int vnl_request(struct vnl *v, struct nl_msg *msg, int (*parse)(struct nl_msg *,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, vnl_finish_cb, &req);
 	nl_cb_err(cb, NL_CB_CUSTOM, vnl_err_cb, &req);
 
+	nl_complete_msg(v->sk, msg);
+	req.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	if (v->implicit_dest) {
-		nl_complete_msg(v->sk, msg);
 		r = write(nl_socket_get_fd(v->sk), nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		r = r < 0 ? -errno : r;
 	} else {
-		r = nl_send_auto(v->sk, msg);
+		r = nl_send(v->sk, msg);
 	}
 	nlmsg_free(msg);
 	while (r >= 0 && !req.done)

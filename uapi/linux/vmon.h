@@ -569,9 +569,10 @@ enum vmon_genl_cmd {
 	 * do: VM_ID [REASON ...]: this socket receives VMON_CMD_EXIT_EVENT
 	 * messages for the VM's exits (only the listed hardware reasons if
 	 * any) until VMON_CMD_TRACE_STOP or until the socket closes.
-	 * Events never block a vCPU: when the socket's buffer is full the
-	 * event is dropped and counted (EV_LOST in the next event, and
-	 * STAT_EVENTS_LOST).
+	 * Events never block a vCPU: when the socket's buffer is half
+	 * full the event is dropped and counted (EV_LOST in the next event,
+	 * and STAT_EVENTS_LOST); the other half stays free for the replies
+	 * to requests sent on the same socket.
 	 */
 	VMON_CMD_TRACE_START,
 	VMON_CMD_TRACE_STOP,		/* do: VM_ID */
