@@ -5,8 +5,9 @@
  * VMON_INJECT_EXCEPTION), and the decision taken before every entry of
  * what the guest gets and which window exit it needs.
  *
- * vmon has no in-kernel interrupt controller.  Userspace models the
- * PIC and queues one vector at a time; the kernel keeps it until the
+ * Userspace models the PIC and queues one vector at a time on the INTR
+ * pin, which the local APIC passes through while it is hardware-
+ * disabled or LINT0 is an unmasked ExtINT; the kernel keeps it until the
  * guest can take it (RFLAGS.IF = 1, no STI/MOV SS shadow, nothing else
  * being delivered), opening an interrupt window itself when it cannot
  * (SDM Vol. 3C 26.7.5 interrupt-window exiting; APM Vol. 2 15.21.4
@@ -18,14 +19,19 @@
  * SDM Vol. 3C 28.2.4 IDT-vectoring information, APM Vol. 2 15.7.2
  * EXITINTINFO), so it blocks new injection for that entry.
  *
+ * The local APIC's own interrupts (irq.c) go in here too, after the
+ * INTR pin's.
+ *
  * Priority, highest first (SDM Vol. 3A 7.9 "Priority among concurrent
  * events", simplified to what vmon can have at once): an exception or a
- * re-delivered event, then the NMI, then the external interrupt.
+ * re-delivered event, then the NMI, then the external interrupt (the
+ * INTR pin, then the highest APIC vector above the PPR).
  */
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
 
 #include "core.h"
+#include "observe.h"
 
 /*
  * The exceptions userspace may inject, and whether each pushes an error
@@ -169,6 +175,7 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	if (ev->nmi_latched) {
 		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
 			vmon_ops->inject_nmi(vcpu);
+			vmon_stats_irq(vcpu, VMON_IRQ_NMI);
 			ev->nmi_latched = false;
 			busy = true;
 		} else {
@@ -179,6 +186,7 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	if (ev->irq_queued && vmon_lapic_accepts_extint(vcpu)) {
 		if (!busy && vmon_ops->interrupt_allowed(vcpu)) {
 			vmon_ops->inject_irq(vcpu, ev->irq_vector);
+			vmon_stats_irq(vcpu, VMON_IRQ_EXTINT);
 			ev->irq_queued = false;
 			busy = true;
 		} else {

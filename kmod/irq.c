@@ -53,6 +53,7 @@ static void irq_kick(struct vmon_vcpu *vcpu)
 
 	smp_mb();	/* the posted bits before the read of vcpu->mode */
 	me = get_cpu();
+	/* pairs with smp_store_mb() in vmon_enter_guest(): cpu, then mode */
 	if (smp_load_acquire(&vcpu->mode) == VMON_IN_GUEST) {
 		cpu = READ_ONCE(vcpu->cpu);
 		/* on our own CPU the vCPU cannot be in guest mode while we run */
@@ -143,6 +144,13 @@ static bool irq_match(struct vmon_vcpu *vcpu, struct vmon_vcpu *src,
 	return false;
 }
 
+/* fixed / lowest-priority messages by source; NMI, INIT, SIPI are counted when served */
+static void irq_stat_msg(struct vmon_vcpu *vcpu, struct vmon_vcpu *src, u8 mode)
+{
+	if (mode == VMON_APIC_DM_FIXED || mode == VMON_APIC_DM_LOWEST)
+		vmon_stats_irq(vcpu, src ? VMON_IRQ_IPI : VMON_IRQ_MSI);
+}
+
 /*
  * Deliver a message to every APIC it addresses; any context.  Lowest
  * priority goes to the one APIC among the destinations with the lowest
@@ -167,7 +175,10 @@ int vmon_apic_deliver(struct vmon_vm *vm, struct vmon_vcpu *src,
 		if (!vcpu || !vmon_lapic_hw_enabled(vcpu) || !irq_match(vcpu, src, m))
 			continue;
 		if (m->mode != VMON_APIC_DM_LOWEST) {
-			n += vmon_lapic_accept(vcpu, m->mode, m->vector, m->level);
+			if (vmon_lapic_accept(vcpu, m->mode, m->vector, m->level)) {
+				irq_stat_msg(vcpu, src, m->mode);
+				n++;
+			}
 			continue;
 		}
 		if (!vmon_lapic_sw_enabled(vcpu))
@@ -178,8 +189,10 @@ int vmon_apic_deliver(struct vmon_vm *vm, struct vmon_vcpu *src,
 			lowest_ppr = ppr;
 		}
 	}
-	if (lowest)
-		n += vmon_lapic_accept(lowest, VMON_APIC_DM_FIXED, m->vector, m->level);
+	if (lowest && vmon_lapic_accept(lowest, VMON_APIC_DM_FIXED, m->vector, m->level)) {
+		irq_stat_msg(lowest, src, VMON_APIC_DM_FIXED);
+		n++;
+	}
 	return n;
 }
 
@@ -188,8 +201,9 @@ void vmon_lapic_timer_fired(struct vmon_vcpu *vcpu)
 {
 	u32 lvt = irq_reg(vcpu, VMON_APIC_LVTT);
 
-	if (!(lvt & VMON_APIC_LVT_MASKED))
-		vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, lvt & 0xff, false);
+	if (!(lvt & VMON_APIC_LVT_MASKED) &&
+	    vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, lvt & 0xff, false))
+		vmon_stats_irq(vcpu, VMON_IRQ_TIMER);
 }
 
 /* ------------------------------------------------------------------ */
@@ -340,14 +354,18 @@ static void irq_serve_mp(struct vmon_vcpu *vcpu)
 {
 	u8 vector;
 
-	if (test_and_clear_bit(VMON_REQ_INIT, &vcpu->requests))
+	if (test_and_clear_bit(VMON_REQ_INIT, &vcpu->requests)) {
 		irq_do_init(vcpu);
+		vmon_stats_irq(vcpu, VMON_IRQ_INIT);
+	}
 	if (test_and_clear_bit(VMON_REQ_SIPI, &vcpu->requests)) {
 		smp_mb__after_atomic();	/* pairs with vmon_lapic_accept() */
 		vector = READ_ONCE(vcpu->lapic.sipi_vector);
 		/* a SIPI to a running processor is ignored (9.4.4) */
-		if (vcpu->lapic.mp_state == VMON_MP_WAIT_SIPI)
+		if (vcpu->lapic.mp_state == VMON_MP_WAIT_SIPI) {
 			irq_do_sipi(vcpu, vector);
+			vmon_stats_irq(vcpu, VMON_IRQ_SIPI);
+		}
 	}
 }
 

@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "emulate.h"
+#include "observe.h"
 
 #define REG(off)		((off) >> 2)
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
@@ -361,8 +362,8 @@ static void lapic_write(struct vmon_vcpu *vcpu, u32 off, u32 val)
 		return;
 	case VMON_APIC_SELF_IPI:
 		/* x2APIC only (11.12.11): a fixed, edge interrupt to this APIC */
-		if (x2)
-			vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false);
+		if (x2 && vmon_lapic_accept(vcpu, VMON_APIC_DM_FIXED, val & 0xff, false))
+			vmon_stats_irq(vcpu, VMON_IRQ_IPI);
 		return;
 	}
 	/* read-only and reserved registers of the xAPIC page ignore writes */
@@ -511,26 +512,36 @@ static void lapic_render(struct vmon_vcpu *vcpu, u8 *page)
 	w[REG(VMON_APIC_TMCCT)] = vmon_lapic_timer_current_count(vcpu);
 }
 
-int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
+/*
+ * The whole APIC between two runs (vcpu->mutex, killable): for
+ * VMON_GET_LAPIC and netlink's GET_STATE.  s is zeroed by the caller.
+ */
+int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
 {
-	struct vmon_lapic_state *s;
-	int r = 0;
-
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
-	if (!s)
-		return -ENOMEM;
-	if (mutex_lock_killable(&vcpu->mutex)) {
-		kfree(s);
+	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
-	}
 	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_sync_cr8(vcpu);
 	vmon_vcpu_access_end(vcpu);
 	s->apic_base = vcpu->msr.apic_base;
 	s->tsc_deadline = vmon_lapic_timer_get_deadline(vcpu);
 	lapic_render(vcpu, s->regs);
+	if (mp_state)
+		*mp_state = vcpu->lapic.mp_state;
 	mutex_unlock(&vcpu->mutex);
-	if (copy_to_user(argp, s, sizeof(*s)))
+	return 0;
+}
+
+int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
+{
+	struct vmon_lapic_state *s;
+	int r;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	r = vmon_lapic_read_state(vcpu, s, NULL);
+	if (!r && copy_to_user(argp, s, sizeof(*s)))
 		r = -EFAULT;
 	kfree(s);
 	return r;

@@ -42,7 +42,7 @@ struct vmon_vm;
 
 /* LVT timer mode, bits 18:17 (SDM Vol. 3A 11.5.1) */
 #define VMON_APIC_LVTT_ONESHOT		(0u << 17)
-#define VMON_APIC_LVTT_PERIODIC		(1u << 17)
+#define VMON_APIC_LVTT_PERIODIC		BIT(17)
 #define VMON_APIC_LVTT_TSCDEADLINE	(2u << 17)
 #define VMON_APIC_LVTT_MODE		(3u << 17)
 #define VMON_APIC_LVT_MASKED		BIT(16)
@@ -149,6 +149,8 @@ int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data);
 void vmon_lapic_update_ppr(struct vmon_vcpu *vcpu);
 /* irqs off or loaded: keep CR8 and TPR[7:4] equal (SDM Vol. 3A 11.8.6) */
 void vmon_lapic_sync_cr8(struct vmon_vcpu *vcpu);
+struct vmon_lapic_state;
+int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state);
 int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp);
 int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp);
 /* the local error interrupt for an error the vCPU itself caused */

@@ -205,6 +205,11 @@ static int vmon_nl_put_stats(struct sk_buff *skb, const struct vmon_vcpu_stats *
 	    nla_put_u64_64bit(skb, VMON_STAT_HOST_NS, s->host_ns, VMON_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, VMON_STAT_EVENTS_LOST, s->events_lost, VMON_STAT_PAD))
 		goto err;
+	BUILD_BUG_ON(VMON_STAT_IRQ_SIPI - VMON_STAT_IRQ_IPI != VMON_IRQ_NR - 1);
+	for (i = 0; i < VMON_IRQ_NR; i++)
+		if (nla_put_u64_64bit(skb, VMON_STAT_IRQ_IPI + i, atomic64_read(&s->irqs[i]),
+				      VMON_STAT_PAD))
+			goto err;
 	for (i = 0; i < VMON_XIDX_NR; i++)
 		if (s->reason[i].count && vmon_nl_put_reason(skb, i, &s->reason[i]))
 			goto err;
@@ -399,6 +404,24 @@ static int vmon_nl_put_field(struct sk_buff *skb, const struct vmon_state_field 
 	return 0;
 }
 
+/* the local APIC: its base, MP state and register page (lapic.c) */
+static int vmon_nl_put_lapic(struct sk_buff *skb, const struct vmon_lapic_state *s,
+			     u32 mp_state)
+{
+	struct nlattr *nest = nla_nest_start(skb, VMON_A_LAPIC);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, VMON_LAPIC_A_APIC_BASE, s->apic_base, VMON_LAPIC_A_PAD) ||
+	    nla_put_u32(skb, VMON_LAPIC_A_MP_STATE, mp_state) ||
+	    nla_put(skb, VMON_LAPIC_A_REGS, sizeof(s->regs), s->regs)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /*
  * Waits (killable) while the vCPU is inside VMON_RUN: the state is read
  * between two runs, when it is the state userspace sees.
@@ -406,7 +429,9 @@ static int vmon_nl_put_field(struct sk_buff *skb, const struct vmon_state_field 
 static int vmon_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vmon_state_field *fields = NULL;
+	struct vmon_lapic_state *lapic = NULL;
 	struct vmon_vcpu *vcpu;
+	u32 mp_state = 0;
 	struct sk_buff *msg;
 	struct vmon_vm *vm;
 	u32 i, n = 0;
@@ -437,10 +462,17 @@ static int vmon_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 				 vmon_nl_admin(skb));
 	if (r)
 		goto out;
+	r = -ENOMEM;
+	lapic = kzalloc(sizeof(*lapic), GFP_KERNEL);
+	if (!lapic)
+		goto out;
+	r = vmon_lapic_read_state(vcpu, lapic, &mp_state);
+	if (r)
+		goto out;
 
 	r = -ENOMEM;
-	/* ID 8, NAME up to 64, VALUE 12 (+4 pad), FLAGS 8, nest 4 */
-	msg = genlmsg_new(256 + (size_t)n * 96, GFP_KERNEL);
+	/* ID 8, NAME up to 64, VALUE 12 (+4 pad), FLAGS 8, nest 4; the APIC page */
+	msg = genlmsg_new(256 + (size_t)n * 96 + VMON_LAPIC_REGS_SIZE + 64, GFP_KERNEL);
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &vmon_genl_family, 0, VMON_CMD_GET_STATE);
@@ -452,6 +484,8 @@ static int vmon_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < n; i++)
 		if (vmon_nl_put_field(msg, &fields[i]))
 			goto out_free_msg;
+	if (vmon_nl_put_lapic(msg, lapic, mp_state))
+		goto out_free_msg;
 	genlmsg_end(msg, hdr);
 	r = genlmsg_reply(msg, info);
 	goto out;
@@ -459,6 +493,7 @@ static int vmon_nl_get_state(struct sk_buff *skb, struct genl_info *info)
 out_free_msg:
 	nlmsg_free(msg);
 out:
+	kfree(lapic);
 	kvfree(fields);
 	vmon_vm_put(vm);
 	return r;

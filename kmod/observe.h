@@ -30,6 +30,7 @@
 #ifndef VMON_OBSERVE_H
 #define VMON_OBSERVE_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/vmon.h>
 
@@ -67,7 +68,21 @@ struct vmon_reason_stats {
 	u64 hist[VMON_HIST_BUCKETS];	/* handling latency, log2 ns buckets */
 };
 
+/* interrupts by kind (VMON_STAT_IRQ_*, in that order) */
+enum vmon_irq_kind {
+	VMON_IRQ_IPI,
+	VMON_IRQ_MSI,
+	VMON_IRQ_TIMER,
+	VMON_IRQ_NMI,
+	VMON_IRQ_EXTINT,
+	VMON_IRQ_INIT,
+	VMON_IRQ_SIPI,
+	VMON_IRQ_NR
+};
+
 struct vmon_vcpu_stats {
+	/* interrupts: counted by whichever thread delivers them (atomic) */
+	atomic64_t irqs[VMON_IRQ_NR];
 	u64 exits;
 	u64 user_exits;			/* returns to userspace after an exit */
 	u64 guest_ns;
@@ -106,6 +121,12 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu);
 void vmon_stats_user_return(struct vmon_vcpu *vcpu);
 #endif
 u64 vmon_cycles_to_ns(u64 cycles);
+/* one interrupt of a kind reached vcpu (any context) */
+static inline void vmon_stats_irq(struct vmon_vcpu *vcpu, enum vmon_irq_kind kind)
+{
+	atomic64_inc(&vcpu->stats->irqs[kind]);
+}
+
 /* sum of vCPU counters into *sum (zeroed by the caller); tear-free reads */
 void vmon_stats_read(const struct vmon_vcpu_stats *s, struct vmon_vcpu_stats *sum);
 

@@ -207,6 +207,8 @@ void vmon_stats_read(const struct vmon_vcpu_stats *s, struct vmon_vcpu_stats *su
 	sum->guest_ns += READ_ONCE(s->guest_ns);
 	sum->host_ns += READ_ONCE(s->host_ns);
 	sum->events_lost += READ_ONCE(s->events_lost);
+	for (i = 0; i < VMON_IRQ_NR; i++)
+		atomic64_add(atomic64_read(&s->irqs[i]), &sum->irqs[i]);
 	for (i = 0; i < VMON_XIDX_NR; i++) {
 		const struct vmon_reason_stats *rs = &s->reason[i];
 		struct vmon_reason_stats *t = &sum->reason[i];

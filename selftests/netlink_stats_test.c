@@ -5,13 +5,15 @@
  * reasons, M + 1 round trips to userspace (the writes and the final
  * ucall), histograms that add up, and the VM in VMON_CMD_LIST_VMS with
  * the name VMON_SET_NAME gave it.  Also: every command rejects bad
- * input, and VMON_SET_NAME validates its argument.
+ * input, and VMON_SET_NAME validates its argument.  The local APIC's
+ * interrupts are counted by kind: self IPIs, MSIs, an NMI, an ExtINT.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
+#include "apic.h"
 #include "vmon_nl.h"
 
 #define NR_CPUID	100
@@ -223,6 +225,94 @@ TEST_F(nl, state_over_netlink)
 	ASSERT_OK(r);
 	EXPECT_LT(10, n) TH_LOG("only %d state fields", n);
 	EXPECT_ERRNO(ENOENT, vnl_get_state(&self->v, self->info.id, 1, &n));
+}
+
+/* GET_STATE carries the local APIC as VMON_GET_LAPIC shows it */
+TEST_F(nl, state_has_the_local_apic)
+{
+	struct vmon_lapic_state s;
+	struct vnl_lapic l;
+
+	run_guest(_metadata, &self->t);
+	ASSERT_OK(vnl_get_lapic(&self->v, self->info.id, 0, &l));
+	ASSERT_OK(test_get_lapic(&self->t.cpu, &s));
+	EXPECT_EQ(0xfee00900, l.apic_base);
+	EXPECT_EQ(s.apic_base, l.apic_base);
+	EXPECT_EQ(VMON_MP_RUNNABLE, l.mp_state);
+	EXPECT_EQ(0x50014, lapic_reg(&s, APIC_LVR));
+	EXPECT_EQ(0, memcmp(s.regs, l.regs, sizeof(s.regs)));
+}
+
+/* ---- interrupts by kind ---- */
+
+#define NR_SELF_IPI	5
+#define NR_MSI		3
+
+APIC_IRQ_STUB(2);
+APIC_IRQ_STUB(0x40);
+APIC_IRQ_STUB(0x41);
+APIC_IRQ_STUB(0x42);
+
+volatile uint64_t irqs_taken;
+
+void apic_guest_irq(uint64_t v)
+{
+	irqs_taken++;
+	if (v != 2 && v != 0x42)	/* the NMI and the PIC's vector: no EOI */
+		x2apic_write(APIC_EOI, 0);
+}
+
+static void guest_irqs(uint64_t arg)
+{
+	unsigned int i;
+
+	guest_x2apic_enable();
+	for (i = 0; i < NR_SELF_IPI; i++) {
+		x2apic_write(APIC_SELF_IPI, 0x40);
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+	}
+	GUEST_SYNC(1);
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+	GUEST_SYNC_ARGS(2, irqs_taken, 0, 0);
+	GUEST_DONE();
+}
+
+TEST(interrupts_counted_by_kind)
+{
+	struct vnl_stats vm, vcpu;
+	struct vnl_vm_info info;
+	struct test_vm t;
+	struct ucall uc;
+	struct vnl v;
+	unsigned int i;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create_c(&t, guest_irqs, 0));
+	ASSERT_OK(test_set_gate(&t, 2, apic_irq_2));
+	ASSERT_OK(test_set_gate(&t, 0x40, apic_irq_0x40));
+	ASSERT_OK(test_set_gate(&t, 0x41, apic_irq_0x41));
+	ASSERT_OK(test_set_gate(&t, 0x42, apic_irq_0x42));
+	ASSERT_OK(vnl_open(&v));
+	ASSERT_OK(vnl_find_vm(&v, getpid(), &info));
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	for (i = 0; i < NR_MSI; i++)
+		EXPECT_EQ(1, test_msi(&t, MSI_ADDR(0), 0x41));
+	EXPECT_OK(test_nmi(&t.cpu));
+	EXPECT_OK(test_interrupt(&t.cpu, 0x42));	/* LINT0 is the BSP's ExtINT */
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	EXPECT_EQ(NR_SELF_IPI + 3, uc.args[1]);	/* 0x41 once: the MSIs merged in IRR */
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+
+	ASSERT_OK(vnl_get_stats(&v, info.id, 0, &vm, &vcpu));
+	EXPECT_EQ(NR_SELF_IPI, vcpu.irqs[VMON_STAT_IRQ_IPI - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(NR_MSI, vcpu.irqs[VMON_STAT_IRQ_MSI - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(1, vcpu.irqs[VMON_STAT_IRQ_NMI - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(1, vcpu.irqs[VMON_STAT_IRQ_EXTINT - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(0, vcpu.irqs[VMON_STAT_IRQ_TIMER - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(0, vcpu.irqs[VMON_STAT_IRQ_INIT - VMON_STAT_IRQ_IPI]);
+	EXPECT_EQ(NR_MSI, vm.irqs[VMON_STAT_IRQ_MSI - VMON_STAT_IRQ_IPI]);
+	vnl_close(&v);
+	test_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -246,6 +246,9 @@ static int vnl_parse_stats(struct nlattr *nest, struct vnl_stats *s)
 		s->host_ns = nla_get_u64(tb[VMON_STAT_HOST_NS]);
 	if (tb[VMON_STAT_EVENTS_LOST])
 		s->events_lost = nla_get_u64(tb[VMON_STAT_EVENTS_LOST]);
+	for (rem = VMON_STAT_IRQ_IPI; rem <= VMON_STAT_IRQ_SIPI; rem++)
+		if (tb[rem])
+			s->irqs[rem - VMON_STAT_IRQ_IPI] = nla_get_u64(tb[rem]);
 
 	nla_for_each_nested(a, nest, rem) {
 		struct nlattr *rt[VMON_RSTAT_MAX + 1];
@@ -369,7 +372,24 @@ struct vnl_state {
 	int found;
 	uint64_t value;
 	uint32_t flags;
+	/* VMON_A_LAPIC, when lapic is set */
+	struct vnl_lapic *lapic;
 };
+
+static int vnl_lapic_parse(struct nlattr *nest, struct vnl_lapic *l)
+{
+	struct nlattr *lt[VMON_LAPIC_A_MAX + 1];
+
+	if (nla_parse_nested(lt, VMON_LAPIC_A_MAX, nest, NULL) < 0 ||
+	    !lt[VMON_LAPIC_A_APIC_BASE] || !lt[VMON_LAPIC_A_MP_STATE] ||
+	    !lt[VMON_LAPIC_A_REGS] || nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
+		return -EPROTO;
+	l->found = 1;
+	l->apic_base = nla_get_u64(lt[VMON_LAPIC_A_APIC_BASE]);
+	l->mp_state = nla_get_u32(lt[VMON_LAPIC_A_MP_STATE]);
+	memcpy(l->regs, nla_data(lt[VMON_LAPIC_A_REGS]), VMON_LAPIC_REGS_SIZE);
+	return 0;
+}
 
 static int vnl_state_parse(struct nl_msg *msg, void *arg)
 {
@@ -381,6 +401,8 @@ static int vnl_state_parse(struct nl_msg *msg, void *arg)
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) == VMON_A_LAPIC && st->lapic && vnl_lapic_parse(a, st->lapic))
+			return NL_STOP;
 		if (nla_type(a) != VMON_A_FIELD)
 			continue;
 		st->nfields++;
@@ -427,6 +449,18 @@ int vnl_get_state_field(struct vnl *v, uint32_t vm_id, uint32_t vcpu, uint32_t i
 	*value = st.value;
 	*flags = st.flags;
 	return 0;
+}
+
+int vnl_get_lapic(struct vnl *v, uint32_t vm_id, uint32_t vcpu, struct vnl_lapic *lapic)
+{
+	struct vnl_state st = { .id = ~0u, .lapic = lapic };
+	int r;
+
+	memset(lapic, 0, sizeof(*lapic));
+	r = vnl_state_request(v, vm_id, vcpu, &st);
+	if (!r && !lapic->found)
+		r = -ENOENT;
+	return r;
 }
 
 /* ---- exit events ---- */

@@ -39,6 +39,7 @@ struct vnl_reason {
 #define VNL_MAX_REASONS	64
 struct vnl_stats {
 	uint64_t exits, user_exits, guest_ns, host_ns, events_lost;
+	uint64_t irqs[VMON_STAT_IRQ_SIPI - VMON_STAT_IRQ_IPI + 1];	/* VMON_STAT_IRQ_* */
 	unsigned int nr_reasons;
 	struct vnl_reason reasons[VNL_MAX_REASONS];
 };
@@ -65,6 +66,14 @@ int vnl_get_stats(struct vnl *v, uint32_t vm_id, int vcpu, struct vnl_stats *vm_
 int vnl_trace_start(struct vnl *v, uint32_t vm_id, const uint32_t *reasons, int nr);
 int vnl_trace_stop(struct vnl *v, uint32_t vm_id);
 int vnl_get_state(struct vnl *v, uint32_t vm_id, uint32_t vcpu, int *nfields);
+/* the VMON_A_LAPIC nest of GET_STATE; -ENOENT without one */
+struct vnl_lapic {
+	int found;
+	uint64_t apic_base;
+	uint32_t mp_state;
+	uint8_t regs[VMON_LAPIC_REGS_SIZE];
+};
+int vnl_get_lapic(struct vnl *v, uint32_t vm_id, uint32_t vcpu, struct vnl_lapic *lapic);
 /* one field of the state dump: its value and VMON_STATE_FIELD_* flags; -ENOENT if absent */
 int vnl_get_state_field(struct vnl *v, uint32_t vm_id, uint32_t vcpu, uint32_t id,
 			uint64_t *value, uint32_t *flags);

@@ -138,6 +138,7 @@ void dump_print(FILE *f, const struct state_dump *d, bool json)
 		if (last != STATE_GROUP_NR)
 			json_end_object(&w);
 		json_end_object(&w);
+		dump_print_lapic(f, d, &w);
 		json_end_object(&w);
 		free(s);
 		return;
@@ -158,6 +159,7 @@ void dump_print(FILE *f, const struct state_dump *d, bool json)
 			s[i].v->flags & VMON_STATE_FIELD_REDACTED ?
 			" (redacted: needs CAP_SYS_ADMIN)" : "");
 	}
+	dump_print_lapic(f, d, NULL);
 	free(s);
 }
 

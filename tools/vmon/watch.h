@@ -102,6 +102,11 @@ struct state_dump {
 	char backend[8];
 	unsigned int nr_fields;
 	struct state_value *fields;	/* malloc'd */
+	/* the local APIC (VMON_A_LAPIC), when the module sent it */
+	bool has_lapic;
+	uint32_t mp_state;
+	uint64_t apic_base;
+	uint8_t lapic_regs[VMON_LAPIC_REGS_SIZE];
 };
 
 /*
@@ -231,5 +236,8 @@ struct dump_options {
 };
 int dump_parse_options(int argc, char **argv, struct dump_options *o);
 void dump_print(FILE *f, const struct state_dump *d, bool json);
+struct json_writer;
+/* dump_lapic.c: after the fields; w: inside dump_print()'s JSON object */
+void dump_print_lapic(FILE *f, const struct state_dump *d, struct json_writer *w);
 
 #endif /* VMON_WATCH_H */

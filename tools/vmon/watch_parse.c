@@ -29,6 +29,13 @@ static struct nla_policy vm_policy[VMON_A_MAX + 1] = {
 	[VMON_A_VCPU]		= { .type = NLA_NESTED },
 	[VMON_A_REASON]		= { .type = NLA_U32 },
 	[VMON_A_FIELD]		= { .type = NLA_NESTED },
+	[VMON_A_LAPIC]		= { .type = NLA_NESTED },
+};
+
+static struct nla_policy lapic_policy[VMON_LAPIC_A_MAX + 1] = {
+	[VMON_LAPIC_A_APIC_BASE]	= { .type = NLA_U64 },
+	[VMON_LAPIC_A_MP_STATE]		= { .type = NLA_U32 },
+	[VMON_LAPIC_A_REGS]		= { .minlen = VMON_LAPIC_REGS_SIZE },
 };
 
 static struct nla_policy stat_policy[VMON_STAT_MAX + 1] = {
@@ -316,6 +323,18 @@ int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
 	d->vm_id = nla_get_u32(tb[VMON_A_VM_ID]);
 	d->vcpu_id = nla_get_u32(tb[VMON_A_VCPU_ID]);
 	get_str(tb[VMON_A_BACKEND], d->backend, sizeof(d->backend));
+	if (tb[VMON_A_LAPIC]) {
+		struct nlattr *lt[VMON_LAPIC_A_MAX + 1];
+
+		if (nla_parse_nested(lt, VMON_LAPIC_A_MAX, tb[VMON_A_LAPIC], lapic_policy) < 0 ||
+		    !lt[VMON_LAPIC_A_APIC_BASE] || !lt[VMON_LAPIC_A_MP_STATE] ||
+		    !lt[VMON_LAPIC_A_REGS] || nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
+			return -EINVAL;
+		d->has_lapic = true;
+		d->apic_base = nla_get_u64(lt[VMON_LAPIC_A_APIC_BASE]);
+		d->mp_state = nla_get_u32(lt[VMON_LAPIC_A_MP_STATE]);
+		memcpy(d->lapic_regs, nla_data(lt[VMON_LAPIC_A_REGS]), VMON_LAPIC_REGS_SIZE);
+	}
 
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(h), 0),
 			  genlmsg_attrlen(nlmsg_data(h), 0), rem)

@@ -599,6 +599,7 @@ enum vmon_genl_attr {
 	VMON_A_REASON,			/* u32 hardware exit reason (TRACE_START filter) */
 	VMON_A_FIELD,			/* nested: VMON_FIELD_* */
 	VMON_A_PAD,
+	VMON_A_LAPIC,			/* nested: VMON_LAPIC_A_* (GET_STATE) */
 	__VMON_A_MAX
 };
 
@@ -614,6 +615,20 @@ enum vmon_stat_attr {
 	VMON_STAT_EVENTS_LOST,		/* u64: exit events dropped */
 	VMON_STAT_REASON,		/* nested VMON_RSTAT_*, one per reason seen */
 	VMON_STAT_PAD,
+	/*
+	 * u64: interrupts delivered by the in-kernel local APICs, by kind:
+	 * fixed and lowest-priority IPIs (the ICR, self IPIs included) and
+	 * MSIs as the receiving APICs accepted them, local timer
+	 * interrupts as they were posted, NMIs and ExtINTs (VMON_INTERRUPT)
+	 * as they were injected, INITs and SIPIs as the vCPU acted on them
+	 */
+	VMON_STAT_IRQ_IPI,
+	VMON_STAT_IRQ_MSI,
+	VMON_STAT_IRQ_TIMER,
+	VMON_STAT_IRQ_NMI,
+	VMON_STAT_IRQ_EXTINT,
+	VMON_STAT_IRQ_INIT,
+	VMON_STAT_IRQ_SIPI,
 	__VMON_STAT_MAX
 };
 
@@ -679,5 +694,17 @@ enum vmon_field_attr {
 };
 
 #define VMON_FIELD_MAX		(__VMON_FIELD_MAX - 1)
+
+/* inside VMON_A_LAPIC: the local APIC as VMON_GET_LAPIC returns it */
+enum vmon_lapic_attr {
+	VMON_LAPIC_A_UNSPEC,
+	VMON_LAPIC_A_APIC_BASE,		/* u64: IA32_APIC_BASE */
+	VMON_LAPIC_A_MP_STATE,		/* u32: enum vmon_mp_state_value */
+	VMON_LAPIC_A_REGS,		/* binary: VMON_LAPIC_REGS_SIZE bytes */
+	VMON_LAPIC_A_PAD,
+	__VMON_LAPIC_A_MAX
+};
+
+#define VMON_LAPIC_A_MAX	(__VMON_LAPIC_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_VMON_H */

@@ -216,6 +216,8 @@ check "trace --reason list" 0 "^ *0xa  CPUID \|^ *0x72  CPUID " "" -- trace --re
 check "dump: guest RIP inside the guest" 0 "^  \(GUEST_\)\{0,1\}RIP  *= 0x0*1000[0-9a-f][0-9a-f]$" "" -- \
 	dump e2e-exits 0
 check "dump: groups of the decode table" 0 "^guest state:$" "" -- dump "$vm" 0
+check "dump: the local APIC" 0 "^Local APIC: \(xAPIC\|x2APIC\|disabled\), base 0x[0-9a-f]*, [a-zA-Z-]*$" "" -- \
+	dump "$vm" 0
 check "dump --json" 0 "^{\"vm\":$vm,\"vcpu\":0,\"backend\":\"$backend\",\"fields\":{\"control\":{.*\"guest\":{" "" -- \
 	dump "$vm" 0 --json
 check "dump of a vCPU the VM lacks" 2 "" "dump VM $vm vCPU 5: no such VM or vCPU (vmon.ko: no such vCPU in this VM)" -- \
