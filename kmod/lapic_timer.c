@@ -203,20 +203,40 @@ u32 vmon_lapic_timer_current_count(struct vmon_vcpu *vcpu)
 }
 
 /*
+ * The hrtimer was cancelled to change the mode or the rate: go on from
+ * count (read before the change).  At 0, a running timer that has not
+ * fired yet still fires: a periodic one in the tail of a stretched
+ * period starts its next period, a one-shot fires at its target.
+ */
+static void timer_resume(struct vmon_lapic_timer *t, u32 count, bool was_queued)
+{
+	if (t->mode != VMON_APIC_LVTT_PERIODIC)
+		t->period_tsc = 0;
+	if (count)
+		timer_load(t, t->initial, count);
+	else if (was_queued && t->mode == VMON_APIC_LVTT_PERIODIC)
+		timer_load(t, t->initial, t->initial);
+	else if (was_queued)
+		timer_arm(t, t->target_tsc);
+}
+
+/*
  * LVTT written.  Moving into or out of TSC-deadline mode disarms the
  * timer (11.5.4.1); between one-shot and periodic the count goes on
- * from where it is.  The mask bit is looked at when the timer fires.
+ * from where it is (a one-shot that reached 0 stays there).  The mask
+ * bit is looked at when the timer fires.
  */
 static void timer_write_lvtt(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 mode = lvtt_mode(vmon_lapic_get_reg(vcpu, VMON_APIC_LVTT));
+	bool queued;
 	u32 count;
 
 	if (mode == t->mode)
 		return;
 	count = vmon_lapic_timer_current_count(vcpu);
-	hrtimer_cancel(&t->hrtimer);
+	queued = hrtimer_cancel(&t->hrtimer);
 	if (mode == VMON_APIC_LVTT_TSCDEADLINE || t->mode == VMON_APIC_LVTT_TSCDEADLINE) {
 		t->mode = mode;
 		t->tsc_deadline = 0;
@@ -224,10 +244,7 @@ static void timer_write_lvtt(struct vmon_vcpu *vcpu)
 		return;
 	}
 	t->mode = mode;
-	if (count)
-		timer_load(t, t->initial, count);
-	else if (t->initial && mode == VMON_APIC_LVTT_PERIODIC)
-		timer_load(t, t->initial, t->initial);	/* a finished one-shot reloads */
+	timer_resume(t, count, queued);
 }
 
 /* TDCR written: the count goes on from where it is, at the new rate */
@@ -235,17 +252,18 @@ static void timer_write_tdcr(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic_timer *t = &vcpu->lapic.timer;
 	u32 divide = tdcr_divide(vmon_lapic_get_reg(vcpu, VMON_APIC_TDCR));
+	bool queued;
 	u32 count;
 
 	if (divide == t->divide)
 		return;
 	count = vmon_lapic_timer_current_count(vcpu);
-	if (!hrtimer_cancel(&t->hrtimer) || !count) {
-		t->divide = divide;
-		return;		/* not counting, or at 0 until the next reload */
-	}
+	queued = hrtimer_cancel(&t->hrtimer);
 	t->divide = divide;
-	timer_load(t, t->initial, count);
+	if (t->mode != VMON_APIC_LVTT_TSCDEADLINE)
+		timer_resume(t, count, queued);
+	else if (queued)
+		timer_arm(t, t->target_tsc);	/* the deadline does not divide */
 }
 
 /* TMICT written: load the count and start, or stop on 0 (11.5.4) */
