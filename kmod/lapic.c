@@ -563,6 +563,9 @@ static bool lapic_state_valid(struct vmon_vcpu *vcpu, const struct vmon_lapic_st
 			return false;
 	if (w[REG(VMON_APIC_TDCR)] & ~0xbu)
 		return false;
+	/* vectors 0-15 are never accepted (11.5.3): no IRR, ISR or TMR bit */
+	if ((w[REG(VMON_APIC_IRR)] | w[REG(VMON_APIC_ISR)] | w[REG(VMON_APIC_TMR)]) & 0xffff)
+		return false;
 	/* the ID is the vCPU's in x2APIC mode (11.12.5.1) */
 	if (x2 && w[REG(VMON_APIC_ID)] != vcpu->id)
 		return false;

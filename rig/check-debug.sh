@@ -28,6 +28,9 @@ src=$top/build/debug/src
 rm -rf "$src"
 mkdir -p "$src"
 cp -r Kbuild kmod uapi tables "$src/"
+# the module compiles libvmon's decoder and page walker (kmod/decode.c, gva.c)
+mkdir -p "$src/tools/lib"
+cp tools/lib/*.[ch] "$src/tools/lib/"
 find "$src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 if ! make -C "$kdir" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules \
 	>"$top/build/debug/module.log" 2>&1; then

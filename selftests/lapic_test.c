@@ -457,6 +457,9 @@ TEST(get_set_lapic_round_trip_and_bad_input)
 	bad = s;
 	bad.apic_base = 0xfee00000 | APIC_BASE_EXTD;		/* invalid mode */
 	EXPECT_ERRNO(EINVAL, test_set_lapic(&t.cpu, &bad));
+	bad = s;
+	memcpy(bad.regs + APIC_IRR, &(uint32_t){ 1 << 3 }, 4);	/* vector 3 */
+	EXPECT_ERRNO(EINVAL, test_set_lapic(&t.cpu, &bad));
 	bad = s;						/* x2APIC ID must be 0 */
 	memcpy(bad.regs + APIC_ID, &(uint32_t){ 5 }, 4);
 	EXPECT_ERRNO(EINVAL, test_set_lapic(&t.cpu, &bad));

@@ -487,8 +487,8 @@ static void check_current_count(struct __test_metadata *_metadata, uint64_t divi
 	       divide, (unsigned long long)(c1 - c2),
 	       (unsigned long long)tsc_to_ns(b0 - a1), (unsigned long long)tsc_to_ns(b1 - a0));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
-	EXPECT_EQ(0, uc.args[1]) TH_LOG("count after the end: %llu", (unsigned long long)uc.args[1]);
-	EXPECT_EQ(0, uc.args[2]) TH_LOG("count after the end: %llu", (unsigned long long)uc.args[2]);
+	EXPECT_EQ(0, uc.args[1]) TH_LOG("count at the end: %llu", (unsigned long long)uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]) TH_LOG("count later: %llu", (unsigned long long)uc.args[2]);
 	EXPECT_EQ(0, uc.args[3]) TH_LOG("a masked timer posted %llu interrupts",
 					(unsigned long long)uc.args[3]);
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);

@@ -687,7 +687,8 @@ int main(int argc, char **argv)
 			be = NULL;
 	}
 	if (!be || !g_samples || g_samples > MAX_SAMPLES) {
-		fprintf(stderr, "usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS]\n",
+		fprintf(stderr,
+			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS]\n",
 			argv[0], MAX_SAMPLES);
 		return 2;
 	}

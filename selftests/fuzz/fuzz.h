@@ -35,7 +35,8 @@ enum fz_kind {
 	FK_API_VERSION, FK_GET_CAPS, FK_CREATE_VM, FK_SET_MEMORY, FK_SET_NAME,
 	FK_CREATE_VCPU, FK_GET_REGS, FK_SET_REGS, FK_GET_SREGS, FK_SET_SREGS,
 	FK_SET_CPUID, FK_GET_MSRS, FK_SET_MSRS, FK_RUN, FK_INTERRUPT, FK_NMI,
-	FK_INJECT, FK_STATE_DUMP, FK_UNKNOWN, FK_MMAP, FK_NETLINK, FK_NR
+	FK_INJECT, FK_STATE_DUMP, FK_UNKNOWN, FK_MMAP, FK_NETLINK,
+	FK_GET_LAPIC, FK_SET_LAPIC, FK_MP_STATE, FK_SIGNAL_MSI, FK_NR
 };
 
 /* fz_ioctl() flags: why errors outside the ioctl's own set may come */
@@ -167,6 +168,7 @@ void fz_op_cpuid(struct fz *f);
 void fz_op_msrs(struct fz *f);
 void fz_op_events(struct fz *f);
 void fz_op_state_dump(struct fz *f);
+void fz_op_lapic(struct fz *f);
 void fz_random_sregs(struct fz *f, struct vmon_sregs *s);
 void fz_avoid_emulator_sregs(struct fz *f, struct vmon_sregs *s);
 

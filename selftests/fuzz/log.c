@@ -50,6 +50,11 @@ static const struct {
 	[FK_INJECT]	 = { "INJECT_EXCEPTION", B(EINVAL) | B(EBUSY) | B(EIO) },
 	[FK_STATE_DUMP]	 = { "GET_STATE_DUMP", B(E2BIG) | B(EINVAL) | B(ENOMEM) | B(EIO) },
 	[FK_UNKNOWN]	 = { "unknown ioctl", B(ENOTTY) },
+	/* api.rst: the local APIC ioctls */
+	[FK_GET_LAPIC]	 = { "GET_LAPIC", B(ENOMEM) | B(EIO) },
+	[FK_SET_LAPIC]	 = { "SET_LAPIC", B(EINVAL) | B(ENOMEM) | B(EIO) },
+	[FK_MP_STATE]	 = { "GET/SET_MP_STATE", B(EINVAL) | B(EIO) },
+	[FK_SIGNAL_MSI]	 = { "SIGNAL_MSI", B(EINVAL) | B(EIO) },
 	/* api.rst "mmap: the run page"; ENOMEM: the caller's address space */
 	[FK_MMAP]	 = { "mmap", B(EINVAL) | B(EPERM) | B(EIO) | B(ENOMEM) },
 	/*

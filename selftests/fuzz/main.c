@@ -64,8 +64,10 @@ static void child_ops(struct fz *f, uint64_t n)
 			fz_op_cpuid(f);
 		else if (x < 550)
 			fz_op_msrs(f);
-		else if (x < 620)
+		else if (x < 600)
 			fz_op_events(f);
+		else if (x < 620)
+			fz_op_lapic(f);
 		else if (x < 660)
 			fz_op_state_dump(f);
 		else if (x < 997)

@@ -351,3 +351,79 @@ void fz_op_state_dump(struct fz *f)
 		fz_fail(f, FZ_FC_OTHER, "GET_STATE_DUMP wrote %u fields into room for %u",
 			d->nfields, n);
 }
+
+/*
+ * The local APIC: GET_LAPIC, SET_LAPIC of what GET returned with a
+ * register, the base or a reserved field changed, the MP state (a
+ * vCPU left waiting for a SIPI blocks VMON_RUN until the run's alarm),
+ * and SIGNAL_MSI with mostly well-formed messages.
+ */
+void fz_op_lapic(struct fz *f)
+{
+	struct vmon_lapic_state *s = (struct vmon_lapic_state *)(f->buf + 8192);
+	struct fz_vm *vm = NULL;
+	struct fz_vcpu *c = fz_pick_vcpu(f, &vm, true);
+	struct vmon_mp_state mp = { 0 };
+	struct vmon_msi msi = { 0 };
+	uint32_t v, off;
+	bool bad;
+	void *p;
+
+	if (!c || !vm)
+		return;
+	switch (fz_below(f, 4)) {
+	case 0:
+		p = fz_argp(f, sizeof(*s), true, &bad);
+		fz_op(f, "GET_LAPIC vcpu fd %d%s", c->fd, bad_str(bad));
+		fz_ioctl(f, c->fd, VMON_GET_LAPIC, (unsigned long)p, FK_GET_LAPIC, 0);
+		break;
+	case 1:
+		memset(s, 0, sizeof(*s));
+		ioctl(c->fd, VMON_GET_LAPIC, s);
+		off = fz_below(f, VMON_LAPIC_REGS_SIZE / 16) * 16;
+		v = fz_chance(f, 50) ? fz_rand(f) : fz_boundary(f);
+		memcpy(s->regs + off, &v, sizeof(v));
+		if (fz_chance(f, 10))
+			s->apic_base = fz_chance(f, 50) ? fz_boundary(f) : s->apic_base ^ (1 << 10);
+		if (fz_chance(f, 3))
+			s->reserved[fz_below(f, 5)] = fz_boundary(f);
+		if (fz_chance(f, 3))
+			s->flags = fz_boundary(f);
+		s->tsc_deadline = fz_chance(f, 90) ? 0 : fz_boundary(f);
+		p = fz_argp(f, sizeof(*s), false, &bad);
+		if (!bad)
+			p = s;
+		fz_op(f, "SET_LAPIC vcpu fd %d reg %#x = %#x base %#llx%s", c->fd, off, v,
+		      (unsigned long long)s->apic_base, bad_str(bad));
+		fz_ioctl(f, c->fd, VMON_SET_LAPIC, (unsigned long)p, FK_SET_LAPIC, 0);
+		break;
+	case 2:
+		mp.state = fz_chance(f, 90) ? fz_below(f, 3) : fz_boundary(f);
+		if (fz_chance(f, 3))
+			mp.padding = fz_boundary(f);
+		p = fz_argp(f, sizeof(mp), false, &bad);
+		fz_put(f, p, &mp, sizeof(mp));
+		v = fz_chance(f, 50);
+		fz_op(f, "%s_MP_STATE vcpu fd %d state %u%s", v ? "SET" : "GET", c->fd,
+		      mp.state, bad_str(bad));
+		fz_ioctl(f, c->fd, v ? VMON_SET_MP_STATE : VMON_GET_MP_STATE, (unsigned long)p,
+			 FK_MP_STATE, 0);
+		break;
+	default:
+		msi.address = 0xfee00000ULL | fz_below(f, 256) << 12 | fz_below(f, 2) << 2;
+		if (fz_chance(f, 10))
+			msi.address = fz_boundary(f);
+		msi.data = fz_below(f, 256) | (fz_chance(f, 70) ? 0 : fz_below(f, 8)) << 8 |
+			   fz_below(f, 4) << 14;
+		if (fz_chance(f, 5))
+			msi.data = fz_boundary(f);
+		if (fz_chance(f, 3))
+			msi.reserved[fz_below(f, 2)] = fz_boundary(f);
+		p = fz_argp(f, sizeof(msi), false, &bad);
+		fz_put(f, p, &msi, sizeof(msi));
+		fz_op(f, "SIGNAL_MSI vm fd %d address %#llx data %#x%s", vm->fd,
+		      (unsigned long long)msi.address, msi.data, bad_str(bad));
+		fz_ioctl(f, vm->fd, VMON_SIGNAL_MSI, (unsigned long)p, FK_SIGNAL_MSI, 0);
+		break;
+	}
+}
