@@ -30,8 +30,9 @@
 #                 (default: storm.sh's short or long form)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 1050: 900, plus the Linux boot of
-#                 tools/vmon/test/boot_e2e.sh, about 110 s of host time)
+#   BOCHS_TIMEOUT seconds for Bochs (default 1160: 900, plus the two Linux
+#                 boots of tools/vmon/test/boot_e2e.sh, about 110 s of host
+#                 time each)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
@@ -48,7 +49,7 @@ machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitiga
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-1050}
+bochs_timeout=${BOCHS_TIMEOUT:-1160}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}

@@ -96,7 +96,7 @@
 #define BOOT_ARCH_LEGACY_DEVICES	0x0001
 #define BOOT_ARCH_8042			0x0002
 #define BOOT_ARCH_VGA_NOT_PRESENT	0x0004
-/* fixed feature flags, 5.2.9 table 5.10 */
+/* fixed feature flags, 5.2.9 */
 #define FADT_WBINVD		0x0001u
 #define FADT_PROC_C1		0x0004u
 #define FADT_PWR_BUTTON		0x0010u	/* no fixed power button */
@@ -125,7 +125,7 @@
 #define MADT_LAPIC_NMI		4
 #define MADT_LAPIC_NMI_LEN	6
 #define MADT_ALL_PROCESSORS	0xff
-/* MPS INTI flags, 5.2.12.5 table 5.26 */
+/* MPS INTI flags, 5.2.12.5 */
 #define INTI_ACTIVE_HIGH	0x0001
 #define INTI_EDGE		0x0004
 #define INTI_LEVEL		0x000c
@@ -297,7 +297,7 @@ static void aml_cpu(struct acpi_out *o, unsigned int id)
 }
 
 /*
- * \_S5 (7.4.2): Package { PM1a SLP_TYP, PM1b SLP_TYP, reserved,
+ * \_S5 (7.4, "\_Sx (System States)"): Package { PM1a SLP_TYP, PM1b SLP_TYP, reserved,
  * reserved }.  The only sleeping state the machine has besides S0.
  */
 static void aml_s5(struct acpi_out *o)
@@ -449,7 +449,7 @@ static uint64_t build_madt(struct acpi_out *o, const struct vmon_acpi_config *cf
 		/*
 		 * The PIT drives pin 2 of the I/O APIC (pin 0 is the 8259's
 		 * INTR, as in the MP spec's virtual wire configuration), and
-		 * the SCI is level triggered (4.8.2.1: shareable, level).
+		 * the SCI is a level (5.2.9, SCI_INT: "sharable, level").
 		 */
 		madt_iso(o, 0, 2, INTI_ACTIVE_HIGH | INTI_EDGE);
 		madt_iso(o, ACPI_SCI_IRQ, ACPI_SCI_IRQ, INTI_ACTIVE_HIGH | INTI_LEVEL);

@@ -50,7 +50,7 @@
 #define ACPI_RESET_PORT		0xcf9
 #define ACPI_RESET_VALUE	0x06	/* PIIX4 RC: system reset + reset CPU */
 
-/* PM1 registers, ACPI 6.5 4.8.3.1 and 4.8.3.2 */
+/* PM1 register bits, ACPI 6.5 tables 4.11 (status), 4.12 (enable), 4.13 (control) */
 #define ACPI_PM1_TMR_STS	0x0001
 #define ACPI_PM1_PWRBTN_STS	0x0100
 #define ACPI_PM1_WAK_STS	0x8000

@@ -2,13 +2,13 @@
 /*
  * The ACPI fixed hardware the FADT describes (acpi.c), at ACPI_PM_BASE
  * (0x600, as on QEMU's pc machine):
- *   +0  PM1a_STS  16 bits, write 1 to clear (ACPI 6.5 4.8.3.1.1)
- *   +2  PM1a_EN   16 bits (4.8.3.1.2)
- *   +4  PM1a_CNT  16 bits (4.8.3.2.1): SCI_EN, SLP_TYP, SLP_EN
- *   +8  PM_TMR    32 bits, read only (4.8.3.3)
+ *   +0  PM1a_STS  16 bits, write 1 to clear (ACPI 6.5 4.8, table 4.11)
+ *   +2  PM1a_EN   16 bits (table 4.12)
+ *   +4  PM1a_CNT  16 bits (table 4.13): SCI_EN, SLP_TYP, SLP_EN
+ *   +8  PM_TMR    32 bits, read only (4.8, "Power Management Timer")
  *
  * Sleeping: writing SLP_EN with the SLP_TYP of the DSDT's \_S5 is soft
- * off (ACPI 6.5 16.1.7, G2/S5): the run ends with status 0, as the other
+ * off (G2/S5, ACPI 6.5 chapter 16): the run ends with status 0, as the other
  * ways a guest stops its machine do.  The DSDT offers no other sleeping
  * state, so any other SLP_TYP is ignored, as a chipset ignores a type
  * it does not implement.  Reset is not here: the FADT's reset register
@@ -21,7 +21,7 @@
  *
  * The machine is always in ACPI mode (the FADT has no SMI_CMD): SCI_EN
  * reads 1 and cannot be cleared.  The SCI is ISA IRQ 9, a level that
- * stays high while an enabled status bit is set (4.8.2.1).  Nothing
+ * stays high while an enabled status bit is set (5.2.9, SCI_INT).  Nothing
  * outside the guest sets PWRBTN_STS yet; its enable bit is kept so that
  * the guest's driver reads back what it wrote.
  */
