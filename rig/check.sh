@@ -151,8 +151,9 @@ if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then
 	elif [ -r tools/vmon/test/guests/multiboot.elf ]; then
 		files+=(tools/vmon/test/boot_e2e.sh tools/vmon/test/guests/multiboot.elf
 			tools/vmon/test/guests/multiboot_low.elf
-			tools/vmon/test/guests/fw_cfg.elf "$out/guest.cpio")
-		names="$names boot_e2e.sh"
+			tools/vmon/test/guests/fw_cfg.elf "$out/guest.cpio"
+			tools/vmon/test/smp_e2e.sh)
+		names="$names boot_e2e.sh smp_e2e.sh"
 		boot_ready=1
 	fi
 	[ -n "$boot_ready" ] || e2e_missing="$e2e_missing boot_e2e.sh"
@@ -199,15 +200,19 @@ if [ -n "$missing$e2e_missing$storm_missing" ]; then
 fi
 
 # one configuration file per run, read by rig/guest-tests.sh
-write_conf() {	# FILE TIMEOUT TESTS...
-	local f=$1 tt=$2
-	shift 2
+write_conf() {	# FILE TIMEOUT MACHINE TESTS...
+	local f=$1 tt=$2 emu=$3
+	shift 3
 	printf 'TESTS="%s"\nTEST_TIMEOUT=%s\n' "$*" "$tt" >"$f"
 	# the Linux boot's own limit (rig/guest-tests.sh: TIMEOUT_<name>)
 	local bt=$boot_timeout
 	[ "$tt" -gt "$test_timeout" ] && bt=$((boot_timeout * 2))
 	# two Linux boots (poweroff, then reboot), each within BOOT_TIMEOUT
 	printf 'TIMEOUT_boot_e2e_sh=%s\nBOOT_TIMEOUT=%s\n' "$((2 * bt))" "$((bt - 30))" >>"$f"
+	# smp_e2e.sh: two Linux boots on SMP_CPUS vCPUs (4 in QEMU, 2 in
+	# Bochs, where every vCPU costs its share of one emulated CPU)
+	printf 'TIMEOUT_smp_e2e_sh=%s\nexport SMP_CPUS=%s\n' "$((2 * bt + 60))" \
+		"$([ "$emu" = bochs ] && echo 2 || echo 4)" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 	# the fuzzer's size, where the default short form is not wanted
 	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"
@@ -267,7 +272,7 @@ start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
 		: >"$out/$m.log"
 		while :; do
 			left=$((to - ($(now) - t0)))
-			write_conf "$d/rig-tests.conf" "$tt" $todo
+			write_conf "$d/rig-tests.conf" "$tt" "$emu" $todo
 			t1=$(now)
 			# shellcheck disable=SC2046
 			RIG_DIR="$d/work" RIG_TIMEOUT=$left RIG_APPEND=$append \

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# "make demo": boot Debian's Linux kernel with a small busybox initramfs
-# (rig/linux-guest/) under vmon, and show what its shell prints: uname,
-# the CPUID hypervisor leaf, a file written and read, then power-off.
+# "make demo": boot Debian's Linux kernel on DEMO_CPUS vCPUs with a
+# small busybox initramfs (rig/linux-guest/) under vmon, and show what
+# its shell prints: uname, the CPUID hypervisor leaf, a file written and
+# read, every CPU at work (nproc, local timer interrupts, one worker per
+# CPU, CPU 1 offline and back), then power-off.
 # DEMO=hello runs the bundled flat sample guest instead.
 #
 # Where this CPU has VT-x or AMD-V and vmon.ko can be loaded, the guest
@@ -14,7 +16,8 @@
 # Env: DEMO (linux, the default, or hello), DEMO_ARGS (vmon's arguments;
 #      default: boot the Linux guest, or "run --flat SAMPLE"),
 #      DEMO_SAMPLE (default tools/vmon/samples/hello.bin), DEMO_MACHINE
-#      (default qemu-4lvl), DEMO_EMULATE=1 to skip the host attempt,
+#      (default qemu-4lvl), DEMO_CPUS (vCPUs of the Linux guest, default 2),
+#      DEMO_EMULATE=1 to skip the host attempt,
 #      DEMO_TIMEOUT (seconds in the emulator, default 300), KVER.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +30,10 @@ machine=${DEMO_MACHINE:-qemu-4lvl}
 work=$top/build/demo
 kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
 vmlinuz=/boot/vmlinuz-$kver
+cpus=${DEMO_CPUS:-2}
 append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=off"
+# no_timer_check: as KVM guests do (smp_e2e.sh says why)
+[ "$cpus" -gt 1 ] && append="$append no_timer_check vmon_guest.smp"
 mkdir -p "$work"
 
 case $demo in
@@ -54,7 +60,7 @@ demo_args() {	# DIR KERNEL
 	if [ -n "${DEMO_ARGS:-}" ]; then
 		echo "$DEMO_ARGS"
 	elif [ "$demo" = linux ]; then
-		echo "run --kernel $1/$2 --initrd $1/guest.cpio --mem 192M --append '$append'"
+		echo "run --kernel $1/$2 --initrd $1/guest.cpio --mem 192M --cpus $cpus --append '$append'"
 	else
 		echo "run --flat $1/$(basename "$sample")"
 	fi

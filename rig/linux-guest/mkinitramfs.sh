@@ -31,6 +31,7 @@ done
 ${CC:-gcc} -static -O2 -Wall -Wextra -I"$top/uapi" -o "$root/bin/hvinfo" "$here/hvinfo.c" ||
 	die "cannot build hvinfo"
 cp "$here/init" "$root/init"
+cp "$here/smp-checks" "$root/bin/smp-checks"
 chmod +x "$root/init"
 # no /dev/console here: the kernel's built-in initramfs has it
 (cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$work/initrd.cpio"

@@ -11,10 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices/ioapic.h"
 #include "machine.h"
 #include "vmon.h"
 
 #define NR_PORTS	65536
+
+/* per vCPU thread: the exits of several vCPUs are handled at once */
+static __thread uint64_t exit_rip;
+
+void machine_set_exit_rip(uint64_t rip)
+{
+	exit_rip = rip;
+}
 
 static uint64_t monotonic_ns(void)
 {
@@ -27,11 +36,89 @@ static uint64_t monotonic_ns(void)
 void machine_init(struct vmon_machine *m, int console_fd)
 {
 	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
 	bus_init(&m->pio, "port");
 	bus_init(&m->mmio, "MMIO");
 	m->console_fd = console_fd;
 	m->clock = monotonic_ns;
+	m->io_armed = MACHINE_NO_DEADLINE;
 	m->nr_cpus = 1;
+}
+
+void machine_set_hooks(struct vmon_machine *m, const struct machine_hooks *hooks,
+		       void *opaque)
+{
+	m->hooks = hooks;
+	m->hooks_opaque = opaque;
+}
+
+void machine_lock(struct vmon_machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+/*
+ * Decide under the lock whom to tell, tell them after dropping it.
+ * Each flag is cleared by the thread told, under the lock, when it has
+ * looked: one notification per change, not one per access.
+ */
+void machine_unlock(struct vmon_machine *m)
+{
+	const struct machine_hooks *h = m->hooks;
+	bool pic = false, io = false;
+
+	if (!h) {
+		pthread_mutex_unlock(&m->lock);
+		return;
+	}
+	if (!m->pic_notified && machine_irq_pending(m)) {
+		m->pic_notified = true;
+		pic = true;
+	}
+	if (!m->io_woken &&
+	    ((m->stop && !m->stop_notified) || machine_next_deadline(m) < m->io_armed ||
+	     (m->console_input_wanted && m->console_idle))) {
+		m->io_woken = true;
+		m->stop_notified = m->stop;
+		io = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (pic && h->pic_intr)
+		h->pic_intr(m->hooks_opaque);
+	if (io && h->wake_io)
+		h->wake_io(m->hooks_opaque);
+}
+
+void machine_pio(struct vmon_machine *m, uint64_t port, void *data, unsigned int len,
+		 bool is_write)
+{
+	machine_lock(m);
+	bus_access(&m->pio, port, data, len, is_write);
+	machine_unlock(m);
+}
+
+void machine_mmio(struct vmon_machine *m, uint64_t gpa, void *data, unsigned int len,
+		  bool is_write)
+{
+	machine_lock(m);
+	bus_access(&m->mmio, gpa, data, len, is_write);
+	machine_unlock(m);
+}
+
+bool machine_stopped(struct vmon_machine *m)
+{
+	return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE);
+}
+
+void machine_send_msi(struct vmon_machine *m, uint64_t address, uint32_t data)
+{
+	if (m->hooks && m->hooks->send_msi)
+		m->hooks->send_msi(m->hooks_opaque, address, data);
+}
+
+void machine_eoi(struct vmon_machine *m, uint8_t vector)
+{
+	ioapic_eoi(m->ioapic, vector);
 }
 
 void machine_destroy(struct vmon_machine *m)
@@ -41,16 +128,18 @@ void machine_destroy(struct vmon_machine *m)
 	free(m->unclaimed_ports);
 	m->unclaimed_ports = NULL;
 	m->irqchip = NULL;
+	m->ioapic = NULL;
 	m->console_sink = NULL;
 	m->nr_timers = 0;
+	pthread_mutex_destroy(&m->lock);
 }
 
 void machine_request_exit(struct vmon_machine *m, int status)
 {
 	if (m->stop)
 		return;		/* the first request wins */
-	m->stop = true;
 	m->exit_status = status;
+	__atomic_store_n(&m->stop, true, __ATOMIC_RELEASE);
 }
 
 void machine_console_write(struct vmon_machine *m, const void *buf, unsigned int len)
@@ -73,11 +162,17 @@ void machine_console_write(struct vmon_machine *m, const void *buf, unsigned int
 	}
 }
 
-/* a machine without an interrupt controller (unit tests of one device) drops IRQs */
+/*
+ * A machine without an interrupt controller (unit tests of one device)
+ * drops IRQs.  Both chips see every line, as on a PC: which one the
+ * guest listens to is its choice (PIC masks, redirection entry masks).
+ */
 void machine_set_irq(struct vmon_machine *m, unsigned int irq, bool level)
 {
 	if (m->irqchip)
 		m->irqchip->set_irq(m->irqchip_dev, irq, level);
+	if (m->ioapic)
+		ioapic_set_irq(m->ioapic, ioapic_isa_gsi(irq), level);
 }
 
 void machine_pulse_irq(struct vmon_machine *m, unsigned int irq)
@@ -113,6 +208,17 @@ struct machine_timer *machine_add_timer(struct vmon_machine *m,
 	t->fire = fire;
 	t->dev = dev;
 	return t;
+}
+
+uint64_t machine_next_deadline(struct vmon_machine *m)
+{
+	uint64_t next = MACHINE_NO_DEADLINE;
+	unsigned int i;
+
+	for (i = 0; i < m->nr_timers; i++)
+		if (m->timers[i].deadline < next)
+			next = m->timers[i].deadline;
+	return next;
 }
 
 uint64_t machine_run_timers(struct vmon_machine *m)
@@ -175,11 +281,11 @@ static void note_unclaimed_port(void *opaque, uint64_t addr, unsigned int size,
 		if (is_write)
 			vmon_err("unclaimed port 0x%04llx: first access OUT%s 0x%llx at RIP=0x%llx",
 				 (unsigned long long)addr, size == 1 ? "B" : size == 2 ? "W" : "L",
-				 (unsigned long long)value, (unsigned long long)m->rip);
+				 (unsigned long long)value, (unsigned long long)exit_rip);
 		else
 			vmon_err("unclaimed port 0x%04llx: first access IN%s at RIP=0x%llx",
 				 (unsigned long long)addr, size == 1 ? "B" : size == 2 ? "W" : "L",
-				 (unsigned long long)m->rip);
+				 (unsigned long long)exit_rip);
 	}
 }
 

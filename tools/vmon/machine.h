@@ -8,12 +8,14 @@
 #ifndef VMON_MACHINE_H
 #define VMON_MACHINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "devices/bus.h"
 
 struct vmon_machine;
+struct ioapic;
 
 /*
  * The interrupt controller (devices/i8259.c) as the machine sees it:
@@ -49,17 +51,55 @@ struct console_sink_ops {
 	void (*push)(void *dev, const uint8_t *buf, unsigned int len);
 };
 
+/*
+ * What the machine asks of the run (run_loop.c): each may be NULL (unit
+ * tests).  Called by machine_unlock() after the device lock is dropped,
+ * except send_msi, which devices call with it held.
+ */
+struct machine_hooks {
+	/* deliver an MSI to the local APICs (VMON_SIGNAL_MSI); 0 or -errno */
+	int (*send_msi)(void *opaque, uint64_t address, uint32_t data);
+	/* the PIC's output rose: vCPU 0 must look before it next enters */
+	void (*pic_intr)(void *opaque);
+	/* the I/O thread must look: a timer moved earlier, console room, stop */
+	void (*wake_io)(void *opaque);
+};
+
+/*
+ * Locking (Documentation/locking.rst, "vmon run"): every field below
+ * and every device's state is guarded by lock, the device lock, unless
+ * it says otherwise.  The vCPU threads take it around each access to
+ * the buses (machine_pio(), machine_mmio()), each EOI and each PIC
+ * acknowledge; the I/O thread around running the timers and feeding
+ * the console.  Device callbacks (bus read/write, timer fire, console
+ * sink, irqchip ops) run with it held and never take it.
+ */
 struct vmon_machine {
+	pthread_mutex_t lock;
 	struct bus pio;
 	struct bus mmio;
-	int console_fd;		/* guest console output (stdout) */
-	bool stop;		/* a device ended the run */
+	int console_fd;		/* guest console output (stdout); set once */
+	/*
+	 * A device or a thread ended the run: written under lock, once;
+	 * read without it by machine_stopped() (exit_status is written
+	 * before it, with release order).
+	 */
+	bool stop;
 	int exit_status;	/* valid when stop is set */
 	unsigned int nr_cpus;	/* vCPUs (the ACPI MADT has one APIC each); 1 */
 	const char *cmdline;	/* --append, or NULL (fw_cfg) */
 
-	const struct irqchip_ops *irqchip;
+	const struct irqchip_ops *irqchip;	/* the PIC; set once at attach */
 	void *irqchip_dev;
+	struct ioapic *ioapic;			/* set once at attach, or NULL */
+
+	const struct machine_hooks *hooks;	/* set before the threads start */
+	void *hooks_opaque;
+	bool pic_notified;	/* pic_intr called; vCPU 0 has not yet looked */
+	bool io_woken;		/* wake_io called; the I/O thread has not yet run */
+	bool stop_notified;	/* wake_io called for stop */
+	uint64_t io_armed;	/* the deadline the I/O thread sleeps until */
+	bool console_idle;	/* the I/O thread does not watch console input now */
 
 	/* ns, CLOCK_MONOTONIC unless a unit test substitutes its own */
 	uint64_t (*clock)(void);
@@ -72,11 +112,32 @@ struct vmon_machine {
 
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
-	uint64_t rip;		/* RIP of the exit being handled, for messages */
 	uint32_t *unclaimed_ports;	/* per-port access counts, when verbose */
 };
 
 void machine_init(struct vmon_machine *m, int console_fd);
+void machine_set_hooks(struct vmon_machine *m, const struct machine_hooks *hooks,
+		       void *opaque);
+/*
+ * The device lock.  machine_unlock() also tells the run what changed
+ * while it was held (the hooks above): PIC output, an earlier timer
+ * deadline, console room, a stop.
+ */
+void machine_lock(struct vmon_machine *m);
+void machine_unlock(struct vmon_machine *m);
+/* a guest access to the port or MMIO bus, under the device lock */
+void machine_pio(struct vmon_machine *m, uint64_t port, void *data, unsigned int len,
+		 bool is_write);
+void machine_mmio(struct vmon_machine *m, uint64_t gpa, void *data, unsigned int len,
+		  bool is_write);
+/* has the run been ended?  Any thread, without the lock */
+bool machine_stopped(struct vmon_machine *m);
+/* the earliest timer deadline, MACHINE_NO_DEADLINE if none */
+uint64_t machine_next_deadline(struct vmon_machine *m);
+/* an MSI from a device (the I/O APIC); dropped without a send_msi hook */
+void machine_send_msi(struct vmon_machine *m, uint64_t address, uint32_t data);
+/* a local APIC ended level-triggered vector (VMON_EXIT_EOI) */
+void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
@@ -85,7 +146,10 @@ void machine_request_exit(struct vmon_machine *m, int status);
 /* guest output: written at once, unbuffered */
 void machine_console_write(struct vmon_machine *m, const void *buf, unsigned int len);
 
-/* interrupts: drive ISA line irq; is a vector waiting; take it */
+/*
+ * Interrupts: drive ISA line irq (to the PIC and to the I/O APIC pin of
+ * its GSI, like a PC chipset); is a PIC vector waiting; take it.
+ */
 void machine_set_irq(struct vmon_machine *m, unsigned int irq, bool level);
 bool machine_irq_pending(struct vmon_machine *m);
 uint8_t machine_irq_ack(struct vmon_machine *m);
@@ -110,5 +174,7 @@ void machine_console_wants_input(struct vmon_machine *m);
 /* VMON_VERBOSE: start counting unclaimed ports; print the summary */
 int machine_set_verbose(struct vmon_machine *m, bool verbose);
 void machine_report_unclaimed(struct vmon_machine *m);
+/* RIP of the exit this thread handles, for the verbose messages */
+void machine_set_exit_rip(uint64_t rip);
 
 #endif /* VMON_MACHINE_H */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmon run: build a one-vCPU machine around a flat guest image and run
- * it.  The steps, in order: parse options, create the VM, allocate and
- * fill guest memory, register it, put vCPU 0 into the chosen mode,
- * attach the devices, run.
+ * vmon run: build a machine around a flat guest image or a kernel and
+ * run it.  The steps, in order: parse options, check them against the
+ * module's capabilities, create the VM, allocate and fill guest memory,
+ * register it, create the vCPUs (vCPU 0 in the chosen mode, the others
+ * waiting for INIT and SIPI), attach the devices, run.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -104,6 +106,55 @@ static int start_kernel(struct vmon_cpu *cpu, const struct kernel_boot *b,
 	return 0;
 }
 
+/* the module's capabilities against the options, before anything is created */
+static int check_module(const struct run_options *o)
+{
+	struct vmon_caps caps;
+	int fd, ret;
+
+	/* open once on its own, for the precise hint when that fails */
+	fd = vmon_open_device();
+	if (fd < 0)
+		return fd;
+	ret = vmon_get_caps(fd, &caps);
+	close(fd);
+	if (ret) {
+		vmon_err("cannot read the module's capabilities: %s (see 'vmon info')",
+			 strerror(-ret));
+		return ret;
+	}
+	return run_check_caps(o, &caps);
+}
+
+/*
+ * Application processors start as the hardware starts them at power-on:
+ * waiting for the INIT-SIPI-SIPI sequence the BSP sends through its
+ * local APIC (SDM Vol. 3A 9.4; Documentation/interrupts.rst).
+ */
+static int create_aps(struct vmon_vm *vm, struct run_vcpu *vcpus, unsigned int nr)
+{
+	struct vmon_mp_state mp;
+	unsigned int i;
+	int ret;
+
+	for (i = 1; i < nr; i++) {
+		ret = vmon_cpu_create(vm, i, &vcpus[i].cpu);
+		if (ret) {
+			vmon_err("cannot create vCPU %u: %s (lower --cpus; see 'dmesg' for the module's reason)",
+				 i, strerror(-ret));
+			return i;
+		}
+		memset(&mp, 0, sizeof(mp));
+		mp.state = VMON_MP_WAIT_SIPI;
+		if (ioctl(vcpus[i].cpu.fd, VMON_SET_MP_STATE, &mp)) {
+			vmon_err("cannot make vCPU %u wait for SIPI: VMON_SET_MP_STATE: %s (vmon.ko without the local APIC? use --cpus 1)",
+				 i, strerror(errno));
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * A kernel's ACPI tables (acpi.c), built once the devices are attached:
  * the MADT lists an I/O APIC only when one answers at its address.  The
@@ -144,12 +195,14 @@ int cmd_run(int argc, char **argv)
 	struct kernel_request req;
 	struct kernel_boot boot;
 	struct vmon_machine m;
-	struct vmon_cpu cpu;
+	struct run_vcpu *vcpus;
+	struct vmon_cpu *cpu;
+	struct run_ctx ctx;
 	struct vmon_vm vm;
 	uint64_t image_size;
 	char buf[32], max[32];
+	unsigned int nr_cpus = 1, i;
 	void *mem;
-	int fd;
 
 	if (run_parse_options(argc, argv, &o))
 		return VMON_STATUS_USAGE;
@@ -158,14 +211,18 @@ int cmd_run(int argc, char **argv)
 		return VMON_STATUS_OK;
 	}
 
-	/* open once on its own, for the precise hint when that fails */
-	fd = vmon_open_device();
-	if (fd < 0)
+	if (check_module(&o))
 		return VMON_STATUS_USAGE;
-	close(fd);
+	vcpus = calloc(o.cpus, sizeof(*vcpus));
+	if (!vcpus) {
+		vmon_err("cannot allocate %u vCPUs: %s (lower --cpus)", o.cpus, strerror(errno));
+		return VMON_STATUS_USAGE;
+	}
+	cpu = &vcpus[0].cpu;
 	ret = vmon_vm_create(&vm);
 	if (ret) {
 		vmon_explain_vm_create(ret);
+		free(vcpus);
 		return VMON_STATUS_USAGE;
 	}
 	if (o.name && set_vm_name(&vm, o.name))
@@ -208,34 +265,50 @@ int cmd_run(int argc, char **argv)
 			 format_size(o.mem, buf, sizeof(buf)), strerror(-ret));
 		goto out_mem;
 	}
-	ret = vmon_cpu_create(&vm, 0, &cpu);
+	ret = vmon_cpu_create(&vm, 0, cpu);
 	if (ret) {
 		vmon_err("cannot create vCPU 0: %s (see 'dmesg' for the module's reason)",
 			 strerror(-ret));
 		goto out_mem;
 	}
-	ret = vmon_setup_mode(&cpu, o.mode, layout.tables_gpa, layout.map_size,
+	ret = vmon_setup_mode(cpu, o.mode, layout.tables_gpa, layout.map_size,
 			      o.entry, layout.stack);
 	if (ret) {
 		vmon_err("cannot put vCPU 0 into %s mode: %s (see 'dmesg' for the module's reason)",
 			 mode_names[o.mode], strerror(-ret));
 		goto out_cpu;
 	}
-	if (o.kernel && start_kernel(&cpu, &boot, &o))
+	if (o.kernel && start_kernel(cpu, &boot, &o))
+		goto out_cpu;
+	i = create_aps(&vm, vcpus, o.cpus);
+	nr_cpus = i ? i : o.cpus;
+	if (i)
 		goto out_cpu;
 	machine_init(&m, STDOUT_FILENO);
+	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
+	m.nr_cpus = o.cpus;
 	m.cmdline = o.append;
-	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem)))
-		status = run_loop(&cpu, &m);
+	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.m = &m;
+		ctx.vm = &vm;
+		ctx.vcpus = vcpus;
+		ctx.nr_vcpus = o.cpus;
+		ctx.lapic = vm.caps.flags & VMON_CAP_LAPIC;
+		status = run_loop(&ctx);
+	}
 	machine_destroy(&m);
 out_cpu:
-	vmon_cpu_destroy(&cpu);
+	for (i = 0; i < nr_cpus; i++)
+		vmon_cpu_destroy(&vcpus[i].cpu);
 out_mem:
 	/* the VM goes first: the module may still hold the pages */
 	vmon_vm_destroy(&vm);
 	vmon_free_guest_memory(mem, o.mem);
+	free(vcpus);
 	return status;
 out_vm:
 	vmon_vm_destroy(&vm);
+	free(vcpus);
 	return status;
 }

@@ -1,99 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The vCPU run loop of "vmon run": enter the guest, and for each exit
- * the module hands to userspace either emulate what the guest asked
- * for and re-enter, or end the run with a status (see vmon.h).
- *
- * Interrupts follow the userspace-irqchip pattern of KVM users: before
- * each entry, if the PIC has an unmasked request and the guest can take
- * it now (run->ready_for_interrupt_injection), the loop runs the PIC's
- * acknowledge cycle and hands the vector to VMON_INTERRUPT; if the
- * guest cannot, it sets run->request_interrupt_window and the module
- * exits as soon as it can.  Device time comes from one POSIX timer
- * armed at the earliest device deadline: its signal (no SA_RESTART)
- * makes VMON_RUN return, the deadline's device raises its line, and the
- * request is injected on the way back in.  A guest that halts with
- * interrupts enabled is waited for in ppoll(), until the next deadline
- * or console input.
+ * The exits of "vmon run": for each exit the module hands to userspace,
+ * emulate what the guest asked for and re-enter, or end the run with a
+ * status (see vmon.h).  Called on the exiting vCPU's own thread
+ * (run_vcpus.c); device accesses take the device lock (machine.h).
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "console.h"
 #include "machine.h"
 #include "run.h"
 #include "vmon.h"
 
 #define X86_RFLAGS_IF	(1ULL << 9)
-/* the POSIX timer's signal: device deadlines interrupt VMON_RUN */
-#define TIMER_SIGNAL	SIGALRM
-
 /* the value RAX gets for every hypercall: no hypercalls exist yet */
 #define HYPERCALL_ENOSYS	((__u64)-ENOSYS)
 
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t timer_signal;
-static struct vmon_run *volatile signal_run;
-
-/*
- * A signal that arrives between the loop's checks and the VMON_RUN
- * ioctl would be lost until the next exit; immediate_exit makes that
- * VMON_RUN return at once instead (the KVM pattern).  The loop clears
- * immediate_exit before it looks at the flags, never after.
- */
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-	if (signal_run)
-		signal_run->immediate_exit = 1;
-}
-
-/* the device timer (the PIT's next edge) is due: leave the guest */
-static void on_timer_signal(int sig)
-{
-	timer_signal = 1;
-	if (signal_run)
-		signal_run->immediate_exit = 1;
-}
-
-static void catch_signals(struct vmon_run *run)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: VMON_RUN and ppoll() must return -EINTR */
-	signal_run = run;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_timer_signal;
-	sigaction(TIMER_SIGNAL, &sa, NULL);
-	/* a closed stdout drops guest output (machine.c), it does not kill vmon */
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static int pio_access(void *opaque, __u16 port, void *data, unsigned int size, bool is_in)
 {
-	struct vmon_machine *m = opaque;
-
-	bus_access(&m->pio, port, data, size, !is_in);
+	machine_pio(opaque, port, data, size, !is_in);
 	return 0;
 }
 
 static int mmio_access(void *opaque, __u64 gpa, void *data, unsigned int len, bool is_write)
 {
-	struct vmon_machine *m = opaque;
-
-	bus_access(&m->mmio, gpa, data, len, is_write);
+	machine_mmio(opaque, gpa, data, len, is_write);
 	return 0;
 }
 
@@ -120,8 +55,7 @@ static int handle_io(struct vmon_cpu *cpu, struct vmon_machine *m)
 	if (run->io.direction == VMON_IO_IN)
 		data = 0;
 	/* little endian: the low bytes of data are the access */
-	bus_access(&m->pio, run->io.port, &data, run->io.size,
-		   run->io.direction == VMON_IO_OUT);
+	machine_pio(m, run->io.port, &data, run->io.size, run->io.direction == VMON_IO_OUT);
 	if (run->io.direction == VMON_IO_IN)
 		run->io.data = data;
 	return RUN_REENTER;
@@ -165,19 +99,23 @@ static int handle_mmio(struct vmon_cpu *cpu, struct vmon_machine *m)
 }
 
 /*
- * HLT.  With interrupts enabled the guest waits for one: the loop
- * sleeps until a device raises it (wait_for_interrupt()).  With them
- * disabled nothing can wake it, since vmon has no NMI source: the CPU is
- * stopped for good, which is how Linux powers off a PC without ACPI
- * (reboot(2) turns POWER_OFF into HALT when no power-off handler exists,
- * and machine_halt() ends in "cli; hlt" on every CPU), so the run ends
- * with status 0.
+ * HLT that reached userspace (the vCPU's local APIC is not
+ * software-enabled; otherwise the kernel waits).  With interrupts
+ * enabled the guest waits for one: the loop sleeps until a device
+ * raises it (run_vcpus.c).  On vCPU 0 with them disabled nothing can
+ * wake it, since vmon has no NMI source of its own: the machine is
+ * stopped for good, which is how Linux halts or powers off a PC without
+ * ACPI (reboot(2) turns POWER_OFF into HALT when no power-off handler
+ * exists; machine_halt() stops the other CPUs, then "cli; hlt"), so the
+ * run ends with status 0.  An application processor that does the same
+ * is a CPU being parked or taken offline: it waits for an NMI or INIT
+ * from another CPU's local APIC.
  */
 static int handle_hlt(struct vmon_cpu *cpu)
 {
 	struct vmon_run *run = cpu->run;
 
-	if (run->regs.rflags & X86_RFLAGS_IF)
+	if ((run->regs.rflags & X86_RFLAGS_IF) || cpu->id)
 		return RUN_HALTED;
 	vmon_err("guest halted with interrupts disabled at RIP=0x%llx",
 		 (unsigned long long)run->regs.rip);
@@ -267,198 +205,18 @@ int run_handle_exit(struct vmon_cpu *cpu, struct vmon_machine *m)
 		run->regs.rax = HYPERCALL_ENOSYS;
 		run->regs_dirty = 1;
 		return RUN_REENTER;
-	case VMON_EXIT_INTR:		/* the loop checks for signals and timers */
+	case VMON_EXIT_EOI:
+		machine_lock(m);
+		machine_eoi(m, (uint8_t)run->eoi.vector);
+		machine_unlock(m);
+		return RUN_REENTER;
+	case VMON_EXIT_INTR:		/* the loop checks for a stop, and injects */
 	case VMON_EXIT_IRQ_WINDOW_OPEN:	/* the loop injects */
 		return RUN_REENTER;
 	}
 	vmon_err("unknown exit reason %u from vmon.ko (vmon and vmon.ko from different versions?)",
 		 run->exit_reason);
 	return VMON_STATUS_VM_FAILED;
-}
-
-/* the one POSIX timer of the run, armed at the machine's next deadline */
-struct run_timer {
-	timer_t id;
-	bool created;
-	uint64_t armed;		/* the deadline it is set for */
-};
-
-static int run_timer_create(struct run_timer *t)
-{
-	struct sigevent sev;
-
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = TIMER_SIGNAL;
-	t->armed = MACHINE_NO_DEADLINE;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &t->id)) {
-		vmon_err("cannot create the device timer: %s", strerror(errno));
-		return -errno;
-	}
-	t->created = true;
-	return 0;
-}
-
-static void run_timer_arm(struct run_timer *t, uint64_t deadline)
-{
-	struct itimerspec its;
-
-	if (deadline == t->armed)
-		return;
-	memset(&its, 0, sizeof(its));
-	if (deadline != MACHINE_NO_DEADLINE) {
-		if (!deadline)
-			deadline = 1;	/* 0 would disarm it */
-		its.it_value.tv_sec = (time_t)(deadline / 1000000000ull);
-		its.it_value.tv_nsec = (long)(deadline % 1000000000ull);
-	}
-	timer_settime(t->id, TIMER_ABSTIME, &its, NULL);
-	t->armed = deadline;
-}
-
-static void run_timer_delete(struct run_timer *t)
-{
-	if (t->created)
-		timer_delete(t->id);
-	t->created = false;
-}
-
-/* console input that is already there, without waiting */
-static void poll_console(struct console *con, struct vmon_machine *m)
-{
-	struct pollfd pfd = { .fd = con->fd, .events = POLLIN };
-
-	m->console_input_wanted = false;
-	console_flush(con, m);
-	if (!console_readable(con, m))
-		return;
-	if (poll(&pfd, 1, 0) > 0)
-		console_pump(con, m);
-}
-
-/*
- * Run the device timers and read console input; returns the next
- * deadline.  The console is looked at on every timer signal, and when
- * the UART asked (its FIFO drained, or the guest polls LSR for data) at
- * most once a millisecond: a poll() per LSR read would double the cost
- * of every byte of output.
- */
-#define CONSOLE_POLL_NS	1000000ull
-
-/* how often a terminal is looked at for Ctrl-A x when nothing else wakes vmon */
-#define CONSOLE_ESCAPE_NS	50000000ull
-
-static uint64_t service_devices(struct vmon_machine *m, struct console *con)
-{
-	static uint64_t last_poll;
-	uint64_t next = machine_run_timers(m), now = 0;
-
-	if (timer_signal) {
-		timer_signal = 0;
-		poll_console(con, m);
-	} else if (m->console_input_wanted) {
-		now = machine_now(m);
-		if (now - last_poll >= CONSOLE_POLL_NS) {
-			last_poll = now;
-			poll_console(con, m);
-		}
-	}
-	/*
-	 * A guest that never exits must still let the user quit.  The
-	 * wake-ups sit on a fixed 50 ms grid, so that the timer is not
-	 * re-armed on every exit.
-	 */
-	if (con->escapes && con->fd >= 0) {
-		if (!now)
-			now = machine_now(m);
-		now = (now / CONSOLE_ESCAPE_NS + 1) * CONSOLE_ESCAPE_NS;
-		if (next > now)
-			next = now;
-	}
-	return next;
-}
-
-/*
- * Hand the PIC's next vector to the module when the guest can take it
- * now, else ask for an exit when it can.  A vector the module refused
- * with -EBUSY (one still queued) stays in *held and goes first next time:
- * the PIC has already moved it to in-service.  0, or a run status.
- */
-static int deliver_interrupt(struct vmon_cpu *cpu, struct vmon_machine *m, int *held)
-{
-	struct vmon_run *run = cpu->run;
-	struct vmon_interrupt irq;
-
-	run->request_interrupt_window = 0;
-	if (*held < 0 && !machine_irq_pending(m))
-		return 0;
-	if (!run->ready_for_interrupt_injection) {
-		run->request_interrupt_window = 1;
-		return 0;
-	}
-	if (*held < 0)
-		*held = machine_irq_ack(m);
-	memset(&irq, 0, sizeof(irq));
-	irq.vector = (__u32)*held;
-	if (!ioctl(cpu->fd, VMON_INTERRUPT, &irq)) {
-		*held = -1;
-		return 0;
-	}
-	if (errno == EBUSY) {
-		run->request_interrupt_window = 1;
-		return 0;
-	}
-	vmon_err("cannot inject interrupt vector 0x%x: VMON_INTERRUPT failed: %s (vmon.ko without interrupt injection? rebuild and reload it)",
-		 (unsigned int)irq.vector, strerror(errno));
-	return VMON_STATUS_VM_FAILED;
-}
-
-/*
- * The guest executed HLT with interrupts enabled: sleep until a device
- * raises an interrupt (a timer deadline passes, console input arrives),
- * or a signal stops vmon.  RUN_REENTER to go on, or a status when
- * nothing at all could ever wake the guest.
- */
-static int wait_for_interrupt(struct vmon_cpu *cpu, struct vmon_machine *m,
-			      struct console *con, struct run_timer *timer)
-{
-	for (;;) {
-		struct pollfd pfd = { .fd = -1, .events = POLLIN };
-		struct timespec ts, *timeout = NULL;
-		uint64_t next, now;
-
-		next = service_devices(m, con);
-		if (stop_signal || m->stop || con->quit || machine_irq_pending(m))
-			return RUN_REENTER;
-		if (console_readable(con, m))
-			pfd.fd = con->fd;
-		if (next == MACHINE_NO_DEADLINE && pfd.fd < 0) {
-			vmon_err("guest halted at RIP=0x%llx with no timer running and no console input to come; nothing can wake it, stopping",
-				 (unsigned long long)cpu->run->regs.rip);
-			return VMON_STATUS_OK;
-		}
-		run_timer_arm(timer, next);
-		if (next != MACHINE_NO_DEADLINE) {
-			now = machine_now(m);
-			next = next > now ? next - now : 0;
-			ts.tv_sec = (time_t)(next / 1000000000ull);
-			ts.tv_nsec = (long)(next % 1000000000ull);
-			timeout = &ts;
-		}
-		if (ppoll(&pfd, 1, timeout, NULL) > 0 && pfd.revents)
-			console_pump(con, m);
-	}
-}
-
-static int stop_status(struct vmon_cpu *cpu, struct console *con)
-{
-	if (con->quit) {
-		vmon_err("quit by Ctrl-A x");
-		return VMON_STATUS_OK;
-	}
-	vmon_err("stopped by SIG%s at RIP=0x%llx", sigabbrev_np(stop_signal),
-		 (unsigned long long)cpu->run->regs.rip);
-	return VMON_STATUS_SIGNAL_BASE + stop_signal;
 }
 
 static bool env_verbose(void)
@@ -468,62 +226,29 @@ static bool env_verbose(void)
 	return v && *v && strcmp(v, "0");
 }
 
-int run_loop(struct vmon_cpu *cpu, struct vmon_machine *m)
+int run_loop(struct run_ctx *ctx)
 {
-	struct vmon_run *run = cpu->run;
-	struct run_timer timer = { .created = false };
-	struct console con;
-	int ret, status, held = -1;
+	struct vmon_machine *m = ctx->m;
+	int status;
 
 	if (env_verbose() && machine_set_verbose(m, true))
 		return VMON_STATUS_USAGE;
-	if (run_timer_create(&timer))
-		return VMON_STATUS_USAGE;
-	ret = console_open(&con, STDIN_FILENO);
-	if (ret) {
-		vmon_err("cannot put the terminal on stdin into raw mode: %s (redirect stdin from a file or pipe)",
-			 strerror(-ret));
-		run_timer_delete(&timer);
+	ctx->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctx->wake_fd < 0) {
+		vmon_err("cannot create the I/O thread's eventfd: %s", strerror(errno));
 		return VMON_STATUS_USAGE;
 	}
-	catch_signals(run);
-	for (;;) {
-		run->immediate_exit = 0;
-		if (stop_signal || con.quit) {
-			status = stop_status(cpu, &con);
-			break;
-		}
-		run_timer_arm(&timer, service_devices(m, &con));
-		if (m->stop) {
-			status = m->exit_status;
-			break;
-		}
-		status = deliver_interrupt(cpu, m, &held);
-		if (status)
-			break;
-		ret = vmon_cpu_run(cpu);
-		if (ret == -EINTR)
-			continue;
-		if (ret < 0) {
-			vmon_err("running vCPU %u failed: %s (see 'dmesg' for the module's reason)",
-				 cpu->id, strerror(-ret));
-			status = VMON_STATUS_VM_FAILED;
-			break;
-		}
-		m->rip = run->regs.rip;
-		status = run_handle_exit(cpu, m);
-		if (status == RUN_HALTED)
-			status = wait_for_interrupt(cpu, m, &con, &timer);
-		if (m->stop) {
-			status = m->exit_status;
-			break;
-		}
-		if (status >= 0)
-			break;
-	}
-	signal_run = NULL;	/* the run page goes away after this */
-	run_timer_delete(&timer);
-	console_close(&con);
+	pthread_cond_init(&ctx->halt_cond, NULL);
+	run_vcpus_hooks(ctx);
+	status = run_io_thread(ctx);
+	machine_set_hooks(m, NULL, NULL);
+	if (ctx->quit)
+		vmon_err("quit by Ctrl-A x");
+	else if (ctx->stop_signal)
+		vmon_err("stopped by SIG%s at RIP=0x%llx", sigabbrev_np(ctx->stop_signal),
+			 (unsigned long long)ctx->vcpus[0].cpu.run->regs.rip);
+	pthread_cond_destroy(&ctx->halt_cond);
+	close(ctx->wake_fd);
 	if (m->verbose)
 		machine_report_unclaimed(m);
 	return status;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -16,10 +17,11 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmon run --flat FILE [--load ADDR] [--entry ADDR] [--mode real|prot|long]\n"
-		"                [--mem SIZE]\n"
+		"                [--mem SIZE] [--cpus N]\n"
 		"       vmon run --kernel FILE [--initrd FILE] [--append CMDLINE] [--mem SIZE]\n"
+		"                [--cpus N]\n"
 		"\n"
-		"Run a flat binary guest, or boot a kernel, on one vCPU until it stops.\n"
+		"Run a flat binary guest, or boot a kernel, until it stops.\n"
 		"\n"
 		"  --flat FILE    guest image, copied byte for byte to guest memory at --load\n"
 		"  --load ADDR    guest-physical load address (default 0x1000 in real mode,\n"
@@ -37,6 +39,8 @@ void run_usage(FILE *f)
 		"  --append LINE  kernel command line, e.g. \"console=ttyS0\"\n"
 		"  --mem SIZE     guest memory at guest-physical 0, e.g. 64M, 1G, 4096k\n"
 		"                 (default 64M; 256M with --kernel, at most 3G)\n"
+		"  --cpus N       vCPUs (default 1): vCPU 0 starts at the entry point, the\n"
+		"                 others wait for the guest's INIT and SIPI, as on a PC\n"
 		"  --name NAME    the VM's name in 'vmon ps', 'stat', 'top' (printable ASCII,\n"
 		"                 at most 31 characters)\n"
 		"\n"
@@ -50,7 +54,7 @@ void run_usage(FILE *f)
 
 enum {
 	OPT_FLAT = 256, OPT_LOAD, OPT_ENTRY, OPT_MODE, OPT_MEM, OPT_HELP,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME, OPT_CPUS,
 };
 
 static const struct option run_long_options[] = {
@@ -63,6 +67,7 @@ static const struct option run_long_options[] = {
 	{ "initrd",	required_argument, NULL, OPT_INITRD },
 	{ "append",	required_argument, NULL, OPT_APPEND },
 	{ "name",	required_argument, NULL, OPT_NAME },
+	{ "cpus",	required_argument, NULL, OPT_CPUS },
 	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -82,6 +87,37 @@ static int check_name(const char *name)
 	return -EINVAL;
 }
 
+static int parse_cpus(const char *arg, unsigned int *cpus)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (arg[0] >= '0' && arg[0] <= '9' && !*end && !errno && n >= 1 && n <= RUN_MAX_CPUS) {
+		*cpus = (unsigned int)n;
+		return 0;
+	}
+	vmon_err("--cpus %s: not a vCPU count (use a number from 1 to %d, e.g. --cpus 4)",
+		 arg, RUN_MAX_CPUS);
+	return -EINVAL;
+}
+
+int run_check_caps(const struct run_options *o, const struct vmon_caps *caps)
+{
+	if (o->cpus > caps->max_vcpus) {
+		vmon_err("--cpus %u: more than the %u vCPUs per VM vmon.ko allows (use --cpus %u or fewer)",
+			 o->cpus, caps->max_vcpus, caps->max_vcpus);
+		return -EINVAL;
+	}
+	if (o->cpus > 1 && !(caps->flags & VMON_CAP_LAPIC)) {
+		vmon_err("--cpus %u: vmon.ko has no local APIC to start other vCPUs with (use --cpus 1, or load a vmon.ko with VMON_CAP_LAPIC)",
+			 o->cpus);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int bad_addr(const char *opt, const char *arg, int err)
 {
 	if (err == -ERANGE)
@@ -99,6 +135,7 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 	memset(o, 0, sizeof(*o));
 	o->mem = RUN_DEFAULT_MEM;
 	o->mode = VMON_GUEST_REAL;
+	o->cpus = 1;
 
 	opterr = 0;	/* our own one-line messages instead of getopt's */
 	optind = 0;	/* full reset: run may be parsed more than once (tests) */
@@ -152,6 +189,10 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case OPT_APPEND:
 			o->append = optarg;
+			break;
+		case OPT_CPUS:
+			if (parse_cpus(optarg, &o->cpus))
+				return -EINVAL;
 			break;
 		case OPT_NAME:
 			if (check_name(optarg))

@@ -26,8 +26,9 @@ static void top_usage(FILE *f)
 		"\n"
 		"The VMs you may watch sorted by exit rate, refreshed until Ctrl-C: exits per\n"
 		"second, total exits, share of the time in the guest (all vCPUs), and the\n"
-		"reason with the most exits in the last interval.  On a terminal the screen\n"
-		"is redrawn; otherwise each refresh is appended.\n"
+		"reason with the most exits in the last interval; under a VM with more than\n"
+		"one vCPU, the same figures per vCPU.  On a terminal the screen is redrawn;\n"
+		"otherwise each refresh is appended.\n"
 		"\n"
 		"  --delay S        seconds between refreshes (default 1, e.g. 0.5)\n"
 		"  --iterations N   stop after N refreshes (default: until Ctrl-C)\n"
@@ -113,7 +114,7 @@ void top_print(FILE *f, const struct top_row *rows, unsigned int n, double inter
 {
 	char user[64], pct[16];
 	double total = 0;
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < n; i++)
 		total += rows[i].rate;
@@ -138,6 +139,15 @@ void top_print(FILE *f, const struct top_row *rows, unsigned int n, double inter
 			json_double(&w, "guest_pct", r->guest_pct);
 			json_str(&w, "top_reason", r->top_reason);
 			json_double(&w, "top_reason_per_s", r->top_rate);
+			json_begin_array(&w, "vcpu_rates");
+			for (k = 0; k < r->nr_vcpu_rows; k++) {
+				json_begin_object(&w, NULL);
+				json_u64(&w, "id", r->vcpu_rows[k].id);
+				json_double(&w, "exits_per_s", r->vcpu_rows[k].rate);
+				json_double(&w, "guest_pct", r->vcpu_rows[k].guest_pct);
+				json_end_object(&w);
+			}
+			json_end_array(&w);
 			json_end_object(&w);
 		}
 		json_end_array(&w);
@@ -159,6 +169,11 @@ void top_print(FILE *f, const struct top_row *rows, unsigned int n, double inter
 			fprintf(f, "%s (%.0f)\n", r->top_reason, r->top_rate);
 		else
 			fprintf(f, "-\n");
+		for (k = 0; r->nr_vcpu_rows > 1 && k < r->nr_vcpu_rows; k++) {
+			snprintf(pct, sizeof(pct), "%.1f", r->vcpu_rows[k].guest_pct);
+			fprintf(f, "%4s    vCPU %-33u %12.0f %14s %7s\n", "", r->vcpu_rows[k].id,
+				r->vcpu_rows[k].rate, "", pct);
+		}
 	}
 	fflush(f);
 }
@@ -218,6 +233,29 @@ static uint64_t reason_count(const struct vm_stats *st, uint32_t code)
 	return 0;
 }
 
+/* the per-vCPU rates of c against p (NULL: a VM new in this sample) */
+static void make_vcpu_rows(const struct vm_stats *p, const struct vm_stats *c,
+			   struct top_row *r, double dt)
+{
+	unsigned int i, k;
+
+	r->vcpu_rows = calloc(c->nr_vcpus ? c->nr_vcpus : 1, sizeof(*r->vcpu_rows));
+	if (!r->vcpu_rows)
+		return;		/* the VM's row alone */
+	r->nr_vcpu_rows = c->nr_vcpus;
+	for (i = 0; i < c->nr_vcpus; i++) {
+		const struct exit_stats *s = &c->vcpus[i].s, *ps = NULL;
+
+		for (k = 0; p && k < p->nr_vcpus; k++)
+			if (p->vcpus[k].id == c->vcpus[i].id)
+				ps = &p->vcpus[k].s;
+		r->vcpu_rows[i].id = c->vcpus[i].id;
+		r->vcpu_rows[i].rate = (double)(s->exits - (ps ? ps->exits : 0)) / dt;
+		r->vcpu_rows[i].guest_pct = (double)(s->guest_ns - (ps ? ps->guest_ns : 0)) /
+					    (dt * 1e7);	/* percent of dt seconds */
+	}
+}
+
 /* rates of cur against prev (a VM new in cur counts from zero) */
 static void make_rows(const struct top_sample *prev, const struct top_sample *cur,
 		      struct top_row *rows, double dt)
@@ -253,6 +291,7 @@ static void make_rows(const struct top_sample *prev, const struct top_sample *cu
 			}
 		}
 		r->top_rate = (double)best / dt;
+		make_vcpu_rows(p, c, r, dt);
 	}
 }
 
@@ -272,6 +311,7 @@ int cmd_top(int argc, char **argv)
 	struct sigaction sa;
 	struct timespec ts;
 	uint64_t iter;
+	unsigned int i;
 	double dt;
 	bool tty;
 	int status = VMON_STATUS_OK;
@@ -323,6 +363,8 @@ int cmd_top(int argc, char **argv)
 		else if (iter && !o.json)
 			putchar('\n');
 		top_print(stdout, rows, cur.n, dt, o.json);
+		for (i = 0; i < cur.n; i++)
+			free(rows[i].vcpu_rows);
 		free(rows);
 		sample_free(&prev);
 		prev = cur;

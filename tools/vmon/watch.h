@@ -188,6 +188,13 @@ struct top_options {
 };
 int top_parse_options(int argc, char **argv, struct top_options *o);
 /* one sample of one VM, and the rate since the previous one */
+/* one vCPU's share of a top_row */
+struct top_vcpu_row {
+	uint32_t id;
+	double rate;			/* exits per second */
+	double guest_pct;		/* share of the interval in the guest */
+};
+
 struct top_row {
 	struct vm_info vm;
 	uint64_t exits;
@@ -196,6 +203,8 @@ struct top_row {
 	double guest_pct;		/* share of the interval in the guest, all vCPUs */
 	char top_reason[40];		/* the reason with the most exits in the interval */
 	double top_rate;
+	unsigned int nr_vcpu_rows;
+	struct top_vcpu_row *vcpu_rows;	/* malloc'd, or NULL */
 };
 void top_sort(struct top_row *rows, unsigned int n);
 void top_print(FILE *f, const struct top_row *rows, unsigned int n, double interval,

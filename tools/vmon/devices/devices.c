@@ -12,6 +12,7 @@
 
 const struct vmon_device *const vmon_devices[] = {
 	&i8259_device,		/* first: the others drive its lines */
+	&ioapic_device,		/* and these, from the same lines */
 	&i8254_device,
 	&rtc_device,
 	&i8042_device,

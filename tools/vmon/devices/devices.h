@@ -2,6 +2,11 @@
 /*
  * Device models.  Each lives in its own file and has one attach
  * function that claims its bus ranges; devices.c lists them.
+ *
+ * Locking: a device's state is guarded by the machine's device lock
+ * (struct vmon_machine.lock).  Every callback into a device runs with
+ * it held, from a vCPU thread or the I/O thread; a device never takes
+ * it, never blocks, and has no thread of its own (machine_add_timer()).
  */
 #ifndef VMON_DEVICES_H
 #define VMON_DEVICES_H
@@ -20,6 +25,7 @@ extern const struct vmon_device debugcon_device;	/* port 0xE9 */
 extern const struct vmon_device debug_exit_device;	/* port 0xF4 */
 extern const struct vmon_device uart8250_device;	/* COM1, port 0x3F8 */
 extern const struct vmon_device i8259_device;		/* PIC pair, 0x20, 0xA0, ELCR 0x4D0 */
+extern const struct vmon_device ioapic_device;		/* 82093AA I/O APIC, MMIO 0xFEC00000 */
 extern const struct vmon_device i8254_device;		/* PIT 0x40-0x43, port 0x61 */
 extern const struct vmon_device rtc_device;		/* CMOS RTC 0x70-0x71 */
 extern const struct vmon_device i8042_device;		/* keyboard controller 0x60, 0x64 */

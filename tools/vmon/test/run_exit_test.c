@@ -155,6 +155,49 @@ TEST_F(exits, hlt_with_interrupts_on_waits)
 	EXPECT_STREQ("", msg);
 }
 
+/* an application processor with IF clear is parked (CPU offline), not the machine */
+TEST_F(exits, ap_hlt_with_interrupts_off_waits)
+{
+	char *msg;
+
+	self->cpu.id = 1;
+	self->run.exit_reason = VMON_EXIT_HLT;
+	self->run.regs.rflags = 0x2;
+	EXPECT_EQ(RUN_HALTED, HANDLE(self, &msg));
+	EXPECT_STREQ("", msg);
+}
+
+/* VMON_EXIT_EOI reaches the I/O APIC: Remote IRR clears, the asserted line goes again */
+TEST_F(exits, eoi_resends_an_asserted_level_line)
+{
+	uint32_t v;
+	uint8_t sel = 0x10 + 2 * 9;
+	char *msg;
+
+	/* pin 9 (the SCI's) unmasked, level, vector 0x49, then raise IRQ 9 */
+	machine_mmio(&self->m, 0xfec00000, &sel, 1, true);
+	v = 0x8049;
+	machine_mmio(&self->m, 0xfec00010, &v, 4, true);
+	machine_lock(&self->m);
+	machine_set_irq(&self->m, 9, true);
+	machine_unlock(&self->m);
+	machine_mmio(&self->m, 0xfec00010, &v, 4, false);
+	EXPECT_EQ(0xc049, v);			/* Remote IRR set */
+	self->run.exit_reason = VMON_EXIT_EOI;
+	self->run.eoi.vector = 0x48;		/* not this pin's vector */
+	EXPECT_EQ(RUN_REENTER, HANDLE(self, &msg));
+	machine_mmio(&self->m, 0xfec00010, &v, 4, false);
+	EXPECT_EQ(0xc049, v);
+	machine_lock(&self->m);
+	machine_set_irq(&self->m, 9, false);
+	machine_unlock(&self->m);
+	self->run.eoi.vector = 0x49;
+	EXPECT_EQ(RUN_REENTER, HANDLE(self, &msg));
+	EXPECT_STREQ("", msg);
+	machine_mmio(&self->m, 0xfec00010, &v, 4, false);
+	EXPECT_EQ(0x8049, v);			/* cleared; the line is low: not sent */
+}
+
 TEST_F(exits, shutdown_is_status_6)
 {
 	char *msg;

@@ -86,8 +86,8 @@ TEST(errors_name_the_problem)
 			       "--entry 1k: not an address"));
 	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--mode", "virt86"),
 			       "use real, prot or long"));
-	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "2"),
-			       "unknown option '--cpus'"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--smp", "2"),
+			       "unknown option '--smp'"));
 	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "-x"),
 			       "unknown option '-x'"));
 	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat"), "--flat needs a value"));
@@ -197,6 +197,56 @@ TEST(kernel_option_conflicts_are_named)
 	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel", "k", "console=ttyS0"),
 			       "quote --append's command line"));
 	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--kernel"), "option --kernel needs a value"));
+}
+
+TEST(cpus_parsed_and_bounded)
+{
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin"));
+	EXPECT_EQ(1, o.cpus);
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k", "--cpus", "4"));
+	EXPECT_EQ(4, o.cpus);
+	ASSERT_EQ(0, PARSE(&o, "--cpus=254", "--flat", "g.bin"));
+	EXPECT_EQ(254, o.cpus);
+	EXPECT_STREQ("vmon: --cpus 0: not a vCPU count (use a number from 1 to 254, e.g. --cpus 4)\n",
+		     PARSE_ERR(&o, "--flat", "g.bin", "--cpus", "0"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "255"), "not a vCPU count"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "2x"), "not a vCPU count"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "-1"), "not a vCPU count"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", ""), "not a vCPU count"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--cpus", "99999999999999999999"),
+			       "not a vCPU count"));
+}
+
+/* run_check_caps() is one line naming the option, the limit and the fix */
+TEST(cpus_checked_against_the_module)
+{
+	struct vmon_caps caps = { .max_vcpus = 8, .flags = VMON_CAP_LAPIC };
+	struct run_options o;
+	int saved, ret;
+	char *msg;
+
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k", "--cpus", "8"));
+	EXPECT_EQ(0, run_check_caps(&o, &caps));
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k", "--cpus", "9"));
+	saved = capture_begin(2);
+	ret = run_check_caps(&o, &caps);
+	msg = capture_end(2, saved);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_STREQ("vmon: --cpus 9: more than the 8 vCPUs per VM vmon.ko allows (use --cpus 8 or fewer)\n",
+		     msg);
+	/* more than one vCPU needs the kernel's local APIC (INIT/SIPI) */
+	caps.flags = 0;
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k", "--cpus", "2"));
+	saved = capture_begin(2);
+	ret = run_check_caps(&o, &caps);
+	msg = capture_end(2, saved);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_NE(NULL, strstr(msg, "--cpus 2: vmon.ko has no local APIC"));
+	EXPECT_NE(NULL, strstr(msg, "use --cpus 1"));
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k"));
+	EXPECT_EQ(0, run_check_caps(&o, &caps));
 }
 
 TEST_HARNESS_MAIN

@@ -573,4 +573,50 @@ TEST(top_sorts_by_rate)
 	EXPECT_EQ(1, rows[2].vm.id);
 }
 
+/* a VM with several vCPUs gets one line per vCPU under its own */
+TEST(top_prints_every_vcpu)
+{
+	struct top_vcpu_row v[3] = {
+		{ .id = 0, .rate = 1000, .guest_pct = 50 },
+		{ .id = 1, .rate = 200, .guest_pct = 12.5 },
+		{ .id = 2, .rate = 7, .guest_pct = 99 },
+	};
+	struct top_row row = {
+		.vm = { .id = 4, .name = "smp", .nr_vcpus = 3 },
+		.rate = 1207, .exits = 5000, .nr_vcpu_rows = 3, .vcpu_rows = v,
+	};
+	char *out = NULL, *line;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ASSERT_NE(NULL, f);
+	top_print(f, &row, 1, 1.0, false);
+	fclose(f);
+	line = strstr(out, "vCPU 0");
+	ASSERT_NE(NULL, line);
+	EXPECT_NE(NULL, strstr(line, "1000"));
+	EXPECT_NE(NULL, strstr(line, "50.0"));
+	line = strstr(out, "vCPU 1");
+	ASSERT_NE(NULL, line);
+	EXPECT_NE(NULL, strstr(line, "12.5"));
+	ASSERT_NE(NULL, strstr(out, "vCPU 2"));
+	free(out);
+
+	out = NULL;
+	f = open_memstream(&out, &len);
+	top_print(f, &row, 1, 1.0, true);
+	fclose(f);
+	EXPECT_NE(NULL, strstr(out, "\"vcpu_rates\":[{\"id\":0,\"exits_per_s\":1000"));
+	free(out);
+
+	/* one vCPU: its figures are the VM's, no extra line */
+	row.nr_vcpu_rows = 1;
+	out = NULL;
+	f = open_memstream(&out, &len);
+	top_print(f, &row, 1, 1.0, false);
+	fclose(f);
+	EXPECT_EQ(NULL, strstr(out, "vCPU 0"));
+	free(out);
+}
+
 TEST_HARNESS_MAIN
