@@ -88,6 +88,13 @@ struct vmon_vm {
 	refcount_t users;		/* atomic: VM fd + one per vCPU */
 	struct mm_struct *mm;		/* const; owner: other processes get -EIO */
 	pid_t pid;			/* const */
+	/*
+	 * const: the TSC offset every vCPU starts with, so that all of a
+	 * VM's TSCs read 0 at its creation and stay in step, as on one
+	 * machine (SDM Vol. 3B 17.17.1 "Invariant TSC"); a guest or
+	 * userspace write of IA32_TIME_STAMP_COUNTER moves only its vCPU.
+	 */
+	u64 tsc_offset;
 	kuid_t uid;			/* const */
 	u32 id;				/* const; small number for tools */
 

@@ -10,6 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <asm/msr.h>
 
 #include "core.h"
 #include "observe.h"
@@ -39,6 +40,7 @@ struct vmon_vm *vmon_vm_create(void)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mem_lock);
 	vm->pid = task_tgid_nr(current);
+	vm->tsc_offset = -rdtsc();
 	vm->uid = current_uid();
 	/* bind the VM to the caller's address space (see dev.c) */
 	mmgrab(current->mm);

@@ -12,6 +12,8 @@
  */
 #include <cpuid.h>
 
+#include <unistd.h>
+
 #include "kselftest_harness.h"
 #include "test_vm.h"
 
@@ -496,6 +498,35 @@ TEST(guest_tsc_is_the_host_tsc_plus_offset)
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &host_view));
 	EXPECT_TRUE(host_view >= 1ULL << 45 && host_view - (1ULL << 45) < 1ULL << 40);
+	test_vm_destroy(&t);
+}
+
+/*
+ * One TSC per VM: vCPUs created 50 ms apart read the same TSC, within
+ * the time of the two GET_MSRS calls (SDM Vol. 3B 17.17.1; Linux marks
+ * the TSC unstable and stops using it when its CPUs disagree).
+ */
+TEST(tsc_same_on_every_vcpu)
+{
+	struct vmon_cpu second;
+	__u64 a, b, c, spread;
+	struct test_vm t;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create_c(&t, guest_tsc, 0));
+	usleep(50000);
+	ASSERT_OK(vmon_cpu_create(&t.vm, 1, &second));
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &a));
+	ASSERT_OK(vmon_get_msr(&second, VMON_MSR_TSC, &b));
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &c));
+	spread = c - a;
+	TH_LOG("vCPU 0 0x%llx, vCPU 1 0x%llx, vCPU 0 again 0x%llx",
+	       (unsigned long long)a, (unsigned long long)b, (unsigned long long)c);
+	/* b was read between a and c: with one TSC it lies between them */
+	EXPECT_TRUE(a <= b && b <= c)
+		TH_LOG("vCPU 1's TSC is off by %lld cycles (the reads took %llu)",
+		       (long long)(b - a), (unsigned long long)spread);
+	vmon_cpu_destroy(&second);
 	test_vm_destroy(&t);
 }
 

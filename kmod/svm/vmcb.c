@@ -124,8 +124,8 @@ void svm_init_vmcb(struct svm_vcpu *svm)
 	ctl->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	ctl->nested_cr3 = svm->vcpu.vm->tdp.root_pa;
 
-	/* APM 15.30.5: guest TSC = host TSC + offset; starts near 0 */
-	ctl->tsc_offset = -rdtsc();
+	/* APM 15.30.5: guest TSC = host TSC + offset, 0 at the VM's creation */
+	ctl->tsc_offset = svm->vcpu.vm->tsc_offset;
 
 	/* a real ASID is assigned before the first entry (svm.c) */
 	ctl->asid = 0;

@@ -284,8 +284,8 @@ static void vmx_write_reset_state(struct vmx_vcpu *vmx)
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	/* guest TSC starts near 0: TSC = host TSC + offset (SDM 25.6.5) */
-	vmcs_write(TSC_OFFSET, -rdtsc());
+	/* guest TSC = host TSC + offset (SDM 25.6.5), 0 at the VM's creation */
+	vmcs_write(TSC_OFFSET, vmx->vcpu.vm->tsc_offset);
 
 	vmx->dr6 = VMX_DR6_RESET;
 	vmx->dr7 = VMX_DR7_RESET;

@@ -88,7 +88,7 @@ static char *initrd_of(size_t size)
 static char *load_err(const char *kernel, const char *initrd, const char *cmdline,
 		      uint64_t mem_size, int *ret)
 {
-	struct kernel_request req = { kernel, initrd, cmdline };
+	struct kernel_request req = { .kernel = kernel, .initrd = initrd, .cmdline = cmdline };
 	struct kernel_boot boot;
 	int saved = capture_begin(2);
 
@@ -127,7 +127,9 @@ TEST(bzimage_zero_page_and_placement)
 	size_t len;
 	uint8_t *img = make_bzimage(&len, 0x020f, 0x1, 0x100000);
 	char *kpath = write_file(img, len), *rd = initrd_of(5000);
-	struct kernel_request req = { kpath, rd, "console=ttyS0 quiet" };
+	struct kernel_request req = {
+		.kernel = kpath, .initrd = rd, .cmdline = "console=ttyS0 quiet"
+	};
 	struct kernel_boot boot;
 	uint8_t *mem = guest_mem(), *bp = mem + KERNEL_PARAMS_GPA, *e;
 	uint64_t rd_gpa = (MEM_SIZE - 5000) & ~0xfffULL;
@@ -185,7 +187,7 @@ TEST(bzimage_initrd_below_initrd_addr_max)
 
 	put_le32(img + 0x22c, 0x1ffffff);		/* initrd below 32 MiB */
 	kpath = write_file(img, len);
-	req = (struct kernel_request){ kpath, rd, NULL };
+	req = (struct kernel_request){ .kernel = kpath, .initrd = rd };
 	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
 	EXPECT_EQ(0x2000000 - 8192, boot.initrd_gpa);
 	EXPECT_EQ(0, mem[KERNEL_CMDLINE_GPA]);		/* empty command line */
@@ -320,7 +322,7 @@ TEST(vmlinux_segments_and_zero_page)
 	uint8_t *img = make_elf64(&len, 0x1000000, segs, 2), *mem = guest_mem();
 	uint8_t *bp = mem + KERNEL_PARAMS_GPA;
 	char *kpath = write_file(img, len), *rd = initrd_of(4096);
-	struct kernel_request req = { kpath, rd, "root=/dev/ram0" };
+	struct kernel_request req = { .kernel = kpath, .initrd = rd, .cmdline = "root=/dev/ram0" };
 	struct kernel_boot boot;
 
 	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
@@ -479,7 +481,7 @@ TEST(multiboot_elf_info)
 	size_t len;
 	uint8_t *img = make_mb_elf32(&len, 0x3), *mem = guest_mem(), *mbi, *mod, *mm;
 	char *kpath = write_file(img, len), *rd = initrd_of(3000);
-	struct kernel_request req = { kpath, rd, "hello world" };
+	struct kernel_request req = { .kernel = kpath, .initrd = rd, .cmdline = "hello world" };
 	struct kernel_boot boot;
 
 	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
@@ -530,7 +532,7 @@ TEST(multiboot_aout_kludge)
 		img[i] = (uint8_t)i;
 	put_mb_header(img, 0x40, 0x10002, addr);
 	kpath = write_file(img, sizeof(img));
-	req = (struct kernel_request){ kpath, NULL, NULL };
+	req = (struct kernel_request){ .kernel = kpath };
 	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
 	EXPECT_EQ(0x200100, boot.entry);
 	EXPECT_EQ(0, mem[0x200000]);
@@ -560,7 +562,7 @@ TEST(multiboot_kernel_linked_low)
 	size_t len, i;
 	uint8_t *img = make_mb_elf32_at(&len, 0x3, 0x1000, filesz, memsz), *mem = guest_mem();
 	char *kpath, *rd = initrd_of(5000);
-	struct kernel_request req = { NULL, rd, "low kernel" };
+	struct kernel_request req = { .kernel = NULL, .initrd = rd, .cmdline = "low kernel" };
 	struct kernel_boot boot;
 	uint64_t mbi, cmdline, mods, mmap, rd_end;
 
@@ -590,7 +592,7 @@ TEST(multiboot_kernel_linked_low)
 	EXPECT_EQ(boot.initrd_gpa, get_le32(mem + mods));
 	EXPECT_EQ(rd_end, get_le32(mem + mods + 4));
 	EXPECT_EQ(4999 & 0xff, mem[rd_end - 1]);
-	EXPECT_EQ(0x100000, get_le64(mem + mmap + 3 * 24 + 4));
+	EXPECT_EQ(0x100000, get_le64(mem + mmap + 4 * 24 + 4));
 
 	/* vmon's data: above kernel and module, inside memory, apart */
 	EXPECT_GE(boot.tables_gpa, rd_end);
@@ -612,7 +614,7 @@ TEST(multiboot_kludge_low_and_page0)
 	/* header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr */
 	uint32_t addr[5] = { 0x1040, 0x1000, 0x1400, 0x2000, 0x1100 };
 	uint8_t img[0x400], *mem = guest_mem();
-	struct kernel_request req = { NULL, NULL, "x" };
+	struct kernel_request req = { .kernel = NULL, .initrd = NULL, .cmdline = "x" };
 	struct kernel_boot boot;
 	char *kpath, *msg;
 	int ret;
