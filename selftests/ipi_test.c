@@ -59,7 +59,7 @@ static void *ap_thread(void *arg)
 		ap->r = vmon_cpu_run(&ap->cpu);
 		if (ap->r)
 			break;
-		ap->cmd = test_cpu_ucall(ap->t, &ap->cpu, &ap->uc);
+		ap->cmd = test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
 		if (ap->cmd != UCALL_SYNC)
 			break;
 	}
@@ -118,7 +118,7 @@ static void start_aps(struct __test_metadata *_metadata, struct test_vm *t, stru
 		/* the first report in this thread: the AP is set up */
 		ap[i].r = vmon_cpu_run(&ap[i].cpu);
 		ASSERT_EQ(0, ap[i].r);
-		ASSERT_EQ(UCALL_SYNC, test_cpu_ucall(t, &ap[i].cpu, &ap[i].uc))
+		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, ap_thread, &ap[i]));
 	}

@@ -442,9 +442,14 @@ static void guest_current_count(uint64_t divide_code)
 	GUEST_SYNC_ARGS(1, c1, c2, 0);
 	GUEST_SYNC_ARGS(2, a0, a1, 0);
 	GUEST_SYNC_ARGS(3, b0, b1, 0);
-	/* a short count: past its end 0, and it stays there */
-	t0 = rdtsc_g();
+	/*
+	 * A short count: past its end 0, and it stays there.  The count
+	 * starts when the kernel handles the WRMSR exit, after the guest
+	 * issued it: take the time after the write, or the exit's latency
+	 * is counted as part of the count.
+	 */
 	wrmsr_g(X2APIC_TMICT, COUNT_NS / divide);
+	t0 = rdtsc_g();
 	while (rdtsc_g() < t0 + ns_to_tsc(COUNT_NS))
 		__asm__ volatile("pause");
 	c1 = rdmsr_g(X2APIC_TMCCT);

@@ -16,23 +16,11 @@
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
+#include "guest_msr.h"
 
 #define UNOWNED_RD	0x40000010u
 #define UNOWNED_WR	0x40000011u
 
-static inline uint64_t guest_rdmsr(uint32_t idx)
-{
-	uint32_t lo = 0, hi = 0;
-
-	__asm__ volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(idx) : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-static inline void guest_wrmsr(uint32_t idx, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
 
 static const struct { uint32_t index; uint64_t value; } owned[] = {
 	{ VMON_MSR_SYSENTER_CS, 0x10 },

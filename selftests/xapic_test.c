@@ -160,7 +160,7 @@ static void *ap_thread(void *arg)
 
 	do {
 		ap->r = vmon_cpu_run(&ap->cpu);
-		ap->cmd = ap->r ? UCALL_NONE : test_cpu_ucall(ap->t, &ap->cpu, &ap->uc);
+		ap->cmd = ap->r ? UCALL_NONE : test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
 	} while (!ap->r && ap->cmd == UCALL_SYNC);
 	return NULL;
 }
@@ -222,7 +222,7 @@ static void logical(struct __test_metadata *_metadata, bool flat)
 		ap[i].t = &t;
 		ASSERT_OK(test_add_cpu(&t, i + 1, &ap[i].cpu, guest_ap, args[i]));
 		ASSERT_EQ(0, vmon_cpu_run(&ap[i].cpu));
-		ASSERT_EQ(UCALL_SYNC, test_cpu_ucall(&t, &ap[i].cpu, &ap[i].uc))
+		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(&t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, ap_thread, &ap[i]));
 	}

@@ -14,6 +14,7 @@
 
 #include "test_vm.h"
 #include "guest_events.h"
+#include "guest_msr.h"
 
 /* SDM Vol. 3A 11.4.4, 11.12.1.2 */
 #define MSR_APIC_BASE		0x1b
@@ -54,19 +55,6 @@
 
 /* ---- guest side ---- */
 
-static inline uint64_t guest_rdmsr(uint32_t idx)
-{
-	uint32_t lo = 0, hi = 0;
-
-	__asm__ volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(idx) : "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
-static inline void guest_wrmsr(uint32_t idx, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
 
 static inline uint64_t x2apic_read(uint32_t off)
 {
@@ -182,20 +170,4 @@ static inline int test_add_cpu(struct test_vm *t, unsigned int id, struct vmon_c
 }
 
 /* the ucall of any vCPU's last exit, as test_get_ucall(); thread safe */
-static inline int test_cpu_ucall(struct test_vm *t, struct vmon_cpu *cpu, struct ucall *uc)
-{
-	struct vmon_run *run = cpu->run;
-	void *p;
-
-	memset(uc, 0, sizeof(*uc));
-	if (run->exit_reason != VMON_EXIT_IO || run->io.port != UCALL_PORT ||
-	    run->io.direction != VMON_IO_OUT || run->io.size != 4)
-		return UCALL_NONE;
-	p = vmon_gpa_to_hva(&t->vm, run->io.data, sizeof(*uc));
-	if (!p)
-		return UCALL_NONE;
-	memcpy(uc, p, sizeof(*uc));
-	return uc->cmd;
-}
-
 #endif /* SELFTEST_APIC_H */

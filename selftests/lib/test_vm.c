@@ -242,7 +242,13 @@ const char *ucall_name(int cmd)
 
 int test_get_ucall(struct test_vm *t, struct ucall *uc)
 {
-	struct vmon_run *run = t->cpu.run;
+	return test_cpu_get_ucall(t, &t->cpu, uc);
+}
+
+/* the ucall of any vCPU of t's VM (several vCPUs share its memory) */
+int test_cpu_get_ucall(struct test_vm *t, struct vmon_cpu *cpu, struct ucall *uc)
+{
+	struct vmon_run *run = cpu->run;
 	void *p;
 
 	memset(uc, 0, sizeof(*uc));

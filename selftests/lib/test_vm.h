@@ -88,6 +88,7 @@ int test_vm_set_entry(struct test_vm *t, uint64_t rip, uint64_t rdi);
 const char *test_describe_exit(struct vmon_cpu *cpu);
 /* if the last exit was a ucall, copy it to uc and return its command, else UCALL_NONE */
 int test_get_ucall(struct test_vm *t, struct ucall *uc);
+int test_cpu_get_ucall(struct test_vm *t, struct vmon_cpu *cpu, struct ucall *uc);
 const char *ucall_name(int cmd);
 /* true when /dev/vmon exists (the module is loaded) */
 int test_have_vmon(void);
