@@ -42,31 +42,7 @@ void apic_guest_irq(uint64_t v)
 	x2apic_write(APIC_EOI, 0);
 }
 
-struct ap {
-	struct test_vm *t;
-	struct vmon_cpu cpu;
-	int r;			/* last VMON_RUN */
-	int cmd;		/* ucall of the last exit */
-	struct ucall uc;
-};
-
-/* run an AP until it reports DONE/ASSERT or exits otherwise */
-static void *ap_thread(void *arg)
-{
-	struct ap *ap = arg;
-
-	for (;;) {
-		ap->r = vmon_cpu_run(&ap->cpu);
-		if (ap->r)
-			break;
-		ap->cmd = test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
-		if (ap->cmd != UCALL_SYNC)
-			break;
-	}
-	return NULL;
-}
-
-static void check_ap(struct __test_metadata *_metadata, struct ap *ap)
+static void check_ap(struct __test_metadata *_metadata, struct test_ap *ap)
 {
 	EXPECT_EQ(0, ap->r) TH_LOG("vCPU %u: VMON_RUN %d", ap->cpu.id, ap->r);
 	EXPECT_EQ(UCALL_DONE, ap->cmd)
@@ -104,7 +80,7 @@ static void guest_ap_wait(uint64_t arg)
 	GUEST_DONE();
 }
 
-static void start_aps(struct __test_metadata *_metadata, struct test_vm *t, struct ap *ap,
+static void start_aps(struct __test_metadata *_metadata, struct test_vm *t, struct test_ap *ap,
 		      unsigned int n, const uint64_t *args, void (*guest)(uint64_t),
 		      pthread_t *th)
 {
@@ -120,7 +96,7 @@ static void start_aps(struct __test_metadata *_metadata, struct test_vm *t, stru
 		ASSERT_EQ(0, ap[i].r);
 		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, ap_thread, &ap[i]));
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, test_ap_thread, &ap[i]));
 	}
 }
 
@@ -137,7 +113,7 @@ TEST(fixed_ipi_wakes_halted_vcpu)
 {
 	const uint64_t args[] = { 1 << 0 };
 	struct test_vm t;
-	struct ap ap[1];
+	struct test_ap ap[1];
 	pthread_t th[1];
 	struct ucall uc;
 
@@ -176,7 +152,7 @@ TEST(shorthands_broadcast_logical_and_lowest_priority)
 	/* AP 1: 0x50, 0x51 with TPR 0x40; AP 2: 0x50, 0x51, 0x52, 0x54 */
 	const uint64_t args[] = { 0x4000 | 0x03, 0x17 };
 	struct test_vm t;
-	struct ap ap[2];
+	struct test_ap ap[2];
 	pthread_t th[2];
 	struct ucall uc;
 	unsigned int i;
@@ -219,7 +195,7 @@ TEST(nmi_ipi_wakes_vcpu_halted_with_interrupts_off)
 {
 	const uint64_t args[] = { 0 };
 	struct test_vm t;
-	struct ap ap[1];
+	struct test_ap ap[1];
 	pthread_t th[1];
 	struct ucall uc;
 
@@ -261,7 +237,7 @@ static void guest_bsp_init_sipi(uint64_t arg)
 
 static void *ap_sipi_thread(void *arg)
 {
-	struct ap *ap = arg;
+	struct test_ap *ap = arg;
 
 	ap->r = vmon_cpu_run(&ap->cpu);
 	return NULL;
@@ -271,7 +247,7 @@ TEST(init_sipi_start_application_processors)
 {
 	struct vmon_sregs sregs;
 	struct test_vm t;
-	struct ap ap[NR_CPUS];
+	struct test_ap ap[NR_CPUS];
 	pthread_t th[NR_CPUS];
 	struct ucall uc;
 	unsigned int i;

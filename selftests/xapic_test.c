@@ -147,24 +147,6 @@ TEST(xapic_registers_through_the_page)
 
 /* ---- logical destinations, flat and cluster; broadcast ---- */
 
-struct ap {
-	struct test_vm *t;
-	struct vmon_cpu cpu;
-	int r, cmd;
-	struct ucall uc;
-};
-
-static void *ap_thread(void *arg)
-{
-	struct ap *ap = arg;
-
-	do {
-		ap->r = vmon_cpu_run(&ap->cpu);
-		ap->cmd = ap->r ? UCALL_NONE : test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
-	} while (!ap->r && ap->cmd == UCALL_SYNC);
-	return NULL;
-}
-
 /*
  * An AP: arg = DFR model << 16 | logical ID << 8 | vectors it waits for.
  * The vectors are checked exactly: one more would be misrouted.
@@ -211,7 +193,7 @@ static void logical(struct __test_metadata *_metadata, bool flat)
 		flat ? 0x10000 | 0x0400 | 0x0b : 0x1200 | 0x0b,
 	};
 	struct test_vm t;
-	struct ap ap[2];
+	struct test_ap ap[2];
 	pthread_t th[2];
 	struct ucall uc;
 	unsigned int i;
@@ -224,7 +206,7 @@ static void logical(struct __test_metadata *_metadata, bool flat)
 		ASSERT_EQ(0, vmon_cpu_run(&ap[i].cpu));
 		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(&t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, ap_thread, &ap[i]));
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, test_ap_thread, &ap[i]));
 	}
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	for (i = 0; i < 2; i++) {

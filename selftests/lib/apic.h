@@ -16,6 +16,28 @@
 #include "guest_events.h"
 #include "guest_msr.h"
 
+/* ---- host side: an AP of a test VM on a thread of its own ---- */
+
+struct test_ap {
+	struct test_vm *t;
+	struct vmon_cpu cpu;
+	int r;			/* last VMON_RUN */
+	int cmd;		/* ucall of the last exit, UCALL_NONE after an error */
+	struct ucall uc;
+};
+
+/* pthread body: run the AP until it reports DONE/ASSERT or exits otherwise */
+static inline void *test_ap_thread(void *arg)
+{
+	struct test_ap *ap = arg;
+
+	do {
+		ap->r = vmon_cpu_run(&ap->cpu);
+		ap->cmd = ap->r ? UCALL_NONE : test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
+	} while (!ap->r && ap->cmd == UCALL_SYNC);
+	return NULL;
+}
+
 /* SDM Vol. 3A 11.4.4, 11.12.1.2 */
 #define MSR_APIC_BASE		0x1b
 #define APIC_BASE_BSP		(1ULL << 8)
