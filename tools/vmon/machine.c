@@ -121,6 +121,41 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector)
 	ioapic_eoi(m->ioapic, vector);
 }
 
+int machine_add_ram(struct vmon_machine *m, uint64_t gpa, uint64_t size, void *hva)
+{
+	unsigned int i;
+
+	if (!size || !hva || gpa + size - 1 < gpa)
+		return -EINVAL;
+	for (i = 0; i < m->nr_ram; i++) {
+		const struct machine_ram *r = &m->ram[i];
+
+		if (gpa <= r->gpa + r->size - 1 && r->gpa <= gpa + size - 1)
+			return -EINVAL;
+	}
+	if (m->nr_ram == MACHINE_MAX_RAM)
+		return -ENOSPC;
+	m->ram[m->nr_ram++] = (struct machine_ram){ .gpa = gpa, .size = size, .hva = hva };
+	return 0;
+}
+
+/*
+ * The guest chooses gpa and len (descriptor addresses and lengths), so
+ * both are checked without overflow: len may be anything up to 2^64-1.
+ */
+void *machine_gpa_to_hva(const struct vmon_machine *m, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_ram; i++) {
+		const struct machine_ram *r = &m->ram[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa))
+			return r->hva + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
 void machine_destroy(struct vmon_machine *m)
 {
 	bus_destroy(&m->pio);

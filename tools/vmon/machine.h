@@ -35,6 +35,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
+/* RAM regions: below the PCI hole, and above 4 GiB */
+#define MACHINE_MAX_RAM		2
 
 struct machine_timer {
 	uint64_t deadline;	/* ns on the machine clock */
@@ -63,6 +65,32 @@ struct machine_hooks {
 	void (*pic_intr)(void *opaque);
 	/* the I/O thread must look: a timer moved earlier, console room, stop */
 	void (*wake_io)(void *opaque);
+	/*
+	 * Have the kernel signal eventfd fd on a guest write of len bytes
+	 * (0: any length) to MMIO address addr, resuming the guest at once
+	 * (VMON_IOEVENTFD); deassign undoes it.  0, or -errno (-ENOTTY: the
+	 * module cannot, the device keeps taking the exit).  Device lock held.
+	 */
+	int (*ioeventfd)(void *opaque, uint64_t addr, unsigned int len, int fd, bool deassign);
+	/*
+	 * Have the kernel send MSI (address, data) whenever eventfd fd is
+	 * signalled (VMON_IRQFD); deassign undoes it.  0 or -errno.
+	 * Device lock held.
+	 */
+	int (*irqfd)(void *opaque, int fd, uint64_t address, uint32_t data, bool deassign);
+};
+
+/* the devices the command line asked for (run_options.c) */
+#define MACHINE_MAX_DISKS	16
+struct machine_disk {
+	const char *path;	/* --disk FILE */
+	bool readonly;		/* ,ro */
+};
+
+struct machine_net {
+	const char *tap;	/* --net tap=IFNAME */
+	uint8_t mac[6];
+	bool mac_given;		/* ,mac=...; else the device generates one */
 };
 
 /*
@@ -88,6 +116,10 @@ struct vmon_machine {
 	int exit_status;	/* valid when stop is set */
 	unsigned int nr_cpus;	/* vCPUs (the ACPI MADT has one APIC each); 1 */
 	const char *cmdline;	/* --append, or NULL (fw_cfg) */
+	/* the virtio devices to attach; set once before machine_add_devices() */
+	const struct machine_disk *disks;
+	unsigned int nr_disks;
+	const struct machine_net *net;	/* NULL: no network */
 
 	const struct irqchip_ops *irqchip;	/* the PIC; set once at attach */
 	void *irqchip_dev;
@@ -109,6 +141,18 @@ struct vmon_machine {
 	const struct console_sink_ops *console_sink;
 	void *console_sink_dev;
 	bool console_input_wanted;	/* the sink has room again */
+
+	/*
+	 * Guest RAM as devices see it when they read and write guest memory
+	 * (virtqueues, DMA): set before the threads start, read-only after,
+	 * so read without the lock.
+	 */
+	struct machine_ram {
+		uint64_t gpa;
+		uint64_t size;
+		uint8_t *hva;
+	} ram[MACHINE_MAX_RAM];
+	unsigned int nr_ram;
 
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
@@ -141,6 +185,15 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
+/*
+ * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
+ * threads start (0, -EINVAL for an empty, wrapping or overlapping
+ * region, -ENOSPC beyond MACHINE_MAX_RAM); and translate: the host
+ * address of [gpa, gpa + len) when it lies wholly inside one region,
+ * else NULL.  machine_gpa_to_hva() takes no lock.
+ */
+int machine_add_ram(struct vmon_machine *m, uint64_t gpa, uint64_t size, void *hva);
+void *machine_gpa_to_hva(const struct vmon_machine *m, uint64_t gpa, uint64_t len);
 /* a device ends the run; vmon exits with status */
 void machine_request_exit(struct vmon_machine *m, int status);
 /* guest output: written at once, unbuffered */
