@@ -12,7 +12,9 @@ set -eu
 out=${1:?usage: mkrootfs.sh OUT.img [SIZE_MIB]}
 size=${2:-48}
 here=$(cd "$(dirname "$0")" && pwd)
-busybox=$(command -v busybox || echo /bin/busybox)
+# (busybox's sh may answer "busybox", its own applet, not a path)
+busybox=$(command -v busybox)
+case $busybox in /*) ;; *) busybox=/bin/busybox ;; esac
 
 die() { echo "mkrootfs: $*" >&2; exit 1; }
 [ -x "$busybox" ] || die "no busybox: run 'make deps' (busybox-static)"
