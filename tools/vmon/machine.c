@@ -156,8 +156,21 @@ void *machine_gpa_to_hva(const struct vmon_machine *m, uint64_t gpa, uint64_t le
 	return NULL;
 }
 
+int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev)
+{
+	if (m->nr_releases == MACHINE_MAX_RELEASES)
+		return -ENOSPC;
+	m->releases[m->nr_releases].release = release;
+	m->releases[m->nr_releases++].dev = dev;
+	return 0;
+}
+
 void machine_destroy(struct vmon_machine *m)
 {
+	while (m->nr_releases) {
+		m->nr_releases--;
+		m->releases[m->nr_releases].release(m->releases[m->nr_releases].dev);
+	}
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);
 	free(m->unclaimed_ports);

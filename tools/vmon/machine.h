@@ -36,6 +36,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
+/* devices with threads or fds to release at machine_destroy() */
+#define MACHINE_MAX_RELEASES	32
 /* RAM regions: below the PCI hole, and above 4 GiB */
 #define MACHINE_MAX_RAM		2
 
@@ -156,6 +158,17 @@ struct vmon_machine {
 	} ram[MACHINE_MAX_RAM];
 	unsigned int nr_ram;
 
+	/*
+	 * What machine_destroy() calls, last added first, before the buses
+	 * go: devices stop their threads and close their files there.  Set
+	 * at attach time, before the threads start.
+	 */
+	struct machine_release {
+		void (*release)(void *dev);
+		void *dev;
+	} releases[MACHINE_MAX_RELEASES];
+	unsigned int nr_releases;
+
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
 	uint32_t *unclaimed_ports;	/* per-port access counts, when verbose */
@@ -187,6 +200,12 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
+/*
+ * At attach time: have machine_destroy() call release(dev), once the
+ * vCPU and I/O threads are gone but guest RAM is still mapped.
+ * 0, or -ENOSPC beyond MACHINE_MAX_RELEASES.
+ */
+int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev);
 /*
  * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
  * threads start (0, -EINVAL for an empty, wrapping or overlapping

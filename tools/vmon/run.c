@@ -208,14 +208,18 @@ int cmd_run(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	if (o.help) {
 		run_usage(stdout);
+		run_free_options(&o);
 		return VMON_STATUS_OK;
 	}
 
-	if (check_module(&o))
+	if (check_module(&o)) {
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
+	}
 	vcpus = calloc(o.cpus, sizeof(*vcpus));
 	if (!vcpus) {
 		vmon_err("cannot allocate %u vCPUs: %s (lower --cpus)", o.cpus, strerror(errno));
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
 	}
 	cpu = &vcpus[0].cpu;
@@ -223,6 +227,7 @@ int cmd_run(int argc, char **argv)
 	if (ret) {
 		vmon_explain_vm_create(ret);
 		free(vcpus);
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
 	}
 	if (o.name && set_vm_name(&vm, o.name))
@@ -288,6 +293,8 @@ int cmd_run(int argc, char **argv)
 	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
 	m.nr_cpus = o.cpus;
 	m.cmdline = o.append;
+	m.disks = o.disks;
+	m.nr_disks = o.nr_disks;
 	machine_add_ram(&m, 0, o.mem, mem);
 	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
 		memset(&ctx, 0, sizeof(ctx));
@@ -307,9 +314,11 @@ out_mem:
 	vmon_vm_destroy(&vm);
 	vmon_free_guest_memory(mem, o.mem);
 	free(vcpus);
+	run_free_options(&o);
 	return status;
 out_vm:
 	vmon_vm_destroy(&vm);
 	free(vcpus);
+	run_free_options(&o);
 	return status;
 }

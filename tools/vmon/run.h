@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "libvmon.h"
+#include "machine.h"
 
 struct vmon_machine;
 
@@ -33,6 +34,9 @@ struct run_options {
 	unsigned int cpus;		/* --cpus N: vCPUs, 1 by default */
 	enum vmon_guest_mode mode;	/* --mode real|prot|long */
 	bool help;			/* --help: print usage and stop */
+	/* --disk FILE[,ro], in order: /dev/vda, vdb, ...; paths are strdup()ed */
+	struct machine_disk disks[MACHINE_MAX_DISKS];
+	unsigned int nr_disks;
 };
 
 /*
@@ -40,6 +44,8 @@ struct run_options {
  * Returns 0, or -EINVAL after printing one line naming the problem.
  */
 int run_parse_options(int argc, char **argv, struct run_options *o);
+/* free what run_parse_options() allocated (the --disk paths) */
+void run_free_options(struct run_options *o);
 void run_usage(FILE *f);
 /*
  * The options the module must support (VMON_GET_CAPS): --cpus against

@@ -24,6 +24,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&debugcon_device,
 	&debug_exit_device,
 	&uart8250_device,
+	&virtio_blk_device,	/* after the PCI bus: /dev/vda, vdb, ... in slot order */
 	NULL
 };
 
