@@ -288,6 +288,7 @@ int cmd_run(int argc, char **argv)
 	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
 	m.nr_cpus = o.cpus;
 	m.cmdline = o.append;
+	m.net = o.net.tap ? &o.net : NULL;
 	machine_add_ram(&m, 0, o.mem, mem);
 	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
 		memset(&ctx, 0, sizeof(ctx));
