@@ -16,6 +16,7 @@
 
 struct vmon_machine;
 struct ioapic;
+struct pci_bus;
 
 /*
  * The interrupt controller (devices/i8259.c) as the machine sees it:
@@ -126,6 +127,7 @@ struct vmon_machine {
 	const struct irqchip_ops *irqchip;	/* the PIC; set once at attach */
 	void *irqchip_dev;
 	struct ioapic *ioapic;			/* set once at attach, or NULL */
+	struct pci_bus *pci;			/* bus 0 (devices/pci.c), or NULL */
 
 	const struct machine_hooks *hooks;	/* set before the threads start */
 	void *hooks_opaque;

@@ -16,7 +16,8 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8254_device,
 	&rtc_device,
 	&i8042_device,
-	&pci_conf1_device,
+	&pci_conf1_device,	/* before the PCI functions: it makes bus 0 */
+	&virtio_rng_device,
 	&acpi_pm_device,
 	&legacy_ports_device,
 	&fw_cfg_device,
