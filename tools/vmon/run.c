@@ -295,6 +295,7 @@ int cmd_run(int argc, char **argv)
 	m.cmdline = o.append;
 	m.disks = o.disks;
 	m.nr_disks = o.nr_disks;
+	m.net = o.net.tap ? &o.net : NULL;
 	machine_add_ram(&m, 0, o.mem, mem);
 	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
 		memset(&ctx, 0, sizeof(ctx));
