@@ -65,7 +65,7 @@ int run_plan_layout(const struct run_options *o, uint64_t image_size, struct run
 		vmon_err("guest image (%s at 0x%llx) reaches into the top 32 KiB of %s, where vmon puts the GDT and page tables (raise --mem or lower --load)",
 			 format_size(image_size, buf, sizeof(buf)),
 			 (unsigned long long)o->load,
-			 o->mem <= PCI_HOLE_START ? "guest memory" : "the memory below the PCI hole");
+			 o->mem <= PCI_HOLE_START ? "guest memory" : "RAM below the PCI hole");
 		return -EINVAL;
 	}
 	l->tables_gpa = top - VMON_SETUP_TABLES_SIZE;

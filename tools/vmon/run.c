@@ -180,6 +180,7 @@ static int put_acpi_tables(struct vmon_machine *m, void *mem, uint64_t mem_size)
 	 */
 	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR))
 		cfg.ioapic_addr = ACPI_IOAPIC_ADDR;
+	cfg.pci = !!m->pci;
 	ret = vmon_acpi_build(mem, mem_size, &cfg, &rsdp);
 	if (ret)
 		vmon_err("cannot build the ACPI tables for %u vCPUs in 0x%llx-0x%llx: %s",
