@@ -18,6 +18,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8042_device,
 	&pci_conf1_device,	/* before the PCI functions: it makes bus 0 */
 	&virtio_rng_device,
+	&virtio_net_device,	/* --net */
 	&acpi_pm_device,
 	&legacy_ports_device,
 	&fw_cfg_device,
