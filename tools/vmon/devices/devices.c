@@ -3,6 +3,7 @@
  * The devices of a vmon machine.  Adding a device: write its file and
  * add one line here.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -35,6 +36,8 @@ int machine_add_devices(struct vmon_machine *m)
 
 	for (d = vmon_devices; *d; d++) {
 		ret = (*d)->attach(m);
+		if (ret == -DEVICE_EXPLAINED)
+			return ret;
 		if (ret) {
 			vmon_err("cannot attach device %s: %s (a device claims a range another already holds?)",
 				 (*d)->name, strerror(-ret));

@@ -17,9 +17,13 @@ struct vmon_machine;
 
 struct vmon_device {
 	const char *name;
-	/* 0 or -errno */
+	/*
+	 * 0 or -errno; -DEVICE_EXPLAINED after printing one line that
+	 * names the cause and the fix (a tap that does not exist).
+	 */
 	int (*attach)(struct vmon_machine *m);
 };
+#define DEVICE_EXPLAINED	ECANCELED
 
 extern const struct vmon_device debugcon_device;	/* port 0xE9 */
 extern const struct vmon_device debug_exit_device;	/* port 0xF4 */

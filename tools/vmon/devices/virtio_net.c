@@ -728,7 +728,7 @@ static int virtio_net_attach(struct vmon_machine *m)
 		return 0;
 	fd = tap_open(cfg->tap, &mtu);
 	if (fd < 0)
-		return fd;
+		return -DEVICE_EXPLAINED;	/* tap_open() said why */
 	if (cfg->mac_given)
 		memcpy(mac, cfg->mac, 6);
 	else
