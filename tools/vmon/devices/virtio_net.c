@@ -24,7 +24,8 @@
  *
  * Reset (virtio.h): ops->reset() clears running and wakes both threads
  * through their control eventfds; each drops what it held and parks,
- * and the second one to park calls virtio_reset_done().
+ * and the second one to park calls virtio_reset_done().  When both are
+ * parked already, ops->reset() completes the reset itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,35 +149,37 @@ static void vnet_wait_kick(struct virtqueue *vq, int ctl)
 }
 
 /*
- * Leave the rings alone until the driver starts the device again; the
- * second thread to get here after a reset completes it.  false: the
- * run is over.
+ * The thread leaves the rings alone from now on; the last of the
+ * threads to get here after ops->reset() completes the reset.
  */
-static bool vnet_park(struct virtio_net *n)
+static void vnet_parked(struct virtio_net *n)
 {
 	bool done;
 
 	pthread_mutex_lock(&n->lock);
 	n->nr_parked++;
-	for (;;) {
-		done = n->reset_pending && n->nr_parked == VNET_NR_THREADS;
-		if (done) {
-			n->reset_pending = false;
-			/* the device lock comes first (virtio.h) */
-			pthread_mutex_unlock(&n->lock);
-			virtio_reset_done(&n->vdev);
-			pthread_mutex_lock(&n->lock);
-			continue;
-		}
-		if (n->quit || n->running)
-			break;
+	done = n->reset_pending && n->nr_parked == VNET_NR_THREADS;
+	if (done)
+		n->reset_pending = false;
+	pthread_mutex_unlock(&n->lock);
+	/* without our lock: the device lock comes first (virtio.h) */
+	if (done)
+		virtio_reset_done(&n->vdev);
+}
+
+/* wait for the driver to start the device: false at the end of the run */
+static bool vnet_wait_start(struct virtio_net *n)
+{
+	bool go;
+
+	pthread_mutex_lock(&n->lock);
+	while (!n->quit && !n->running)
 		pthread_cond_wait(&n->cond, &n->lock);
-	}
-	done = n->quit;
-	if (!done)
+	go = !n->quit;
+	if (go)
 		n->nr_parked--;
 	pthread_mutex_unlock(&n->lock);
-	return !done;
+	return go;
 }
 
 /* the driver broke a ring: it must reset us; until then touch nothing */
@@ -365,8 +368,10 @@ static void *rx_thread(void *arg)
 {
 	struct virtio_net *n = arg;
 
-	while (vnet_park(n))
+	while (vnet_wait_start(n)) {
 		rx_run(n);
+		vnet_parked(n);
+	}
 	return NULL;
 }
 
@@ -469,8 +474,10 @@ static void *tx_thread(void *arg)
 {
 	struct virtio_net *n = arg;
 
-	while (vnet_park(n))
+	while (vnet_wait_start(n)) {
 		tx_run(n);
+		vnet_parked(n);
+	}
 	return NULL;
 }
 
@@ -511,12 +518,24 @@ static void net_start(struct virtio_device *v)
 static void net_reset(struct virtio_device *v)
 {
 	struct virtio_net *n = to_net(v);
+	bool idle;
 
 	pthread_mutex_lock(&n->lock);
 	__atomic_store_n(&n->running, false, __ATOMIC_RELEASE);
-	n->reset_pending = true;
-	pthread_cond_broadcast(&n->cond);
+	/*
+	 * Both threads parked (never started, or started but not yet
+	 * awake): nothing touches the rings, the reset is done now.  So a
+	 * driver's first reset, from status 0, is complete before it next
+	 * writes device_status.
+	 */
+	idle = n->nr_parked == VNET_NR_THREADS;
+	if (!idle)
+		n->reset_pending = true;
 	pthread_mutex_unlock(&n->lock);
+	if (idle) {
+		virtio_reset_done(v);
+		return;
+	}
 	ctl_signal(n->rx_ctl);
 	ctl_signal(n->tx_ctl);
 }
@@ -600,6 +619,7 @@ static struct virtio_net *net_alloc(int fd, const uint8_t mac[6], unsigned int m
 	}
 	n->fd = fd;
 	n->mtu = mtu;
+	n->nr_parked = VNET_NR_THREADS;	/* until the driver starts the device */
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->cond, NULL);
 	n->rx_ctl = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -708,7 +728,7 @@ static int virtio_net_attach(struct vmon_machine *m)
 		return 0;
 	fd = tap_open(cfg->tap, &mtu);
 	if (fd < 0)
-		return fd;
+		return -DEVICE_EXPLAINED;	/* tap_open() said why */
 	if (cfg->mac_given)
 		memcpy(mac, cfg->mac, 6);
 	else
