@@ -122,10 +122,15 @@ if [ -z "$tap_err" ]; then
 fi
 report "host: tap $tap up with $net6::1 (tun module, tunctl, ip)" "$tap_err"
 
-# the data the host sends, and the two listeners (bounded by the boot)
+# the data the host sends, and the two listeners (bounded by the boot).
+# busybox nc ends when either side reaches its end: the receiving one
+# reads from a FIFO held open here (fd 3), never from an empty stdin,
+# or it would close the connection before the data arrived.
 dd if=/dev/urandom of="$w/to_guest" bs=1048576 count="$net_mb" 2>/dev/null
 to_guest_md5=$(md5sum <"$w/to_guest" | cut -d ' ' -f 1)
-timeout "$boot_timeout" nc -l -p 5001 >"$w/from_guest" 2>"$w/nc1.err" &
+mkfifo "$w/hold"
+exec 3<>"$w/hold"
+timeout "$boot_timeout" nc -l -p 5001 <&3 >"$w/from_guest" 2>"$w/nc1.err" &
 nc1=$!
 timeout "$boot_timeout" nc -l -p 5002 <"$w/to_guest" >/dev/null 2>"$w/nc2.err" &
 nc2=$!
@@ -158,6 +163,7 @@ echo "# virtio: boot 1 (checks) took $(secs "$t1" "$(now)") s of the emulated ma
 tr -d '\000\r' <"$w/boot1.raw" >"$w/boot1.out"
 kill "$nc1" "$nc2" 2>/dev/null
 wait "$nc1" "$nc2" 2>/dev/null
+exec 3>&-
 o=$w/boot1.out
 
 expect "guest: the initramfs loads every module it carries" "$o" \
