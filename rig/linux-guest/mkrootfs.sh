@@ -38,6 +38,8 @@ for applet in $("$tree/bin/busybox" --list); do
 	[ -e "$tree/bin/$applet" ] || ln -s busybox "$tree/bin/$applet"
 done
 cp "$here/root-init" "$tree/sbin/init"
+# the SMP checks "make demo" shows (vmon_guest.smp), where present
+[ ! -r "$here/smp-checks" ] || cp "$here/smp-checks" "$tree/bin/smp-checks"
 chmod 755 "$tree/sbin/init"
 echo "vmon guest root filesystem" >"$tree/etc/issue"
 rm -f "$out"
