@@ -67,14 +67,23 @@ now() { cut -d ' ' -f 1 /proc/uptime; }
 secs() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }
 
 # print the complete lines of FILE not printed yet as "# guest:"
-# lines: the rig ends a machine whose console stays silent (RIG_STALL)
+# lines, and a heartbeat every 30 s without any: the rig ends a machine
+# whose console stays silent (RIG_STALL)
 shown=0
-show_new() {	# FILE
+quiet=0
+show_new() {	# FILE BOOT T0
 	local c
 	c=$(tr -d '\000\r' <"$1" | wc -l)
-	[ "$c" -gt "$shown" ] || return 0
+	if [ "$c" -le "$shown" ]; then
+		if [ "$(secs "$quiet" "$(now)" | cut -d . -f 1)" -ge 30 ]; then
+			echo "# virtio: boot $2 still running after $(secs "$3" "$(now)") s"
+			quiet=$(now)
+		fi
+		return 0
+	fi
 	tr -d '\000\r' <"$1" | sed -n "$((shown + 1)),${c}p" | sed 's/^/# guest: /' >&2
 	shown=$c
+	quiet=$(now)
 }
 
 kernel=
@@ -137,6 +146,7 @@ nc2=$!
 
 # ------------------------------------------------------- boot 1: checks
 t1=$(now)
+quiet=$t1
 "$vmon" run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
 	--disk "$w/root.img" --disk "$w/ro.img,ro" --net "tap=$tap,mac=$guest_mac" \
 	--append "$append vmon_test=checks vmon_test.peer=$tap_ll vmon_test.peer6=$net6::1 vmon_test.net_mb=$net_mb" \
@@ -145,7 +155,7 @@ vpid=$!
 pinged=
 while kill -0 "$vpid" 2>/dev/null; do
 	sleep 1
-	show_new "$w/boot1.raw"
+	show_new "$w/boot1.raw" 1 "$t1"
 	if [ -z "$pinged" ] && tr -d '\000\r' <"$w/boot1.raw" | grep -q "^guest: net: .* up$"; then
 		pinged=1
 		(ping6 -c 3 -w 60 -I "$tap" "$guest_ll" >"$w/hping.out" 2>&1
@@ -158,7 +168,7 @@ while kill -0 "$vpid" 2>/dev/null; do
 done
 wait "$vpid"
 got=$?
-show_new "$w/boot1.raw"
+show_new "$w/boot1.raw" 1 "$t1"
 echo "# virtio: boot 1 (checks) took $(secs "$t1" "$(now)") s of the emulated machine's time"
 tr -d '\000\r' <"$w/boot1.raw" >"$w/boot1.out"
 kill "$nc1" "$nc2" 2>/dev/null
@@ -249,6 +259,7 @@ fi
 kill_at=5
 t2=$(now)
 shown=0
+quiet=$t2
 "$vmon" run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
 	--disk "$w/root.img" --append "$append vmon_test=writeloop" \
 	</dev/null >"$w/boot2.raw" 2>"$w/boot2.err" &
@@ -256,7 +267,7 @@ vpid=$!
 killed=
 while kill -0 "$vpid" 2>/dev/null; do
 	sleep 0.5
-	show_new "$w/boot2.raw"
+	show_new "$w/boot2.raw" 2 "$t2"
 	if tr -d '\000\r' <"$w/boot2.raw" | grep -q "^guest: loop: synced $kill_at$"; then
 		kill -KILL "$vpid"
 		killed=1
@@ -269,7 +280,7 @@ while kill -0 "$vpid" 2>/dev/null; do
 done
 wait "$vpid"
 got=$?
-show_new "$w/boot2.raw"
+show_new "$w/boot2.raw" 2 "$t2"
 echo "# virtio: boot 2 (write loop) took $(secs "$t2" "$(now)") s of the emulated machine's time"
 tr -d '\000\r' <"$w/boot2.raw" >"$w/boot2.out"
 o=$w/boot2.out
