@@ -53,15 +53,15 @@ struct vt {
 };
 
 static inline void vt_config_read(struct virtio_device *v, unsigned int off, void *data,
-			   unsigned int len)
+				  unsigned int len)
 {
 	struct vt *t = v->priv;
 
 	memcpy(data, t->config + off, len);
 }
 
-static inline void vt_config_write(struct virtio_device *v, unsigned int off, const void *data,
-			    unsigned int len)
+static inline void vt_config_write(struct virtio_device *v, unsigned int off,
+				   const void *data, unsigned int len)
 {
 	struct vt *t = v->priv;
 
@@ -110,7 +110,8 @@ static inline int vt_send_msi(void *opaque, uint64_t addr, uint32_t data)
 	return 0;
 }
 
-static inline int vt_ioeventfd(void *opaque, uint64_t addr, unsigned int len, int fd, bool deassign)
+static inline int vt_ioeventfd(void *opaque, uint64_t addr, unsigned int len, int fd,
+			       bool deassign)
 {
 	struct vt *t = opaque;
 
@@ -272,8 +273,8 @@ static inline struct virtq_used *vt_used(struct vt *t, unsigned int q)
 	return (struct virtq_used *)(t->ram + VT_USED(q));
 }
 
-static inline void vt_set_desc(struct virtq_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
-			uint16_t next)
+static inline void vt_set_desc(struct virtq_desc *d, uint64_t addr, uint32_t len,
+			       uint16_t flags, uint16_t next)
 {
 	d->addr = addr;
 	d->len = len;
