@@ -67,6 +67,8 @@ struct virtio_pci_state {
 	uint8_t status;
 	uint8_t config_generation;
 	uint8_t isr;
+	/* ops->start() called, no reset since */
+	bool started;
 	/* ops->reset() called, virtio_reset_done() not yet */
 	bool resetting;
 	/* virtio_reset_done() was called from inside ops->reset() */
@@ -184,6 +186,7 @@ static void finish_reset(struct virtio_pci_state *t)
 	if (!t->resetting)
 		return;
 	t->resetting = false;
+	t->started = false;
 	t->status = 0;
 	t->driver_features = 0;
 	t->device_feature_select = 0;
@@ -208,7 +211,10 @@ static void finish_reset(struct virtio_pci_state *t)
 /*
  * 4.1.4.3.1: the driver wrote 0 to device_status.  The device threads
  * stop first (ops->reset()); the registers clear and device_status
- * reads 0 once they have (virtio_reset_done()).
+ * reads 0 once they have (virtio_reset_done()).  A device that was not
+ * started has no thread on its rings: its reset completes at once,
+ * which is also what the driver sees (status already 0) when it resets
+ * a device it just found.
  */
 static void start_reset(struct virtio_pci_state *t)
 {
@@ -216,7 +222,7 @@ static void start_reset(struct virtio_pci_state *t)
 		return;
 	t->resetting = true;
 	bind_ioeventfds(t);
-	if (!t->v->ops->reset) {
+	if (!t->started || !t->v->ops->reset) {
 		finish_reset(t);
 		return;
 	}
@@ -262,6 +268,7 @@ static void driver_ok(struct virtio_pci_state *t)
 			needs_reset_locked(t);
 	}
 	bind_ioeventfds(t);
+	t->started = true;
 	if (t->v->ops->start)
 		t->v->ops->start(t->v);
 }

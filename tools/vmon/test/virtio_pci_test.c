@@ -139,7 +139,7 @@ TEST_F(vp, status_machine)
 	EXPECT_EQ(2, vt_rd(&self->t, VT_ISR, 1));
 	vt_wr(&self->t, CC_STATUS, 1, 0);
 	EXPECT_EQ(0, vt_status(&self->t));
-	EXPECT_EQ(2, self->t.resets);	/* vt_driver_init() reset once too */
+	EXPECT_EQ(1, self->t.resets);
 }
 
 /* 4.1.4.3.1: device_status reads non-zero until the device has stopped */
@@ -149,11 +149,11 @@ TEST_F(vp, asynchronous_reset)
 	vt_wr(&self->t, 0x10, 2, 2);
 	self->t.defer_reset = true;
 	vt_wr(&self->t, CC_STATUS, 1, 0);
-	EXPECT_EQ(2, self->t.resets);
+	EXPECT_EQ(1, self->t.resets);
 	EXPECT_EQ(0xf, vt_status(&self->t));
 	vt_wr(&self->t, CC_STATUS, 1, 1);	/* ignored meanwhile */
 	vt_wr(&self->t, CC_STATUS, 1, 0);	/* no second ops->reset() */
-	EXPECT_EQ(2, self->t.resets);
+	EXPECT_EQ(1, self->t.resets);
 	EXPECT_EQ(0xf, vt_status(&self->t));
 	virtio_reset_done(&self->t.v);		/* from the device's thread */
 	EXPECT_EQ(0, vt_status(&self->t));
@@ -165,6 +165,28 @@ TEST_F(vp, asynchronous_reset)
 	EXPECT_EQ(0, vt_rd(&self->t, 0x1c, 2));
 	EXPECT_EQ(0, vt_rd(&self->t, 0x20, 8));
 	EXPECT_EQ(-EIO, virtqueue_pop(virtio_queue(&self->t.v, 1), self->elem));
+}
+
+/*
+ * Before DRIVER_OK no thread uses the rings: the reset completes at
+ * once, without ops->reset(), and the driver that goes on at once (it
+ * saw status 0) is heard.
+ */
+TEST_F(vp, reset_before_driver_ok_is_immediate)
+{
+	self->t.defer_reset = true;
+	vt_wr(&self->t, CC_STATUS, 1, 3);
+	vt_wr(&self->t, 0x00, 4, 1);
+	vt_wr(&self->t, CC_STATUS, 1, 0);
+	EXPECT_EQ(0, vt_status(&self->t));
+	EXPECT_EQ(0, vt_rd(&self->t, 0x00, 4));
+	vt_wr(&self->t, CC_STATUS, 1, 1);
+	EXPECT_EQ(1, vt_status(&self->t));
+	vt_wr(&self->t, 0x00, 4, 1);
+	EXPECT_EQ(1, vt_rd(&self->t, 0x04, 4));		/* VERSION_1 */
+	EXPECT_EQ(0, self->t.resets);
+	EXPECT_EQ(0xf, vt_driver_init(&self->t, VT_F_BASE));
+	EXPECT_EQ(0, self->t.resets);
 }
 
 TEST_F(vp, queue_registers)
