@@ -160,6 +160,42 @@ TEST(signal_before_assign_is_delivered)
 }
 
 /*
+ * One eventfd as both ioeventfd and irqfd: the guest's write to the
+ * MMIO address raises its own MSI, and VMON_RUN returns only at the
+ * ucall that reports it.
+ */
+#define DOORBELL_GPA	MMIO_GPA
+
+static void guest_doorbell(uint64_t arg)
+{
+	guest_x2apic_enable();
+	*(volatile uint32_t *)DOORBELL_GPA = 1;
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	GUEST_SYNC_ARGS(1, nirq, last_vector, 0);
+	GUEST_DONE();
+}
+
+TEST(guest_write_raises_msi_without_exit)
+{
+	struct test_vm t;
+	struct ucall uc;
+	int efd;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(create(_metadata, &t, guest_doorbell));
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_OK(vmon_vm_ioeventfd(&t.vm, DOORBELL_GPA, 4, efd, 0, 0));
+	ASSERT_OK(irqfd(&t, efd, MSI_ADDR(0), 0x57, 0));
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]) TH_LOG("the write should have raised one MSI");
+	EXPECT_EQ(0x57, uc.args[2]);
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+	close(efd);
+	test_vm_destroy(&t);
+}
+
+/*
  * Closing an eventfd unbinds it at once: VMON_MAX_IRQFDS bindings,
  * all closed, then as many new ones fit again.
  */

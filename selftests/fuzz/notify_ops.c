@@ -65,8 +65,19 @@ static void op_ioeventfd(struct fz *f, struct fz_vm *vm)
 	io.fd = pick_efd(f, &flags);
 	io.addr = pick_addr(f);
 	io.len = fz_chance(f, 90) ? lens[fz_below(f, 5)] : (uint32_t)fz_boundary(f);
-	io.flags = fz_chance(f, 90) ? (uint32_t)fz_below(f, 8) : (uint32_t)fz_boundary(f);
-	io.datamatch = fz_chance(f, 70) ? fz_below(f, 256) : fz_boundary(f);
+	/* mostly well-formed: a port below 64K, a value with a length */
+	if (fz_chance(f, 30)) {
+		io.flags |= VMON_IOEVENTFD_PIO;
+		if (fz_chance(f, 90))
+			io.addr &= 0xfff8;
+	}
+	if (io.len && fz_chance(f, 40))
+		io.flags |= VMON_IOEVENTFD_DATAMATCH;
+	if (fz_chance(f, 30))
+		io.flags |= VMON_IOEVENTFD_DEASSIGN;
+	if (fz_chance(f, 5))
+		io.flags = (uint32_t)fz_boundary(f);
+	io.datamatch = fz_chance(f, 90) ? fz_below(f, 256) : fz_boundary(f);
 	if (fz_chance(f, 3))
 		io.pad = fz_boundary(f);
 	if (fz_chance(f, 3))

@@ -122,8 +122,10 @@ static bool walk_chain(struct virtqueue *vq, uint16_t head, struct virtq_elem *e
 	struct virtq_desc d;
 
 	elem->head = head;
-	elem->nr_out = elem->nr_in = 0;
-	elem->out_len = elem->in_len = 0;
+	elem->nr_out = 0;
+	elem->nr_in = 0;
+	elem->out_len = 0;
+	elem->in_len = 0;
 	for (;;) {
 		if (idx >= max || ++seen > max)
 			return false;
@@ -202,11 +204,8 @@ void virtqueue_notify(struct virtqueue *vq)
 		need = !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
 			 VIRTQ_AVAIL_F_NO_INTERRUPT);
 	vq->signalled_used = new_idx;
-	if (!need)
-		return;
-	machine_lock(vq->vdev->pci.machine);
-	virtio_pci_queue_interrupt(vq);
-	machine_unlock(vq->vdev->pci.machine);
+	if (need)
+		virtio_pci_queue_interrupt_unlocked(vq);
 }
 
 bool virtqueue_enable_kick(struct virtqueue *vq)

@@ -185,8 +185,11 @@ TEST_F(vq, event_idx_across_the_wrap)
 	for (i = 0; i < VT_QSIZE; i++)
 		vt_set_desc(&vt_desc(&self->t, 0)[i], VT_DATA, 8, VIRTQ_DESC_F_WRITE, 0);
 	/* as if 0xfffe requests had gone round already */
-	vq->last_avail = vq->used_idx = vq->signalled_used = 0xfffe;
-	a->idx = u->idx = 0xfffe;
+	vq->last_avail = 0xfffe;
+	vq->used_idx = 0xfffe;
+	vq->signalled_used = 0xfffe;
+	a->idx = 0xfffe;
+	u->idx = 0xfffe;
 	vt_kick(&self->t, 0, 0);
 	vt_kick(&self->t, 0, 1);
 	vt_kick(&self->t, 0, 2);
