@@ -180,8 +180,14 @@ static void *vblk_thread(void *arg)
 				virtio_reset_done(&b->vdev);
 			continue;
 		case VBLK_RUNNING:
-			if (serve(b, vq) && move_state(b, VBLK_RUNNING, VBLK_BROKEN))
+			/*
+			 * Say so first, then stop: a reset meanwhile finds the
+			 * state RUNNING and waits for this thread.
+			 */
+			if (serve(b, vq)) {
 				virtio_needs_reset(&b->vdev);
+				move_state(b, VBLK_RUNNING, VBLK_BROKEN);
+			}
 			break;
 		default:
 			break;
@@ -224,15 +230,27 @@ static void vblk_start(struct virtio_device *v)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* asynchronous (virtio.h): the thread calls virtio_reset_done() */
+/*
+ * Asynchronous while the thread serves the ring (virtio.h): it stops
+ * after the request in hand and calls virtio_reset_done().  Otherwise
+ * no thread touches the rings and the reset is done at once, so that
+ * device_status never reads 0 while the transport still resets.
+ */
 static void vblk_reset(struct virtio_device *v)
 {
 	struct vblk *b = v->priv;
+	bool done = false;
 
 	pthread_mutex_lock(&b->lock);
-	if (b->state != VBLK_EXIT)
+	if (b->state == VBLK_RUNNING) {
 		set_state(b, VBLK_RESETTING);
+	} else if (b->state == VBLK_IDLE || b->state == VBLK_BROKEN) {
+		__atomic_store_n(&b->state, VBLK_IDLE, __ATOMIC_RELEASE);
+		done = true;
+	}
 	pthread_mutex_unlock(&b->lock);
+	if (done)
+		virtio_reset_done(v);	/* from inside ops->reset(): allowed */
 }
 
 static const struct virtio_device_ops vblk_ops = {
