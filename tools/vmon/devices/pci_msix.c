@@ -148,7 +148,8 @@ static uint64_t msix_read(void *dev, uint64_t offset, unsigned int size)
 
 	if (offset + size <= (uint64_t)x->nr * ENTRY_SIZE)
 		memcpy(&v, x->table + offset, size);
-	else if (offset >= x->pba_offset && offset + size <= x->pba_offset + 8 * ((x->nr + 63) / 64))
+	else if (offset >= x->pba_offset &&
+		 offset + size <= x->pba_offset + 8 * ((x->nr + 63) / 64))
 		memcpy(&v, (uint8_t *)x->pba + (offset - x->pba_offset), size);
 	return v;
 }
