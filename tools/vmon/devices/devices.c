@@ -16,14 +16,15 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8254_device,
 	&rtc_device,
 	&i8042_device,
-	&pci_conf1_device,
+	&pci_conf1_device,	/* before the PCI functions: it makes bus 0 */
+	&virtio_rng_device,
+	&virtio_blk_device,	/* one per --disk: /dev/vda, vdb, ... in slot order */
 	&acpi_pm_device,
 	&legacy_ports_device,
 	&fw_cfg_device,
 	&debugcon_device,
 	&debug_exit_device,
 	&uart8250_device,
-	&virtio_blk_device,	/* after the PCI bus: /dev/vda, vdb, ... in slot order */
 	NULL
 };
 

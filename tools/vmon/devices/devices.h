@@ -30,6 +30,7 @@ extern const struct vmon_device i8254_device;		/* PIT 0x40-0x43, port 0x61 */
 extern const struct vmon_device rtc_device;		/* CMOS RTC 0x70-0x71 */
 extern const struct vmon_device i8042_device;		/* keyboard controller 0x60, 0x64 */
 extern const struct vmon_device pci_conf1_device;	/* PCI bus 0: 0xCF8, ECAM */
+extern const struct vmon_device virtio_rng_device;	/* virtio-rng on PCI */
 extern const struct vmon_device virtio_blk_device;	/* a PCI function per --disk */
 extern const struct vmon_device acpi_pm_device;		/* ACPI PM1a and PM timer, 0x600 */
 extern const struct vmon_device legacy_ports_device;	/* POST 0x80 and other no-ops */

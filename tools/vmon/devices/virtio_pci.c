@@ -23,6 +23,7 @@
 #include "../machine.h"
 #include "virtio_priv.h"
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PCI_VENDOR_ID_REDHAT_QUMRANET	0x1af4
 #define VIRTIO_PCI_DEVICE_ID_BASE	0x1040
 
@@ -66,6 +67,8 @@ struct virtio_pci_state {
 	uint8_t status;
 	uint8_t config_generation;
 	uint8_t isr;
+	/* ops->start() called, no reset since */
+	bool started;
 	/* ops->reset() called, virtio_reset_done() not yet */
 	bool resetting;
 	/* virtio_reset_done() was called from inside ops->reset() */
@@ -183,6 +186,7 @@ static void finish_reset(struct virtio_pci_state *t)
 	if (!t->resetting)
 		return;
 	t->resetting = false;
+	t->started = false;
 	t->status = 0;
 	t->driver_features = 0;
 	t->device_feature_select = 0;
@@ -197,7 +201,9 @@ static void finish_reset(struct virtio_pci_state *t)
 		vq->size = ops->queue_size;
 		vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 		vq->enabled = false;
-		vq->desc_gpa = vq->driver_gpa = vq->device_gpa = 0;
+		vq->desc_gpa = 0;
+		vq->driver_gpa = 0;
+		vq->device_gpa = 0;
 		vq->broken = true;	/* no ring until the next DRIVER_OK */
 	}
 }
@@ -205,7 +211,10 @@ static void finish_reset(struct virtio_pci_state *t)
 /*
  * 4.1.4.3.1: the driver wrote 0 to device_status.  The device threads
  * stop first (ops->reset()); the registers clear and device_status
- * reads 0 once they have (virtio_reset_done()).
+ * reads 0 once they have (virtio_reset_done()).  A device that was not
+ * started has no thread on its rings: its reset completes at once,
+ * which is also what the driver sees (status already 0) when it resets
+ * a device it just found.
  */
 static void start_reset(struct virtio_pci_state *t)
 {
@@ -213,7 +222,7 @@ static void start_reset(struct virtio_pci_state *t)
 		return;
 	t->resetting = true;
 	bind_ioeventfds(t);
-	if (!t->v->ops->reset) {
+	if (!t->started || !t->v->ops->reset) {
 		finish_reset(t);
 		return;
 	}
@@ -259,6 +268,7 @@ static void driver_ok(struct virtio_pci_state *t)
 			needs_reset_locked(t);
 	}
 	bind_ioeventfds(t);
+	t->started = true;
 	if (t->v->ops->start)
 		t->v->ops->start(t->v);
 }
@@ -615,8 +625,9 @@ int virtio_pci_register(struct vmon_machine *m, struct virtio_device *v)
 	if (ret)
 		return ret;
 
-	d->name = ops->device_id < sizeof(names) / sizeof(names[0]) && names[ops->device_id] ?
-		  names[ops->device_id] : "virtio";
+	d->name = "virtio";
+	if (ops->device_id < ARRAY_SIZE(names) && names[ops->device_id])
+		d->name = names[ops->device_id];
 	d->vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;
 	d->device_id = VIRTIO_PCI_DEVICE_ID_BASE + ops->device_id;
 	d->subsystem_vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;

@@ -65,7 +65,9 @@ TEST_F(pci, host_bridge_behind_a_working_address_register)
 /* no function answers at an empty slot, another bus or with enable clear */
 TEST_F(pci, nothing_else_answers)
 {
-	out(&self->m, 0xcf8, 4, 0x80000800);		/* 00:01.0 */
+	out(&self->m, 0xcf8, 4, 0x80000800);		/* 00:01.0: virtio-rng */
+	EXPECT_EQ(0x10441af4, in(&self->m, 0xcfc, 4));
+	out(&self->m, 0xcf8, 4, 0x8000f800);		/* 00:1f.0 */
 	EXPECT_EQ(0xffffffff, in(&self->m, 0xcfc, 4));
 	out(&self->m, 0xcf8, 4, 0x80000100);		/* 00:00.1 */
 	EXPECT_EQ(0xffff, in(&self->m, 0xcfc, 2));
