@@ -19,6 +19,7 @@
  * while it calls into the transport (virtqueue_notify, virtio_reset_done
  * take the device lock).
  */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -60,9 +61,11 @@ struct virtio_blk_config {
 	uint32_t max_write_zeroes_seg;
 	uint8_t write_zeroes_may_unmap;
 	uint8_t unused1[3];
-} __attribute__((packed));
+};
 
-_Static_assert(sizeof(struct virtio_blk_config) == 60, "virtio 1.2 5.2.4 layout");
+/* every field at its natural alignment: no padding up to unused1 */
+#define VBLK_CONFIG_SIZE	(offsetof(struct virtio_blk_config, unused1) + 3)
+static_assert(VBLK_CONFIG_SIZE == 60, "virtio 1.2 5.2.4 layout");
 
 enum vblk_state {
 	VBLK_IDLE,		/* before DRIVER_OK, or reset done */
@@ -207,9 +210,9 @@ static void vblk_config_read(struct virtio_device *v, unsigned int offset, void 
 	struct vblk *b = v->priv;
 
 	memset(data, 0, len);
-	if (offset < sizeof(b->config))
+	if (offset < VBLK_CONFIG_SIZE)
 		memcpy(data, (uint8_t *)&b->config + offset,
-		       len < sizeof(b->config) - offset ? len : sizeof(b->config) - offset);
+		       len < VBLK_CONFIG_SIZE - offset ? len : VBLK_CONFIG_SIZE - offset);
 }
 
 /* nothing is writable: writeback needs VIRTIO_BLK_F_CONFIG_WCE, not offered */
@@ -257,7 +260,7 @@ static const struct virtio_device_ops vblk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
 	.queue_size = VBLK_QUEUE_SIZE,
-	.config_size = sizeof(struct virtio_blk_config),
+	.config_size = VBLK_CONFIG_SIZE,
 	.config_read = vblk_config_read,
 	.config_write = vblk_config_write,
 	.start = vblk_start,
