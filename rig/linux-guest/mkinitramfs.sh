@@ -47,6 +47,12 @@ if [ -n "$disk" ]; then
 		virtio_rng ext4 || die "cannot gather the modules of $kver"
 	cp "$here/init-disk" "$root/init"
 else
+	# virtio-rng, when Debian builds it as modules: /init loads them
+	kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+	if [ -n "$kver" ]; then
+		"$here/modules.sh" "$kver" "$root/lib/modules" virtio_pci virtio_rng ||
+			die "cannot gather the modules of $kver"
+	fi
 	cp "$here/init" "$root/init"
 	cp "$here/smp-checks" "$root/bin/smp-checks"
 fi

@@ -41,6 +41,20 @@ struct pci_msix;
 #define PCI_ECAM_SIZE		0x00100000ull	/* bus 0 only: 32 devices x 8 functions x 4 KiB */
 #define PCI_IO_START		0xc000u
 #define PCI_IO_END		0x10000u
+#define PCI_RAM_HIGH_START	0x100000000ull	/* RAM beyond the hole continues here */
+
+/* of ram_size bytes of guest RAM, those below the hole (from 0) */
+static inline uint64_t pci_ram_below_hole(uint64_t ram_size)
+{
+	return ram_size < PCI_HOLE_START ? ram_size : PCI_HOLE_START;
+}
+
+/* where guest RAM of ram_size bytes ends, the hole left out */
+static inline uint64_t pci_ram_end(uint64_t ram_size)
+{
+	return ram_size <= PCI_HOLE_START ? ram_size :
+	       PCI_RAM_HIGH_START + (ram_size - PCI_HOLE_START);
+}
 
 #define PCI_MAX_SLOTS		32	/* devices on bus 0, slot 0 is the host bridge */
 #define PCI_NUM_BARS		6

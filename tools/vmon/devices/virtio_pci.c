@@ -23,6 +23,7 @@
 #include "../machine.h"
 #include "virtio_priv.h"
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define PCI_VENDOR_ID_REDHAT_QUMRANET	0x1af4
 #define VIRTIO_PCI_DEVICE_ID_BASE	0x1040
 
@@ -197,7 +198,9 @@ static void finish_reset(struct virtio_pci_state *t)
 		vq->size = ops->queue_size;
 		vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 		vq->enabled = false;
-		vq->desc_gpa = vq->driver_gpa = vq->device_gpa = 0;
+		vq->desc_gpa = 0;
+		vq->driver_gpa = 0;
+		vq->device_gpa = 0;
 		vq->broken = true;	/* no ring until the next DRIVER_OK */
 	}
 }
@@ -615,8 +618,9 @@ int virtio_pci_register(struct vmon_machine *m, struct virtio_device *v)
 	if (ret)
 		return ret;
 
-	d->name = ops->device_id < sizeof(names) / sizeof(names[0]) && names[ops->device_id] ?
-		  names[ops->device_id] : "virtio";
+	d->name = "virtio";
+	if (ops->device_id < ARRAY_SIZE(names) && names[ops->device_id])
+		d->name = names[ops->device_id];
 	d->vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;
 	d->device_id = VIRTIO_PCI_DEVICE_ID_BASE + ops->device_id;
 	d->subsystem_vendor_id = PCI_VENDOR_ID_REDHAT_QUMRANET;

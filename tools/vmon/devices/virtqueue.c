@@ -122,8 +122,10 @@ static bool walk_chain(struct virtqueue *vq, uint16_t head, struct virtq_elem *e
 	struct virtq_desc d;
 
 	elem->head = head;
-	elem->nr_out = elem->nr_in = 0;
-	elem->out_len = elem->in_len = 0;
+	elem->nr_out = 0;
+	elem->nr_in = 0;
+	elem->out_len = 0;
+	elem->in_len = 0;
 	for (;;) {
 		if (idx >= max || ++seen > max)
 			return false;

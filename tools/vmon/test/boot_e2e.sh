@@ -109,7 +109,8 @@ if [ -z "$kernel" ]; then
 	for d in "kernel larger than --mem" "Linux: vmon boots the kernel" \
 		 "Linux: reaches /init" "Linux: uname -a" \
 		 "Linux: CPUID hypervisor leaf is vmon's" \
-		 "Linux: file write and read" "Linux: finds the RSDP vmon built" \
+		 "Linux: file write and read" "Linux: virtio-rng is the hardware RNG" \
+		 "Linux: reads random bytes from virtio-rng" "Linux: finds the RSDP vmon built" \
 		 "Linux: lists the FACP, DSDT, FACS and APIC tables once each" \
 		 "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" \
 		 "Linux: the ACPI PM timer is a clocksource" \
@@ -175,6 +176,10 @@ expect "Linux: reaches /init" /tmp/linux.out "^hvinfo: tsc [0-9]"
 expect "Linux: uname -a" /tmp/linux.out "^guest: uname: Linux .* x86_64"
 expect "Linux: CPUID hypervisor leaf is vmon's" /tmp/linux.out "^guest: hypervisor leaf ok"
 expect "Linux: file write and read" /tmp/linux.out "^guest: file write and read ok"
+# virtio-rng (Documentation/devices.rst): bound by Linux's virtio_pci, and answering
+expect "Linux: virtio-rng is the hardware RNG" /tmp/linux.out "^guest: hwrng: virtio_rng\.0$"
+expect "Linux: reads random bytes from virtio-rng" /tmp/linux.out \
+	"^guest: hwrng: read 64 bytes: [0-9a-f]\{32\}$"
 # the ACPI tables (Documentation/linux-guests.rst, "Firmware tables")
 if grep -q "^guest: dmesg: ACPI: RSDP 0x00000000000E0000 000024 (v02 VMON" /tmp/linux.out &&
    ! grep -q "A valid RSDP was not found" /tmp/linux.out; then

@@ -179,7 +179,7 @@ TEST_F(pci, header_and_ids)
 	struct vmon_machine *m = &self->m;
 	unsigned int s = self->dev.slot;
 
-	EXPECT_EQ(1, s);	/* the host bridge has slot 0 */
+	EXPECT_EQ(2, s);	/* the host bridge has slot 0, virtio-rng slot 1 */
 	EXPECT_EQ(0x10441af4, cfg_read(m, s, 0x00, 4));
 	EXPECT_EQ(0x00ff0001, cfg_read(m, s, 0x08, 4));
 	EXPECT_EQ(0x00040000 | 0x1af4, cfg_read(m, s, 0x2c, 4));
@@ -200,7 +200,7 @@ TEST_F(pci, header_and_ids)
 	/* INTA#, the line register says the GSI */
 	EXPECT_EQ(1, cfg_read(m, s, 0x3d, 1));
 	EXPECT_EQ(pci_intx_gsi(s, 0), cfg_read(m, s, 0x3c, 1));
-	EXPECT_EQ(17, self->dev.gsi);
+	EXPECT_EQ(18, self->dev.gsi);
 	/* the host bridge */
 	EXPECT_EQ(0x12378086, cfg_read(m, 0, 0x00, 4));
 	EXPECT_EQ(0x060000, cfg_read(m, 0, 0x08, 4) >> 8);
@@ -563,7 +563,7 @@ TEST_F(pci, register_rejects_and_runs_out)
 	EXPECT_EQ(-EINVAL, pci_msix_init(&d[1], 6, 1));
 	EXPECT_EQ(-EINVAL, pci_msix_init(&d[1], 0, 0));
 	memset(d, 0, sizeof(d));
-	for (i = 2; i < PCI_MAX_SLOTS; i++)
+	for (i = 3; i < PCI_MAX_SLOTS; i++)	/* bridge, virtio-rng, dev */
 		ASSERT_EQ(0, pci_device_register(m, &d[i]));
 	EXPECT_EQ(-ENOSPC, pci_device_register(m, &d[0]));
 }

@@ -129,13 +129,19 @@ TEST(layout_tables_at_top_of_memory)
 	EXPECT_EQ(l.tables_gpa, l.stack);
 	EXPECT_EQ(4ULL << 30, l.map_size);	/* at least 4 GiB: MMIO reachable */
 
+	/* the top is where the PCI hole begins, 3 GiB */
 	o = opts(VMON_GUEST_PROT, 8ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
-	EXPECT_EQ((4ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
+	EXPECT_EQ((3ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
 	EXPECT_EQ(0, l.map_size);
 
-	o = opts(VMON_GUEST_LONG, (4ULL << 30) + 4096, 0x100000);
+	/* RAM beyond the hole continues at 4 GiB: the map reaches its end */
+	o = opts(VMON_GUEST_LONG, 3ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ(4ULL << 30, l.map_size);
+	o = opts(VMON_GUEST_LONG, (3ULL << 30) + 4096, 0x100000);
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ((3ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
 	EXPECT_EQ(5ULL << 30, l.map_size);
 	o = opts(VMON_GUEST_LONG, 64ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
