@@ -156,20 +156,22 @@ void *machine_gpa_to_hva(const struct vmon_machine *m, uint64_t gpa, uint64_t le
 	return NULL;
 }
 
-int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev)
+int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg)
 {
-	if (m->nr_releases == MACHINE_MAX_RELEASES)
+	if (m->nr_cleanups == MACHINE_MAX_CLEANUPS)
 		return -ENOSPC;
-	m->releases[m->nr_releases].release = release;
-	m->releases[m->nr_releases++].dev = dev;
+	m->cleanups[m->nr_cleanups].fn = fn;
+	m->cleanups[m->nr_cleanups].arg = arg;
+	m->nr_cleanups++;
 	return 0;
 }
 
 void machine_destroy(struct vmon_machine *m)
 {
-	while (m->nr_releases) {
-		m->nr_releases--;
-		m->releases[m->nr_releases].release(m->releases[m->nr_releases].dev);
+	/* device threads may still take the lock until they are joined */
+	while (m->nr_cleanups) {
+		m->nr_cleanups--;
+		m->cleanups[m->nr_cleanups].fn(m->cleanups[m->nr_cleanups].arg);
 	}
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);

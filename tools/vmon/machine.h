@@ -36,8 +36,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
-/* devices with threads or fds to release at machine_destroy() */
-#define MACHINE_MAX_RELEASES	32
+/* devices with threads of their own (virtio): stopped by machine_destroy() */
+#define MACHINE_MAX_CLEANUPS	32	/* 16 disks, the network, rng, ... */
 /* RAM regions: below the PCI hole, and above 4 GiB */
 #define MACHINE_MAX_RAM		2
 
@@ -159,15 +159,15 @@ struct vmon_machine {
 	unsigned int nr_ram;
 
 	/*
-	 * What machine_destroy() calls, last added first, before the buses
-	 * go: devices stop their threads and close their files there.  Set
-	 * at attach time, before the threads start.
+	 * Run by machine_destroy(), the last added first, before guest
+	 * memory goes away: devices that run threads stop and join them.
+	 * Added at attach time, before the threads of the run start.
 	 */
-	struct machine_release {
-		void (*release)(void *dev);
-		void *dev;
-	} releases[MACHINE_MAX_RELEASES];
-	unsigned int nr_releases;
+	struct machine_cleanup {
+		void (*fn)(void *arg);
+		void *arg;
+	} cleanups[MACHINE_MAX_CLEANUPS];
+	unsigned int nr_cleanups;
 
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
@@ -200,12 +200,8 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
-/*
- * At attach time: have machine_destroy() call release(dev), once the
- * vCPU and I/O threads are gone but guest RAM is still mapped.
- * 0, or -ENOSPC beyond MACHINE_MAX_RELEASES.
- */
-int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev);
+/* fn(arg) at machine_destroy(); 0, or -ENOSPC beyond MACHINE_MAX_CLEANUPS */
+int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg);
 /*
  * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
  * threads start (0, -EINVAL for an empty, wrapping or overlapping

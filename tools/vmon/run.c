@@ -302,6 +302,7 @@ int cmd_run(int argc, char **argv)
 	m.cmdline = o.append;
 	m.disks = o.disks;
 	m.nr_disks = o.nr_disks;
+	m.net = o.net.tap ? &o.net : NULL;
 	machine_add_ram(&m, 0, low, mem);
 	if (o.mem > low)
 		machine_add_ram(&m, PCI_RAM_HIGH_START, o.mem - low, (uint8_t *)mem + low);

@@ -337,7 +337,7 @@ static int attach_one(struct vmon_machine *m, const struct machine_disk *md, uns
 	b->disk.fd = -1;
 	b->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&b->lock, NULL);
-	ret = machine_add_release(m, vblk_release, b);
+	ret = machine_add_cleanup(m, vblk_release, b);
 	if (ret) {
 		if (b->wake_fd >= 0)
 			close(b->wake_fd);
