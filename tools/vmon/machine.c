@@ -166,12 +166,6 @@ int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg
 	return 0;
 }
 
-int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev)
-{
-	return machine_add_cleanup(m, release, dev);
-	return 0;
-}
-
 void machine_destroy(struct vmon_machine *m)
 {
 	/* device threads may still take the lock until they are joined */

@@ -36,8 +36,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
-/* devices with threads or fds of their own: stopped by machine_destroy() */
-#define MACHINE_MAX_CLEANUPS	32
+/* devices with threads of their own (virtio): stopped by machine_destroy() */
+#define MACHINE_MAX_CLEANUPS	32	/* 16 disks, the network, rng, ... */
 /* RAM regions: below the PCI hole, and above 4 GiB */
 #define MACHINE_MAX_RAM		2
 
@@ -159,9 +159,8 @@ struct vmon_machine {
 	unsigned int nr_ram;
 
 	/*
-	 * Run by machine_destroy(), the last added first, once the vCPU and
-	 * I/O threads are gone but before guest memory goes away: devices
-	 * that run threads stop and join them, and close their files.
+	 * Run by machine_destroy(), the last added first, before guest
+	 * memory goes away: devices that run threads stop and join them.
 	 * Added at attach time, before the threads of the run start.
 	 */
 	struct machine_cleanup {
@@ -203,12 +202,6 @@ int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
 /* fn(arg) at machine_destroy(); 0, or -ENOSPC beyond MACHINE_MAX_CLEANUPS */
 int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg);
-/*
- * At attach time: have machine_destroy() call release(dev), once the
- * vCPU and I/O threads are gone but guest RAM is still mapped.
- * 0, or -ENOSPC beyond MACHINE_MAX_CLEANUPS (machine_add_cleanup()).
- */
-int machine_add_release(struct vmon_machine *m, void (*release)(void *dev), void *dev);
 /*
  * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
  * threads start (0, -EINVAL for an empty, wrapping or overlapping

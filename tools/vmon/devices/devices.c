@@ -19,6 +19,7 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8042_device,
 	&pci_conf1_device,	/* before the PCI functions: it makes bus 0 */
 	&virtio_rng_device,
+	&virtio_blk_device,	/* one per --disk: /dev/vda, vdb, ... in slot order */
 	&virtio_net_device,	/* --net */
 	&acpi_pm_device,
 	&legacy_ports_device,
@@ -26,7 +27,6 @@ const struct vmon_device *const vmon_devices[] = {
 	&debugcon_device,
 	&debug_exit_device,
 	&uart8250_device,
-	&virtio_blk_device,	/* after the PCI bus: /dev/vda, vdb, ... in slot order */
 	NULL
 };
 

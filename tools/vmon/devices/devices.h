@@ -6,7 +6,9 @@
  * Locking: a device's state is guarded by the machine's device lock
  * (struct vmon_machine.lock).  Every callback into a device runs with
  * it held, from a vCPU thread or the I/O thread; a device never takes
- * it, never blocks, and has no thread of its own (machine_add_timer()).
+ * it, never blocks, and has no thread of its own (machine_add_timer()),
+ * except the virtio devices, whose threads follow virtio.h and are
+ * stopped by a machine_add_cleanup() function at the end of the run.
  */
 #ifndef VMON_DEVICES_H
 #define VMON_DEVICES_H

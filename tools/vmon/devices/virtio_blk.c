@@ -19,6 +19,7 @@
  * while it calls into the transport (virtqueue_notify, virtio_reset_done
  * take the device lock).
  */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -60,9 +61,11 @@ struct virtio_blk_config {
 	uint32_t max_write_zeroes_seg;
 	uint8_t write_zeroes_may_unmap;
 	uint8_t unused1[3];
-} __attribute__((packed));
+};
 
-_Static_assert(sizeof(struct virtio_blk_config) == 60, "virtio 1.2 5.2.4 layout");
+/* every field at its natural alignment: no padding up to unused1 */
+#define VBLK_CONFIG_SIZE	(offsetof(struct virtio_blk_config, unused1) + 3)
+static_assert(VBLK_CONFIG_SIZE == 60, "virtio 1.2 5.2.4 layout");
 
 enum vblk_state {
 	VBLK_IDLE,		/* before DRIVER_OK, or reset done */
@@ -180,8 +183,14 @@ static void *vblk_thread(void *arg)
 				virtio_reset_done(&b->vdev);
 			continue;
 		case VBLK_RUNNING:
-			if (serve(b, vq) && move_state(b, VBLK_RUNNING, VBLK_BROKEN))
+			/*
+			 * Say so first, then stop: a reset meanwhile finds the
+			 * state RUNNING and waits for this thread.
+			 */
+			if (serve(b, vq)) {
 				virtio_needs_reset(&b->vdev);
+				move_state(b, VBLK_RUNNING, VBLK_BROKEN);
+			}
 			break;
 		default:
 			break;
@@ -201,9 +210,9 @@ static void vblk_config_read(struct virtio_device *v, unsigned int offset, void 
 	struct vblk *b = v->priv;
 
 	memset(data, 0, len);
-	if (offset < sizeof(b->config))
+	if (offset < VBLK_CONFIG_SIZE)
 		memcpy(data, (uint8_t *)&b->config + offset,
-		       len < sizeof(b->config) - offset ? len : sizeof(b->config) - offset);
+		       len < VBLK_CONFIG_SIZE - offset ? len : VBLK_CONFIG_SIZE - offset);
 }
 
 /* nothing is writable: writeback needs VIRTIO_BLK_F_CONFIG_WCE, not offered */
@@ -224,22 +233,34 @@ static void vblk_start(struct virtio_device *v)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* asynchronous (virtio.h): the thread calls virtio_reset_done() */
+/*
+ * Asynchronous while the thread serves the ring (virtio.h): it stops
+ * after the request in hand and calls virtio_reset_done().  Otherwise
+ * no thread touches the rings and the reset is done at once, so that
+ * device_status never reads 0 while the transport still resets.
+ */
 static void vblk_reset(struct virtio_device *v)
 {
 	struct vblk *b = v->priv;
+	bool done = false;
 
 	pthread_mutex_lock(&b->lock);
-	if (b->state != VBLK_EXIT)
+	if (b->state == VBLK_RUNNING) {
 		set_state(b, VBLK_RESETTING);
+	} else if (b->state == VBLK_IDLE || b->state == VBLK_BROKEN) {
+		__atomic_store_n(&b->state, VBLK_IDLE, __ATOMIC_RELEASE);
+		done = true;
+	}
 	pthread_mutex_unlock(&b->lock);
+	if (done)
+		virtio_reset_done(v);	/* from inside ops->reset(): allowed */
 }
 
 static const struct virtio_device_ops vblk_ops = {
 	.device_id = VIRTIO_ID_BLOCK,
 	.nr_queues = 1,
 	.queue_size = VBLK_QUEUE_SIZE,
-	.config_size = sizeof(struct virtio_blk_config),
+	.config_size = VBLK_CONFIG_SIZE,
 	.config_read = vblk_config_read,
 	.config_write = vblk_config_write,
 	.start = vblk_start,
@@ -316,7 +337,7 @@ static int attach_one(struct vmon_machine *m, const struct machine_disk *md, uns
 	b->disk.fd = -1;
 	b->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&b->lock, NULL);
-	ret = machine_add_release(m, vblk_release, b);
+	ret = machine_add_cleanup(m, vblk_release, b);
 	if (ret) {
 		if (b->wake_fd >= 0)
 			close(b->wake_fd);

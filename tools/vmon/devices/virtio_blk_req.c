@@ -105,7 +105,10 @@ static int rw_full(int fd, struct iovec *iov, unsigned int n, uint64_t off, bool
 			n--;
 			continue;
 		}
-		r = write ? pwritev(fd, iov, (int)n, (off_t)off) : preadv(fd, iov, (int)n, (off_t)off);
+		if (write)
+			r = pwritev(fd, iov, (int)n, (off_t)off);
+		else
+			r = preadv(fd, iov, (int)n, (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -192,12 +195,13 @@ static int fallocate_retry(int fd, int mode, uint64_t off, uint64_t bytes)
  */
 static int zero_range(struct vblk_disk *d, uint64_t off, uint64_t bytes, bool unmap)
 {
+	const int keep = FALLOC_FL_KEEP_SIZE;
 	int ret;
 
 	if (unmap && d->can_punch)
-		return fallocate_retry(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, bytes);
+		return fallocate_retry(d->fd, FALLOC_FL_PUNCH_HOLE | keep, off, bytes);
 	if (!d->zero_range_failed) {
-		ret = fallocate_retry(d->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, off, bytes);
+		ret = fallocate_retry(d->fd, FALLOC_FL_ZERO_RANGE | keep, off, bytes);
 		if (ret != -EOPNOTSUPP)
 			return ret;
 		d->zero_range_failed = true;
@@ -353,7 +357,8 @@ static int disk_size(struct vblk_disk *d, const char *opt, uint64_t *size)
 	}
 	*size = (uint64_t)st.st_size;
 	if (d->blkdev && ioctl(d->fd, BLKGETSIZE64, size)) {
-		vmon_err("--disk %s: cannot read the block device's size: %s", opt, strerror(errno));
+		vmon_err("--disk %s: cannot read the block device's size: %s", opt,
+			 strerror(errno));
 		return -errno;
 	}
 	return 0;

@@ -39,7 +39,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..48"
+echo "1..49"
 check "info finds module and device" 0 "backend:" "" -- info
 check "real-mode hello: UART, REP OUTSB, debug-exit 0" 1 \
 	"through the 16550 UART" "" -- run --flat "$dir/hello.bin"
