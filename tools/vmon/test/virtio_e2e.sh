@@ -66,24 +66,35 @@ expect() {
 now() { cut -d ' ' -f 1 /proc/uptime; }
 secs() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }
 
-# print the complete lines of FILE not printed yet as "# guest:"
-# lines, and a heartbeat every 30 s without any: the rig ends a machine
-# whose console stays silent (RIG_STALL)
-shown=0
-quiet=0
-show_new() {	# FILE BOOT T0
-	local c
-	c=$(tr -d '\000\r' <"$1" | wc -l)
-	if [ "$c" -le "$shown" ]; then
-		if [ "$(secs "$quiet" "$(now)" | cut -d . -f 1)" -ge 30 ]; then
-			echo "# virtio: boot $2 still running after $(secs "$3" "$(now)") s"
-			quiet=$(now)
-		fi
-		return 0
-	fi
-	tr -d '\000\r' <"$1" | sed -n "$((shown + 1)),${c}p" | sed 's/^/# guest: /' >&2
-	shown=$c
-	quiet=$(now)
+# run_boot N ARGS...: "vmon ARGS" with its console in $w/bootN.raw and,
+# live, as "# guest:" lines (the rig ends a machine whose console stays
+# silent: RIG_STALL), and each line handed to on_line_N as it comes, in
+# a subshell (it leaves files, not variables).  vmon's PID is in $w/pid
+# (sh -c ... exec: no wrapper in between to be killed instead), its
+# status in $got, the time it took in $took.  Lines, not a polling loop
+# with sleep: under Bochs the emulated machine's clock hardly moves
+# while a guest runs, and timers would come too late.
+run_boot() {	# N ARGS...
+	local b=$1 t wd
+	shift
+	rm -f "$w/pid" "$w/status"
+	t=$(now)
+	# the limit: the emulated machine's clock, only a bound
+	(sleep "$boot_timeout"; [ -r "$w/pid" ] && kill -KILL "$(cat "$w/pid")" 2>/dev/null &&
+	 echo "# boot $b killed after $boot_timeout s (BOOT_TIMEOUT)") &
+	wd=$!
+	{
+		sh -c 'echo $$ >"$0"; exec "$@"' "$w/pid" "$vmon" "$@" </dev/null 2>"$w/boot$b.err"
+		echo $? >"$w/status"
+	} | while IFS= read -r line; do
+		printf '%s\n' "$line"
+		printf '# guest: %s\n' "$line" | tr -d '\000\r' >&2
+		"on_line_$b" "$(printf '%s' "$line" | tr -d '\000\r')"
+	done >"$w/boot$b.raw"
+	kill "$wd" 2>/dev/null
+	got=$(cat "$w/status")
+	took=$(secs "$t" "$(now)")
+	tr -d '\000\r' <"$w/boot$b.raw" >"$w/boot$b.out"
 }
 
 kernel=
@@ -145,32 +156,19 @@ timeout "$boot_timeout" nc -l -p 5002 <"$w/to_guest" >/dev/null 2>"$w/nc2.err" &
 nc2=$!
 
 # ------------------------------------------------------- boot 1: checks
-t1=$(now)
-quiet=$t1
-"$vmon" run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
+# the host pings the guest once the guest's interface is up
+on_line_1() {
+	case $1 in
+	"guest: net: "*" up")
+		ping6 -c 3 -w 60 -I "$tap" "$guest_ll" >"$w/hping.out" 2>&1
+		echo $? >"$w/hping.rc"
+		;;
+	esac
+}
+run_boot 1 run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
 	--disk "$w/root.img" --disk "$w/ro.img,ro" --net "tap=$tap,mac=$guest_mac" \
-	--append "$append vmon_test=checks vmon_test.peer=$tap_ll vmon_test.peer6=$net6::1 vmon_test.net_mb=$net_mb" \
-	</dev/null >"$w/boot1.raw" 2>"$w/boot1.err" &
-vpid=$!
-pinged=
-while kill -0 "$vpid" 2>/dev/null; do
-	sleep 1
-	show_new "$w/boot1.raw" 1 "$t1"
-	if [ -z "$pinged" ] && tr -d '\000\r' <"$w/boot1.raw" | grep -q "^guest: net: .* up$"; then
-		pinged=1
-		(ping6 -c 3 -w 60 -I "$tap" "$guest_ll" >"$w/hping.out" 2>&1
-		 echo $? >"$w/hping.rc") &
-	fi
-	if [ "$(secs "$t1" "$(now)" | cut -d . -f 1)" -ge "$boot_timeout" ]; then
-		echo "# boot 1 killed after $boot_timeout s (BOOT_TIMEOUT)"
-		kill -KILL "$vpid"
-	fi
-done
-wait "$vpid"
-got=$?
-show_new "$w/boot1.raw" 1 "$t1"
-echo "# virtio: boot 1 (checks) took $(secs "$t1" "$(now)") s of the emulated machine's time"
-tr -d '\000\r' <"$w/boot1.raw" >"$w/boot1.out"
+	--append "$append vmon_test=checks vmon_test.peer=$tap_ll vmon_test.peer6=$net6::1 vmon_test.net_mb=$net_mb"
+echo "# virtio: boot 1 (checks) took $took s of the emulated machine's time"
 kill "$nc1" "$nc2" 2>/dev/null
 wait "$nc1" "$nc2" 2>/dev/null
 exec 3>&-
@@ -257,32 +255,19 @@ fi
 # ------------------------------------------- boot 2: SIGKILL mid-write
 # after KILL_AT synced files, while the guest keeps writing
 kill_at=5
-t2=$(now)
-shown=0
-quiet=$t2
-"$vmon" run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
-	--disk "$w/root.img" --append "$append vmon_test=writeloop" \
-	</dev/null >"$w/boot2.raw" 2>"$w/boot2.err" &
-vpid=$!
+on_line_2() {
+	case $1 in
+	"guest: loop: synced $kill_at")
+		kill -KILL "$(cat "$w/pid")" && : >"$w/killed"
+		;;
+	esac
+}
+rm -f "$w/killed"
+run_boot 2 run --kernel "$kernel" --initrd "$dir/guest-disk.cpio" --mem "$boot_mem" \
+	--disk "$w/root.img" --append "$append vmon_test=writeloop"
+echo "# virtio: boot 2 (write loop) took $took s of the emulated machine's time"
 killed=
-while kill -0 "$vpid" 2>/dev/null; do
-	sleep 0.5
-	show_new "$w/boot2.raw" 2 "$t2"
-	if tr -d '\000\r' <"$w/boot2.raw" | grep -q "^guest: loop: synced $kill_at$"; then
-		kill -KILL "$vpid"
-		killed=1
-		break
-	fi
-	if [ "$(secs "$t2" "$(now)" | cut -d . -f 1)" -ge "$boot_timeout" ]; then
-		echo "# boot 2 killed after $boot_timeout s (BOOT_TIMEOUT)"
-		kill -KILL "$vpid"
-	fi
-done
-wait "$vpid"
-got=$?
-show_new "$w/boot2.raw" 2 "$t2"
-echo "# virtio: boot 2 (write loop) took $(secs "$t2" "$(now)") s of the emulated machine's time"
-tr -d '\000\r' <"$w/boot2.raw" >"$w/boot2.out"
+[ -e "$w/killed" ] && killed=1
 o=$w/boot2.out
 synced=$(sed -n 's/^guest: loop: synced \([0-9]*\)$/\1/p' "$o" | tail -n 1)
 if [ -n "$killed" ] && [ "$got" = 137 ]; then
