@@ -160,8 +160,7 @@ nc2=$!
 on_line_1() {
 	case $1 in
 	"guest: net: "*" up")
-		ping6 -c 3 -w 60 -I "$tap" "$guest_ll" >"$w/hping.out" 2>&1
-		echo $? >"$w/hping.rc"
+		ping6 -c 5 -w 60 -I "$tap" "$guest_ll" >"$w/hping.out" 2>&1
 		;;
 	esac
 }
@@ -208,7 +207,8 @@ else
 fi
 expect "guest: virtio-net has the MAC of mac=" "$o" "^guest: net: .* mac $guest_mac up$"
 expect "guest: ping6 the host's link-local address over the tap" "$o" "^guest: net: ping6 $tap_ll ok"
-if [ "$(cat "$w/hping.rc" 2>/dev/null)" = 0 ]; then
+# replies, not all of them: under Bochs the first may come after ping's wait
+if grep -q ' [1-5] packets received' "$w/hping.out" 2>/dev/null; then
 	report "host: ping6 the guest's link-local address over the tap" ""
 else
 	report_fail "host: ping6 the guest's link-local address over the tap" \
