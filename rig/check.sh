@@ -31,10 +31,13 @@
 #   STORM_KILLS, STORM_CYCLES, STORM_RELOADS, STORM_NOFILE  the storms' counts
 #                 (default: storm.sh's short or long form)
 #   CHECK_DIR     logs and work dirs (default build/check)
-#   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 1160: 900, plus the two Linux
-#                 boots of tools/vmon/test/boot_e2e.sh, about 110 s of host
-#                 time each)
+#   QEMU_TIMEOUT  seconds per QEMU machine (default 600: 420, plus about a
+#                 minute for tools/vmon/test/virtio_e2e.sh and room for a
+#                 loaded machine)
+#   BOCHS_TIMEOUT seconds for Bochs (default 1700: 900, the two Linux boots of
+#                 tools/vmon/test/boot_e2e.sh, about 110 s of host time each,
+#                 and virtio_e2e.sh's two boots and 32 MiB over TCP, about
+#                 7 minutes)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
@@ -50,8 +53,8 @@ cd "$top" || exit 1
 machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitigations}
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
-qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-1160}
+qemu_timeout=${QEMU_TIMEOUT:-600}
+bochs_timeout=${BOCHS_TIMEOUT:-1700}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
