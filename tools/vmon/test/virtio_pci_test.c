@@ -139,7 +139,7 @@ TEST_F(vp, status_machine)
 	EXPECT_EQ(2, vt_rd(&self->t, VT_ISR, 1));
 	vt_wr(&self->t, CC_STATUS, 1, 0);
 	EXPECT_EQ(0, vt_status(&self->t));
-	EXPECT_EQ(2, self->t.resets);	/* vt_driver_init() reset once too */
+	EXPECT_EQ(1, self->t.resets);
 }
 
 /* 4.1.4.3.1: device_status reads non-zero until the device has stopped */
@@ -149,11 +149,11 @@ TEST_F(vp, asynchronous_reset)
 	vt_wr(&self->t, 0x10, 2, 2);
 	self->t.defer_reset = true;
 	vt_wr(&self->t, CC_STATUS, 1, 0);
-	EXPECT_EQ(2, self->t.resets);
+	EXPECT_EQ(1, self->t.resets);
 	EXPECT_EQ(0xf, vt_status(&self->t));
 	vt_wr(&self->t, CC_STATUS, 1, 1);	/* ignored meanwhile */
 	vt_wr(&self->t, CC_STATUS, 1, 0);	/* no second ops->reset() */
-	EXPECT_EQ(2, self->t.resets);
+	EXPECT_EQ(1, self->t.resets);
 	EXPECT_EQ(0xf, vt_status(&self->t));
 	virtio_reset_done(&self->t.v);		/* from the device's thread */
 	EXPECT_EQ(0, vt_status(&self->t));
@@ -165,6 +165,28 @@ TEST_F(vp, asynchronous_reset)
 	EXPECT_EQ(0, vt_rd(&self->t, 0x1c, 2));
 	EXPECT_EQ(0, vt_rd(&self->t, 0x20, 8));
 	EXPECT_EQ(-EIO, virtqueue_pop(virtio_queue(&self->t.v, 1), self->elem));
+}
+
+/*
+ * Before DRIVER_OK no thread uses the rings: the reset completes at
+ * once, without ops->reset(), and the driver that goes on at once (it
+ * saw status 0) is heard.
+ */
+TEST_F(vp, reset_before_driver_ok_is_immediate)
+{
+	self->t.defer_reset = true;
+	vt_wr(&self->t, CC_STATUS, 1, 3);
+	vt_wr(&self->t, 0x00, 4, 1);
+	vt_wr(&self->t, CC_STATUS, 1, 0);
+	EXPECT_EQ(0, vt_status(&self->t));
+	EXPECT_EQ(0, vt_rd(&self->t, 0x00, 4));
+	vt_wr(&self->t, CC_STATUS, 1, 1);
+	EXPECT_EQ(1, vt_status(&self->t));
+	vt_wr(&self->t, 0x00, 4, 1);
+	EXPECT_EQ(1, vt_rd(&self->t, 0x04, 4));		/* VERSION_1 */
+	EXPECT_EQ(0, self->t.resets);
+	EXPECT_EQ(0xf, vt_driver_init(&self->t, VT_F_BASE));
+	EXPECT_EQ(0, self->t.resets);
 }
 
 TEST_F(vp, queue_registers)
@@ -295,6 +317,50 @@ TEST_F(vp, msix_vectors)
 	one_request(&self->t, self->elem);
 	EXPECT_EQ(3, self->t.msis);
 	EXPECT_FALSE(self->t.v.pci.intx_level);
+}
+
+/* vectors bound to the kernel's irqfd while unmasked; masked ones pend */
+TEST_F(vp, msix_through_irqfd)
+{
+	unsigned int c = vt_find_cap(&self->t, PCI_CAP_ID_MSIX, -1);
+	int call;
+
+	self->t.irqfd_ret = 0;
+	vt_cfg_wr(&self->t, c + 2, 2, 0x8000);
+	msix_entry(&self->t, 1, 0x41, false);
+	vt_wr(&self->t, CC_STATUS, 1, 3);
+	vt_wr(&self->t, CC_QSELECT, 2, 0);
+	vt_wr(&self->t, 0x1a, 2, 1);
+	EXPECT_EQ(0, self->t.irqfds_bound);		/* not before DRIVER_OK */
+	vt_set_features(&self->t, VT_F_BASE);
+	vt_wr(&self->t, CC_STATUS, 1, 0xb);
+	vt_setup_queue(&self->t, 0);
+	vt_wr(&self->t, CC_STATUS, 1, 0xf);
+	ASSERT_EQ(1, self->t.irqfds_bound);
+	EXPECT_EQ(0x41, self->t.irqfd_data);
+	call = self->t.irqfd_fd;
+	one_request(&self->t, self->elem);
+	EXPECT_EQ(1, eventfd_count(call));		/* the kernel's to send */
+	EXPECT_EQ(0, self->t.msis);
+	/* reprogrammed: bound again with the new message */
+	msix_entry(&self->t, 1, 0x42, false);
+	EXPECT_EQ(1, self->t.irqfds_unbound);
+	EXPECT_EQ(2, self->t.irqfds_bound);
+	EXPECT_EQ(0x42, self->t.irqfd_data);
+	/* a signal the kernel had not taken when the driver masks: pending */
+	eventfd_write(call, 1);
+	msix_entry(&self->t, 1, 0x42, true);
+	EXPECT_EQ(2, self->t.irqfds_unbound);
+	EXPECT_EQ(0, self->t.msis);
+	one_request(&self->t, self->elem);		/* masked: the locked way */
+	EXPECT_EQ(0, eventfd_count(call));
+	msix_entry(&self->t, 1, 0x42, false);		/* the pending one goes */
+	EXPECT_EQ(1, self->t.msis);
+	EXPECT_EQ(0x42, self->t.msi_data);
+	EXPECT_EQ(3, self->t.irqfds_bound);
+	/* reset unbinds */
+	vt_wr(&self->t, CC_STATUS, 1, 0);
+	EXPECT_EQ(3, self->t.irqfds_unbound);
 }
 
 /* 4.1.4.5, 4.1.5.3: INTx and the ISR, read to clear */
