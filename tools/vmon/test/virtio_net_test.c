@@ -683,6 +683,25 @@ TEST_F(vnet, reset_while_the_tap_is_full)
 	ASSERT_TRUE(init_device(self, 0));
 }
 
+TEST_F(vnet, end_of_run_while_both_threads_wait)
+{
+	uint32_t len = 60000;
+	unsigned int i;
+
+	ASSERT_TRUE(init_device(self, 1ull << VIRTIO_NET_F_MRG_RXBUF));
+	/* tx waits for POLLOUT on a full socket, rx for buffers with a frame waiting */
+	for (i = 0; i < 16; i++) {
+		uint64_t gpa = alloc_buf(self, HDR + len);
+
+		add_chain(self, 1, (struct seg[]){ { gpa, HDR + len, false } }, 1);
+	}
+	kick(self, 1);
+	ASSERT_TRUE(host_send(self, 100, 1));
+	usleep(100 * 1000);
+	EXPECT_GT(16, used_idx(self, 1));
+	/* the teardown's virtio_net_destroy() must wake and join both */
+}
+
 TEST_F(vnet, broken_ring_needs_reset)
 {
 	uint64_t gpa[1];
