@@ -47,7 +47,7 @@
 
 #define HDR_LEN			TAP_VNET_HDR_LEN
 #define HDR_NUM_BUFFERS		10	/* offset of num_buffers in the header */
-/* the largest frame a tap hands over: a 64 KiB packet and its link headers */
+/* the largest frame sent to the tap: a 64 KiB packet and its link headers */
 #define VNET_MAX_FRAME		65550
 /* room for any frame a tap hands over; a read that fills it may be cut short */
 #define VNET_BOUNCE		(HDR_LEN + 65536 + 64)
