@@ -36,6 +36,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
+/* devices with threads of their own (virtio): stopped by machine_destroy() */
+#define MACHINE_MAX_CLEANUPS	20
 /* RAM regions: below the PCI hole, and above 4 GiB */
 #define MACHINE_MAX_RAM		2
 
@@ -156,6 +158,17 @@ struct vmon_machine {
 	} ram[MACHINE_MAX_RAM];
 	unsigned int nr_ram;
 
+	/*
+	 * Run by machine_destroy(), the last added first, before guest
+	 * memory goes away: devices that run threads stop and join them.
+	 * Added at attach time, before the threads of the run start.
+	 */
+	struct machine_cleanup {
+		void (*fn)(void *arg);
+		void *arg;
+	} cleanups[MACHINE_MAX_CLEANUPS];
+	unsigned int nr_cleanups;
+
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
 	uint32_t *unclaimed_ports;	/* per-port access counts, when verbose */
@@ -187,6 +200,8 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
+/* fn(arg) at machine_destroy(); 0, or -ENOSPC beyond MACHINE_MAX_CLEANUPS */
+int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg);
 /*
  * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
  * threads start (0, -EINVAL for an empty, wrapping or overlapping

@@ -295,6 +295,7 @@ int cmd_run(int argc, char **argv)
 	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
 	m.nr_cpus = o.cpus;
 	m.cmdline = o.append;
+	m.net = o.net.tap ? &o.net : NULL;
 	machine_add_ram(&m, 0, low, mem);
 	if (o.mem > low)
 		machine_add_ram(&m, PCI_RAM_HIGH_START, o.mem - low, (uint8_t *)mem + low);

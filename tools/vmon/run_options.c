@@ -17,9 +17,9 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmon run --flat FILE [--load ADDR] [--entry ADDR] [--mode real|prot|long]\n"
-		"                [--mem SIZE] [--cpus N]\n"
+		"                [--mem SIZE] [--cpus N] [--net tap=IFNAME[,mac=MAC]]\n"
 		"       vmon run --kernel FILE [--initrd FILE] [--append CMDLINE] [--mem SIZE]\n"
-		"                [--cpus N]\n"
+		"                [--cpus N] [--net tap=IFNAME[,mac=MAC]]\n"
 		"\n"
 		"Run a flat binary guest, or boot a kernel, until it stops.\n"
 		"\n"
@@ -44,6 +44,11 @@ void run_usage(FILE *f)
 		"                 others wait for the guest's INIT and SIPI, as on a PC\n"
 		"  --name NAME    the VM's name in 'vmon ps', 'stat', 'top' (printable ASCII,\n"
 		"                 at most 31 characters)\n"
+		"  --net tap=IFNAME[,mac=MAC]\n"
+		"                 a virtio-net device (PCI) on the existing tap interface\n"
+		"                 IFNAME ('ip tuntap add dev IFNAME mode tap [user U]');\n"
+		"                 MAC like 52:54:00:12:34:56, by default 52:54:00 followed\n"
+		"                 by the low 24 bits of vmon's process ID (one --net only)\n"
 		"\n"
 		"Devices: 16550 UART at 0x3F8 and debug console at 0xE9 print to stdout;\n"
 		"writing v to port 0xF4 (QEMU's isa-debug-exit) ends the run.\n"
@@ -55,7 +60,7 @@ void run_usage(FILE *f)
 
 enum {
 	OPT_FLAT = 256, OPT_LOAD, OPT_ENTRY, OPT_MODE, OPT_MEM, OPT_HELP,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME, OPT_CPUS,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME, OPT_CPUS, OPT_NET,
 };
 
 static const struct option run_long_options[] = {
@@ -69,6 +74,7 @@ static const struct option run_long_options[] = {
 	{ "append",	required_argument, NULL, OPT_APPEND },
 	{ "name",	required_argument, NULL, OPT_NAME },
 	{ "cpus",	required_argument, NULL, OPT_CPUS },
+	{ "net",	required_argument, NULL, OPT_NET },
 	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -193,6 +199,10 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case OPT_CPUS:
 			if (parse_cpus(optarg, &o->cpus))
+				return -EINVAL;
+			break;
+		case OPT_NET:
+			if (run_parse_net(optarg, o))
 				return -EINVAL;
 			break;
 		case OPT_NAME:

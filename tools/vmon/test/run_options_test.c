@@ -255,4 +255,66 @@ TEST(cpus_checked_against_the_module)
 	EXPECT_EQ(0, run_check_caps(&o, &caps));
 }
 
+TEST(net_tap_and_mac)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin"));
+	EXPECT_EQ(NULL, o.net.tap);
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin", "--net", "tap=tap0"));
+	EXPECT_STREQ("tap0", o.net.tap);
+	EXPECT_FALSE(o.net.mac_given);
+	ASSERT_EQ(0, PARSE(&o, "--net=mac=52:54:00:AB:cd:ef,tap=vmon-tap-012345", "--flat", "g"));
+	EXPECT_STREQ("vmon-tap-012345", o.net.tap);
+	EXPECT_TRUE(o.net.mac_given);
+	EXPECT_EQ(0, memcmp(mac, o.net.mac, 6));
+}
+
+TEST(net_errors_name_the_fix)
+{
+	struct run_options o;
+
+	EXPECT_STREQ("vmon: --net mac=52:54:00:12:34:56: no tap= given (name an existing tap interface: --net tap=tap0)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "mac=52:54:00:12:34:56"));
+	EXPECT_STREQ("vmon: --net tap=t0,vhost=on: unknown suboption 'vhost=on' (use --net tap=IFNAME[,mac=52:54:00:12:34:56])\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,vhost=on"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap0"),
+			       "unknown suboption 'tap0'"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,"),
+			       "unknown suboption ''"));
+	EXPECT_STREQ("vmon: --net tap=a23456789abcdef0: interface name 'a23456789abcdef0' is longer than 15 characters (use the name 'ip link' shows)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=a23456789abcdef0"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap="),
+			       "is not an interface name"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=a/b"),
+			       "is not an interface name"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,tap=t1"),
+			       "tap= given twice"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0", "--net", "tap=t1"),
+			       "--net given twice"));
+}
+
+TEST(net_bad_macs)
+{
+	struct run_options o;
+
+	EXPECT_STREQ("vmon: --net tap=t0,mac=52:54:00:12:34: mac=52:54:00:12:34 is not a MAC address (use six hex bytes like mac=52:54:00:12:34:56)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34:5g"),
+			       "is not a MAC address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52-54-00-12-34-56"),
+			       "is not a MAC address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34:567"),
+			       "is not a MAC address"));
+	EXPECT_STREQ("vmon: --net tap=t0,mac=01:00:5e:00:00:01: mac=01:00:5e:00:00:01 is a multicast address (make the first byte even, e.g. mac=52:54:00:12:34:56)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=01:00:5e:00:00:01"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=ff:ff:ff:ff:ff:ff"),
+			       "multicast"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=00:00:00:00:00:00"),
+			       "all zero"));
+	/* a failed --net leaves no half-parsed device behind */
+	EXPECT_EQ(NULL, o.net.tap);
+}
+
 TEST_HARNESS_MAIN
