@@ -47,9 +47,10 @@
 
 #define HDR_LEN			TAP_VNET_HDR_LEN
 #define HDR_NUM_BUFFERS		10	/* offset of num_buffers in the header */
-/* the largest frame a tap hands over: a 64 KiB packet and its link headers */
+/* the largest frame sent to the tap: a 64 KiB packet and its link headers */
 #define VNET_MAX_FRAME		65550
-#define VNET_BOUNCE		(HDR_LEN + VNET_MAX_FRAME)
+/* room for any frame a tap hands over; a read that fills it may be cut short */
+#define VNET_BOUNCE		(HDR_LEN + 65536 + 64)
 /* beyond the MTU: Ethernet header and a VLAN tag (5.1.4.2, "low level ethernet header length") */
 #define VNET_LINK_HDR		18
 #define VNET_NOTIFY_BATCH	64
@@ -303,15 +304,19 @@ static int rx_read(struct virtio_net *n, bool mtu)
 	ssize_t len;
 
 	len = read(n->fd, rx->buf, VNET_BOUNCE);
-	if (len < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		/* the interface was deleted (EIO, EBADFD): polling it would spin */
+	if (len < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (len <= 0) {
+		/*
+		 * The interface was deleted (EBADFD), or the other end of a
+		 * socket closed (0): polling it again would spin.
+		 */
 		vmon_err("virtio-net: cannot read the tap: %s (receiving stops until the guest resets the device)",
-			 strerror(errno));
+			 len ? strerror(errno) : "end of file");
 		return -EPIPE;
 	}
-	if (len <= HDR_LEN || (mtu && (size_t)len > HDR_LEN + n->mtu + VNET_LINK_HDR)) {
+	if (len <= HDR_LEN || len == VNET_BOUNCE ||
+	    (mtu && (size_t)len > HDR_LEN + n->mtu + VNET_LINK_HDR)) {
 		count(&n->stats.rx_dropped);
 		return 1;
 	}

@@ -8,7 +8,8 @@
  * kick eventfd and on a control eventfd that ops->start() and
  * ops->reset() signal (they run under the device lock and must not
  * block), serves the queue between DRIVER_OK and reset, and calls
- * virtio_reset_done() once it no longer touches the ring.
+ * virtio_reset_done() once it no longer touches the ring.  At the end of
+ * the run machine_destroy() has it return and joins it (rng_cleanup()).
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +33,8 @@ struct virtio_rng {
 	/* device lock; read by the thread with acquire order */
 	bool running;		/* between ops->start() and ops->reset() */
 	bool reset_pending;	/* ops->reset() called, virtio_reset_done() not yet */
+	bool quit;		/* rng_cleanup(): the thread returns; atomic */
+	pthread_t thread;	/* set once at attach */
 };
 
 static void rng_start(struct virtio_device *v)
@@ -115,6 +118,8 @@ static void *rng_thread(void *arg)
 			continue;
 		eventfd_read(fds[0].fd, &n);
 		eventfd_read(fds[1].fd, &n);
+		if (__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE))
+			break;
 		if (__atomic_load_n(&r->reset_pending, __ATOMIC_ACQUIRE)) {
 			/* the ring is no longer ours: let the reset finish */
 			broken = false;
@@ -124,7 +129,18 @@ static void *rng_thread(void *arg)
 		if (!broken && __atomic_load_n(&r->running, __ATOMIC_ACQUIRE))
 			broken = !serve(r, vq, elem);
 	}
+	free(elem);
 	return NULL;
+}
+
+/* the end of the run, before guest memory goes: stop the thread */
+static void rng_cleanup(void *arg)
+{
+	struct virtio_rng *r = arg;
+
+	__atomic_store_n(&r->quit, true, __ATOMIC_RELEASE);
+	eventfd_write(r->ctl_fd, 1);
+	pthread_join(r->thread, NULL);
 }
 
 static const struct virtio_device_ops rng_ops = {
@@ -139,7 +155,6 @@ static int virtio_rng_attach(struct vmon_machine *m)
 {
 	struct virtio_rng *r = calloc(1, sizeof(*r));
 	sigset_t all, old;
-	pthread_t thread;
 	int ret;
 
 	if (!r)
@@ -155,12 +170,14 @@ static int virtio_rng_attach(struct vmon_machine *m)
 	/* signals belong to the run's threads (Documentation/locking.rst) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&thread, NULL, rng_thread, r);
+	ret = pthread_create(&r->thread, NULL, rng_thread, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
 		return -ret;
-	pthread_detach(thread);
-	return 0;
+	ret = machine_add_cleanup(m, rng_cleanup, r);
+	if (ret)
+		rng_cleanup(r);
+	return ret;
 }
 
 const struct vmon_device virtio_rng_device = {

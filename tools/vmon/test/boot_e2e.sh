@@ -192,7 +192,7 @@ expect "Linux: virtio-rng is the hardware RNG" /tmp/linux.out "^guest: hwrng: vi
 expect "Linux: reads random bytes from virtio-rng" /tmp/linux.out \
 	"^guest: hwrng: read 64 bytes: [0-9a-f]\{32\}$"
 expect "Linux: virtio-rng completions arrive as MSI-X interrupts" /tmp/linux.out \
-	"^guest: hwrng: requestq interrupts: [1-9][0-9]* msi$"
+	"^guest: hwrng: queue interrupts: [1-9][0-9]* msi$"
 # the ACPI tables (Documentation/linux-guests.rst, "Firmware tables")
 if grep -q "^guest: dmesg: ACPI: RSDP 0x00000000000E0000 000024 (v02 VMON" /tmp/linux.out &&
    ! grep -q "A valid RSDP was not found" /tmp/linux.out; then

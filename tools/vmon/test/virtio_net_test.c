@@ -330,7 +330,8 @@ FIXTURE_TEARDOWN(vnet)
 	/* the end of the run: joins the threads, whatever they wait for */
 	virtio_net_destroy(self->n);
 	machine_destroy(&self->m);
-	close(self->sv[1]);
+	if (self->sv[1] >= 0)
+		close(self->sv[1]);
 	close(self->console[0]);
 	close(self->console[1]);
 	free(self->ram);
@@ -682,6 +683,25 @@ TEST_F(vnet, reset_while_the_tap_is_full)
 	ASSERT_TRUE(init_device(self, 0));
 }
 
+TEST_F(vnet, end_of_run_while_both_threads_wait)
+{
+	uint32_t len = 60000;
+	unsigned int i;
+
+	ASSERT_TRUE(init_device(self, 1ull << VIRTIO_NET_F_MRG_RXBUF));
+	/* tx waits for POLLOUT on a full socket, rx for buffers with a frame waiting */
+	for (i = 0; i < 16; i++) {
+		uint64_t gpa = alloc_buf(self, HDR + len);
+
+		add_chain(self, 1, (struct seg[]){ { gpa, HDR + len, false } }, 1);
+	}
+	kick(self, 1);
+	ASSERT_TRUE(host_send(self, 100, 1));
+	usleep(100 * 1000);
+	EXPECT_GT(16, used_idx(self, 1));
+	/* the teardown's virtio_net_destroy() must wake and join both */
+}
+
 TEST_F(vnet, broken_ring_needs_reset)
 {
 	uint64_t gpa[1];
@@ -697,6 +717,32 @@ TEST_F(vnet, broken_ring_needs_reset)
 	rx_post(self, 1, 1526, gpa);
 	ASSERT_TRUE(host_send(self, 64, 1));
 	ASSERT_TRUE(wait_used(self, 0, 1));
+}
+
+TEST_F(vnet, rx_stops_when_the_backend_goes_away)
+{
+	struct virtio_net_stats st;
+	uint64_t gpa[2];
+	int saved;
+	char *msg;
+
+	ASSERT_TRUE(init_device(self, 1ull << VIRTIO_NET_F_MRG_RXBUF));
+	rx_post(self, 2, 1526, gpa);
+	ASSERT_TRUE(host_send(self, 100, 1));
+	ASSERT_TRUE(wait_used(self, 0, 1));
+	/* reads now end at once with 0: one message, no spinning, no drops */
+	saved = capture_begin(2);
+	close(self->sv[1]);
+	self->sv[1] = -1;
+	usleep(100 * 1000);
+	msg = capture_end(2, saved);
+	EXPECT_NE(NULL, strstr(msg, "virtio-net: cannot read the tap: end of file"));
+	free(msg);
+	virtio_net_stats(self->n, &st);
+	EXPECT_EQ(1, st.rx_frames);
+	EXPECT_EQ(0, st.rx_dropped);
+	/* and a reset still completes */
+	ASSERT_TRUE(reset_device(self));
 }
 
 /*

@@ -42,8 +42,7 @@ FIXTURE_SETUP(rng)
 
 FIXTURE_TEARDOWN(rng)
 {
-	/* the thread outlives the test's machine: leave it nothing to do */
-	vt_fini(&self->t);
+	vt_fini(&self->t);	/* machine_destroy() joins the device's thread */
 }
 
 /* wait up to a second for cond, evaluated once a millisecond (ISR reads clear) */

@@ -177,8 +177,8 @@ static inline int vt_init(struct vt *t)
 
 static inline void vt_fini(struct vt *t)
 {
+	machine_destroy(&t->m);		/* joins the device threads first */
 	munmap(t->map, VT_RAM_SIZE + 2 * VT_PAGE);
-	machine_destroy(&t->m);
 	close(t->pipe[0]);
 	close(t->pipe[1]);
 }
