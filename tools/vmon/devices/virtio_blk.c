@@ -346,9 +346,8 @@ static int attach_one(struct vmon_machine *m, const struct machine_disk *md, uns
 	}
 	if (b->wake_fd < 0)
 		return -errno;
-	ret = vblk_disk_open(&b->disk, md, index);
-	if (ret)
-		return ret;
+	if (vblk_disk_open(&b->disk, md, index))
+		return -DEVICE_EXPLAINED;	/* it said why */
 	fill_config(b);
 	/* the features depend on the disk: ro, and what fallocate() can do */
 	b->ops = vblk_ops;
@@ -359,9 +358,15 @@ static int attach_one(struct vmon_machine *m, const struct machine_disk *md, uns
 	if (ret) {
 		vmon_err("--disk %s: cannot put its virtio-blk function on the PCI bus: %s (fewer --disk options?)",
 			 md->path, strerror(-ret));
-		return ret;
+		return -DEVICE_EXPLAINED;
 	}
-	return start_thread(b);
+	ret = start_thread(b);
+	if (ret) {
+		vmon_err("--disk %s: cannot start the disk's thread: %s", md->path,
+			 strerror(-ret));
+		return -DEVICE_EXPLAINED;
+	}
+	return 0;
 }
 
 static int virtio_blk_attach(struct vmon_machine *m)
