@@ -108,8 +108,9 @@ unsigned int boot_memory_map(uint64_t ram_size, struct boot_mem_range *r);
  * memory mem (mem_size bytes of RAM: at guest-physical 0 up to the PCI
  * hole, the rest at 4 GiB, which the kernel learns of from the memory
  * map only), and build the boot data its protocol wants.  The format
- * loaders below get the part below the hole as their mem_size.  Returns 0, or -errno after one line naming
- * the file, the problem, and what to do.
+ * loaders below get the part below the hole as their mem_size.
+ * Returns 0, or -errno after one line naming the file, the problem, and
+ * what to do.
  */
 int kernel_load(const struct kernel_request *req, void *mem, uint64_t mem_size,
 		struct kernel_boot *boot);

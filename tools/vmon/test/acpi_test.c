@@ -323,7 +323,7 @@ TEST(dsdt_aml_many_cpus)
 /* bytes needle somewhere in [p, p + len) */
 static bool has_bytes(const uint8_t *p, uint32_t len, const void *needle, uint32_t n)
 {
-	return memmem(p, len, needle, n) != NULL;
+	return memmem(p, len, needle, n);
 }
 
 /* with PCI: \_SB.PCI0 in the DSDT, the MCFG listed in the XSDT and RSDT */
@@ -478,7 +478,8 @@ TEST(iasl_round_trip)
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "Device (PCI0)"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_HID, EisaId (\"PNP0A08\")"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_CID, EisaId (\"PNP0A03\")"));
-	EXPECT_TRUE(dsl_has(dir, "DSDT", "WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT",
+			    "WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "0x0CF7,             // Range Maximum"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "0x0D00,             // Range Minimum"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "0xEFFFFFFF,         // Range Maximum"));
