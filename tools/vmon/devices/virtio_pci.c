@@ -79,6 +79,11 @@ struct virtio_pci_state {
 /* the transport whose ops->reset() this thread is running, with the device lock */
 static __thread struct virtio_pci_state *reset_caller;
 
+static struct virtio_device *dev_of(struct pci_device *d)
+{
+	return (struct virtio_device *)((char *)d - offsetof(struct virtio_device, pci));
+}
+
 static struct virtqueue *selected(struct virtio_pci_state *t)
 {
 	return virtio_queue(t->v, t->queue_select);
@@ -121,6 +126,82 @@ void virtio_pci_queue_interrupt(struct virtqueue *vq)
 	}
 	t->isr |= VIRTIO_ISR_QUEUE;
 	pci_set_intx(d, true);
+}
+
+/*
+ * Interrupts without the device lock (virtqueue_notify()): while the
+ * queue's vector is bound to its call eventfd, signalling the eventfd
+ * has the kernel send the MSI.  The transport may unbind it meanwhile
+ * (the driver masked the vector): unbind_irqfd() stores false before it
+ * drains the eventfd, and here the load follows the signal, so either
+ * the drain finds the signal or this load sees false and the interrupt
+ * goes the locked way (twice at worst: a spurious interrupt, which a
+ * virtio driver tolerates).
+ */
+void virtio_pci_queue_interrupt_unlocked(struct virtqueue *vq)
+{
+	struct vmon_machine *m = vq->vdev->pci.machine;
+
+	if (__atomic_load_n(&vq->irqfd, __ATOMIC_SEQ_CST)) {
+		eventfd_write(vq->call_fd, 1);
+		if (__atomic_load_n(&vq->irqfd, __ATOMIC_SEQ_CST))
+			return;
+	}
+	machine_lock(m);
+	virtio_pci_queue_interrupt(vq);
+	machine_unlock(m);
+}
+
+static void unbind_irqfd(struct virtio_pci_state *t, struct virtqueue *vq)
+{
+	const struct machine_hooks *h = t->m->hooks;
+	eventfd_t n = 0;
+
+	if (!vq->irqfd)
+		return;
+	__atomic_store_n(&vq->irqfd, false, __ATOMIC_SEQ_CST);
+	h->irqfd(t->m->hooks_opaque, vq->call_fd, vq->irqfd_addr, vq->irqfd_data, true);
+	/* a signal the kernel no longer takes: deliver it (pending if masked) */
+	if (!eventfd_read(vq->call_fd, &n) && n)
+		virtio_pci_queue_interrupt(vq);
+}
+
+/*
+ * Bind each queue's vector to its call eventfd while MSI-X is enabled,
+ * the vector unmasked (else its pending bit must be set: the locked way)
+ * and the driver running; rebind when the guest reprograms the entry.
+ */
+static void update_irqfds(struct virtio_pci_state *t)
+{
+	const struct machine_hooks *h = t->m->hooks;
+	unsigned int i;
+
+	for (i = 0; i < t->v->ops->nr_queues; i++) {
+		struct virtqueue *vq = &t->v->queues[i];
+		bool want = h && h->irqfd && vq->call_fd >= 0 &&
+			    (t->status & VIRTIO_STATUS_DRIVER_OK) && !t->resetting &&
+			    vq->msix_vector != VIRTIO_MSI_NO_VECTOR;
+		uint64_t addr;
+		uint32_t data;
+		eventfd_t n;
+
+		want = want && pci_msix_message(&t->v->pci, vq->msix_vector, &addr, &data);
+		if (vq->irqfd && (!want || addr != vq->irqfd_addr || data != vq->irqfd_data))
+			unbind_irqfd(t, vq);
+		if (!want || vq->irqfd)
+			continue;
+		eventfd_read(vq->call_fd, &n);	/* nothing stale */
+		if (h->irqfd(t->m->hooks_opaque, vq->call_fd, addr, data, false))
+			continue;	/* -ENOTTY: the locked way */
+		vq->irqfd_addr = addr;
+		vq->irqfd_data = data;
+		__atomic_store_n(&vq->irqfd, true, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void msix_changed(struct pci_device *d, unsigned int vector)
+{
+	update_irqfds(dev_of(d)->transport);
 }
 
 /* 2.1.2: set DEVICE_NEEDS_RESET, and tell a running driver */
@@ -222,6 +303,7 @@ static void start_reset(struct virtio_pci_state *t)
 		return;
 	t->resetting = true;
 	bind_ioeventfds(t);
+	update_irqfds(t);
 	if (!t->started || !t->v->ops->reset) {
 		finish_reset(t);
 		return;
@@ -268,6 +350,7 @@ static void driver_ok(struct virtio_pci_state *t)
 			needs_reset_locked(t);
 	}
 	bind_ioeventfds(t);
+	update_irqfds(t);
 	t->started = true;
 	if (t->v->ops->start)
 		t->v->ops->start(t->v);
@@ -364,6 +447,7 @@ static void queue_write(struct virtio_pci_state *t, unsigned int off, unsigned i
 		return;
 	if (off == 0x1a && size == 2) {
 		vq->msix_vector = vector(t, val);
+		update_irqfds(t);
 		return;
 	}
 	/* 4.1.4.3.2: configured before queue_enable, never changed after */
@@ -472,11 +556,6 @@ static const struct bus_ops virtio_bar_ops = {
  * through configuration space: bar, offset and length say where, and
  * pci_cfg_data holds the bytes.
  */
-static struct virtio_device *dev_of(struct pci_device *d)
-{
-	return (struct virtio_device *)((char *)d - offsetof(struct virtio_device, pci));
-}
-
 static bool window(struct pci_device *d, unsigned int off, unsigned int size,
 		   uint32_t *where, uint32_t *len)
 {
@@ -594,7 +673,8 @@ static int init_queues(struct virtio_device *v)
 		vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 		vq->broken = true;
 		vq->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (vq->kick_fd < 0)
+		vq->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (vq->kick_fd < 0 || vq->call_fd < 0)
 			return -errno;
 	}
 	return 0;
@@ -640,6 +720,7 @@ int virtio_pci_register(struct vmon_machine *m, struct virtio_device *v)
 	};
 	d->config_written = config_written;
 	d->config_reading = config_reading;
+	d->msix_changed = msix_changed;
 	ret = pci_msix_init(d, MSIX_BAR, t->nr_vectors);
 	if (ret)
 		return ret;

@@ -70,6 +70,15 @@ struct virtqueue {
 	uint64_t driver_gpa;
 	uint64_t device_gpa;
 	uint64_t ioeventfd_addr;	/* registered with the kernel, 0: none */
+	/*
+	 * The queue's MSI-X vector bound to call_fd through the irqfd hook
+	 * (VMON_IRQFD): written under the device lock, read by the device
+	 * thread without it (virtqueue_notify()).
+	 */
+	int call_fd;			/* eventfd, set once */
+	bool irqfd;
+	uint64_t irqfd_addr;		/* the message bound, device lock */
+	uint32_t irqfd_data;
 
 	/* ring state: the device thread's */
 	struct virtq_desc *desc;
@@ -93,5 +102,7 @@ struct virtqueue {
 bool virtqueue_setup(struct virtqueue *vq, uint64_t features);
 /* the queue interrupt of vq (MSI-X vector or ISR + INTx); device lock held */
 void virtio_pci_queue_interrupt(struct virtqueue *vq);
+/* and without the device lock: through the irqfd when bound, else the above */
+void virtio_pci_queue_interrupt_unlocked(struct virtqueue *vq);
 
 #endif /* VMON_VIRTIO_PRIV_H */

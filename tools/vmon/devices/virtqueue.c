@@ -204,11 +204,8 @@ void virtqueue_notify(struct virtqueue *vq)
 		need = !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
 			 VIRTQ_AVAIL_F_NO_INTERRUPT);
 	vq->signalled_used = new_idx;
-	if (!need)
-		return;
-	machine_lock(vq->vdev->pci.machine);
-	virtio_pci_queue_interrupt(vq);
-	machine_unlock(vq->vdev->pci.machine);
+	if (need)
+		virtio_pci_queue_interrupt_unlocked(vq);
 }
 
 bool virtqueue_enable_kick(struct virtqueue *vq)

@@ -113,7 +113,9 @@ if [ -z "$kernel" ]; then
 		 "Linux: reaches /init" "Linux: uname -a" \
 		 "Linux: CPUID hypervisor leaf is vmon's" \
 		 "Linux: file write and read" "Linux: virtio-rng is the hardware RNG" \
-		 "Linux: reads random bytes from virtio-rng" "Linux: finds the RSDP vmon built" \
+		 "Linux: reads random bytes from virtio-rng" \
+		 "Linux: virtio-rng completions arrive as MSI-X interrupts" \
+		 "Linux: finds the RSDP vmon built" \
 		 "Linux: lists the FACP, DSDT, FACS, APIC and MCFG tables once each" \
 		 "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" \
 		 "Linux: the ACPI PM timer is a clocksource" \
@@ -189,6 +191,8 @@ expect "Linux: file write and read" /tmp/linux.out "^guest: file write and read 
 expect "Linux: virtio-rng is the hardware RNG" /tmp/linux.out "^guest: hwrng: virtio_rng\.0$"
 expect "Linux: reads random bytes from virtio-rng" /tmp/linux.out \
 	"^guest: hwrng: read 64 bytes: [0-9a-f]\{32\}$"
+expect "Linux: virtio-rng completions arrive as MSI-X interrupts" /tmp/linux.out \
+	"^guest: hwrng: queue interrupts: [1-9][0-9]* msi$"
 # the ACPI tables (Documentation/linux-guests.rst, "Firmware tables")
 if grep -q "^guest: dmesg: ACPI: RSDP 0x00000000000E0000 000024 (v02 VMON" /tmp/linux.out &&
    ! grep -q "A valid RSDP was not found" /tmp/linux.out; then

@@ -319,6 +319,50 @@ TEST_F(vp, msix_vectors)
 	EXPECT_FALSE(self->t.v.pci.intx_level);
 }
 
+/* vectors bound to the kernel's irqfd while unmasked; masked ones pend */
+TEST_F(vp, msix_through_irqfd)
+{
+	unsigned int c = vt_find_cap(&self->t, PCI_CAP_ID_MSIX, -1);
+	int call;
+
+	self->t.irqfd_ret = 0;
+	vt_cfg_wr(&self->t, c + 2, 2, 0x8000);
+	msix_entry(&self->t, 1, 0x41, false);
+	vt_wr(&self->t, CC_STATUS, 1, 3);
+	vt_wr(&self->t, CC_QSELECT, 2, 0);
+	vt_wr(&self->t, 0x1a, 2, 1);
+	EXPECT_EQ(0, self->t.irqfds_bound);		/* not before DRIVER_OK */
+	vt_set_features(&self->t, VT_F_BASE);
+	vt_wr(&self->t, CC_STATUS, 1, 0xb);
+	vt_setup_queue(&self->t, 0);
+	vt_wr(&self->t, CC_STATUS, 1, 0xf);
+	ASSERT_EQ(1, self->t.irqfds_bound);
+	EXPECT_EQ(0x41, self->t.irqfd_data);
+	call = self->t.irqfd_fd;
+	one_request(&self->t, self->elem);
+	EXPECT_EQ(1, eventfd_count(call));		/* the kernel's to send */
+	EXPECT_EQ(0, self->t.msis);
+	/* reprogrammed: bound again with the new message */
+	msix_entry(&self->t, 1, 0x42, false);
+	EXPECT_EQ(1, self->t.irqfds_unbound);
+	EXPECT_EQ(2, self->t.irqfds_bound);
+	EXPECT_EQ(0x42, self->t.irqfd_data);
+	/* a signal the kernel had not taken when the driver masks: pending */
+	eventfd_write(call, 1);
+	msix_entry(&self->t, 1, 0x42, true);
+	EXPECT_EQ(2, self->t.irqfds_unbound);
+	EXPECT_EQ(0, self->t.msis);
+	one_request(&self->t, self->elem);		/* masked: the locked way */
+	EXPECT_EQ(0, eventfd_count(call));
+	msix_entry(&self->t, 1, 0x42, false);		/* the pending one goes */
+	EXPECT_EQ(1, self->t.msis);
+	EXPECT_EQ(0x42, self->t.msi_data);
+	EXPECT_EQ(3, self->t.irqfds_bound);
+	/* reset unbinds */
+	vt_wr(&self->t, CC_STATUS, 1, 0);
+	EXPECT_EQ(3, self->t.irqfds_unbound);
+}
+
 /* 4.1.4.5, 4.1.5.3: INTx and the ISR, read to clear */
 TEST_F(vp, intx_and_isr)
 {

@@ -50,6 +50,10 @@ struct vt {
 	int ioeventfd_ret;
 	unsigned int ioeventfd_assigned, ioeventfd_deassigned;
 	uint64_t ioeventfd_addr;
+	int irqfd_ret;		/* what the irqfd hook answers: -ENOTTY unless a test says */
+	unsigned int irqfds_bound, irqfds_unbound;
+	int irqfd_fd;
+	uint32_t irqfd_data;
 };
 
 static inline void vt_config_read(struct virtio_device *v, unsigned int off, void *data,
@@ -126,9 +130,26 @@ static inline int vt_ioeventfd(void *opaque, uint64_t addr, unsigned int len, in
 	return 0;
 }
 
+static inline int vt_irqfd(void *opaque, int fd, uint64_t addr, uint32_t data, bool deassign)
+{
+	struct vt *t = opaque;
+
+	if (t->irqfd_ret)
+		return t->irqfd_ret;
+	if (deassign) {
+		t->irqfds_unbound++;
+	} else {
+		t->irqfds_bound++;
+		t->irqfd_fd = fd;
+		t->irqfd_data = data;
+	}
+	return 0;
+}
+
 static const struct machine_hooks vt_hooks = {
 	.send_msi = vt_send_msi,
 	.ioeventfd = vt_ioeventfd,
+	.irqfd = vt_irqfd,
 };
 
 static inline int vt_init(struct vt *t)
@@ -148,6 +169,7 @@ static inline int vt_init(struct vt *t)
 	if (machine_add_ram(&t->m, 0, VT_RAM_SIZE, t->ram))
 		return -1;
 	machine_set_hooks(&t->m, &vt_hooks, t);
+	t->irqfd_ret = -ENOTTY;
 	t->v.ops = &vt_ops;
 	t->v.priv = t;
 	return virtio_pci_register(&t->m, &t->v);

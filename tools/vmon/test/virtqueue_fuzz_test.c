@@ -10,7 +10,9 @@
  * must come out of a pop unchanged.  VMON_FUZZ_SEED and
  * VMON_FUZZ_ROUNDS override the seed and the number of rings.
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "virtio_util.h"
@@ -245,6 +247,82 @@ TEST(random_rings)
 	printf("# %lu rings (seed %#llx): %lu popped, %lu broken, %lu empty\n", rounds,
 	       (unsigned long long)seed, popped, broken, empty);
 	fflush(stdout);
+	vt_fini(t);
+	free(t);
+}
+
+/*
+ * A driver that rewrites the descriptor while the device reads it:
+ * whatever pop returns must be one consistent, checked view of it, a
+ * buffer wholly inside guest RAM (or -EIO), never a checked address
+ * with an unchecked length.
+ */
+struct flipper {
+	struct virtq_desc *d;
+	bool stop;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	unsigned long i;
+
+	for (i = 0; !__atomic_load_n(&f->stop, __ATOMIC_RELAXED); i++) {
+		bool bad = i & 1;
+
+		__atomic_store_n(&f->d->addr, bad ? VT_RAM_SIZE - 4 : VT_DATA, __ATOMIC_RELAXED);
+		__atomic_store_n(&f->d->len, bad ? 0xfffffff0u : 64, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST(descriptor_changed_under_pop)
+{
+	static struct virtq_elem elem;
+	struct vt *t = calloc(1, sizeof(*t));
+	struct flipper f = { 0 };
+	unsigned long r, popped = 0, broken = 0;
+	struct virtqueue *vq;
+	time_t end;
+	pthread_t th;
+
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, vt_init(t));
+	vq = virtio_queue(&t->v, 0);
+	ASSERT_EQ(VIRTIO_STATUS_DRIVER_OK, vt_driver_init(t, VT_F_BASE) & 0x44);
+	f.d = &vt_desc(t, 0)[0];
+	vt_set_desc(f.d, VT_DATA, 64, VIRTQ_DESC_F_WRITE, 0);
+	ASSERT_EQ(0, pthread_create(&th, NULL, flip, &f));
+	/* until both outcomes were seen often, for 10 s at most */
+	end = time(NULL) + 10;
+	for (r = 0; (popped < 2000 || broken < 2000) && time(NULL) < end; r++) {
+		int got;
+
+		vt_kick(t, 0, 0);
+		got = virtqueue_pop(vq, &elem);
+		if (got == 1) {
+			uint8_t *p = elem.iov[0].iov_base;
+
+			popped++;
+			ASSERT_EQ(1, elem.nr_in);
+			ASSERT_TRUE(p >= t->ram && elem.iov[0].iov_len <= VT_RAM_SIZE &&
+				    p + elem.iov[0].iov_len <= t->ram + VT_RAM_SIZE);
+			ASSERT_EQ(elem.iov[0].iov_len, elem.in_len);
+			virtqueue_push(vq, &elem, 0);
+		} else {
+			ASSERT_EQ(-EIO, got);
+			broken++;
+			memset(vt_avail(t, 0), 0, 64);
+			ASSERT_EQ(VIRTIO_STATUS_DRIVER_OK, vt_driver_init(t, VT_F_BASE) & 0x44);
+		}
+	}
+	__atomic_store_n(&f.stop, true, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	printf("# %lu pops under a changing descriptor: %lu popped, %lu broken\n",
+	       r, popped, broken);
+	fflush(stdout);
+	EXPECT_LT(0, popped);
+	EXPECT_LT(0, broken);
 	vt_fini(t);
 	free(t);
 }
