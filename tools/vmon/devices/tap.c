@@ -40,7 +40,7 @@ static int tap_error(const char *name, int err)
 			 name, strerror(err));
 		break;
 	case EINVAL:
-		vmon_err("--net tap=%s: not a tap interface (%s; create a tap: 'ip tuntap add dev %s mode tap')",
+		vmon_err("--net tap=%s: not a single-queue tap (%s: a tun, multi_queue, or another kind of link; create a tap: 'ip tuntap add dev %s mode tap')",
 			 name, strerror(err), name);
 		break;
 	default:
@@ -67,7 +67,8 @@ int tap_open(const char *name, unsigned int *mtu)
 	strcpy(ifr.ifr_name, name);
 	/*
 	 * IFF_TUN_EXCL is not set: it only refuses to create.  An existing
-	 * non-tap interface fails with EINVAL, one in use with EBUSY.
+	 * interface that is not a tap, or is a multi-queue one, fails with
+	 * EINVAL; one that another fd has attached, with EBUSY.
 	 */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||

@@ -50,7 +50,7 @@
 /* the largest frame a tap hands over: a 64 KiB packet and its link headers */
 #define VNET_MAX_FRAME		65550
 #define VNET_BOUNCE		(HDR_LEN + VNET_MAX_FRAME)
-/* Ethernet header and a VLAN tag beyond the MTU (5.1.4.2: "plus low level ethernet header length") */
+/* beyond the MTU: Ethernet header and a VLAN tag (5.1.4.2, "low level ethernet header length") */
 #define VNET_LINK_HDR		18
 #define VNET_NOTIFY_BATCH	64
 #define VNET_NR_THREADS		2

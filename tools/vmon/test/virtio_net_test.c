@@ -700,8 +700,8 @@ TEST_F(vnet, broken_ring_needs_reset)
 }
 
 /*
- * A tap as 'ip tuntap add dev NAME mode tap' makes it, in a network
- * namespace of this test's own; false when the machine cannot.
+ * A tap as 'ip tuntap add dev NAME mode tap user root' makes it, in a
+ * network namespace of this test's own; false when the machine cannot.
  */
 static bool make_tap(const char *name, const char **why)
 {
@@ -721,7 +721,9 @@ static bool make_tap(const char *name, const char **why)
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, name);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(tun, TUNSETIFF, &ifr) || ioctl(tun, TUNSETPERSIST, 1)) {
+	/* owned by root: without an owner or group anyone may attach */
+	if (ioctl(tun, TUNSETIFF, &ifr) || ioctl(tun, TUNSETOWNER, 0) ||
+	    ioctl(tun, TUNSETPERSIST, 1)) {
 		close(tun);
 		return false;
 	}
@@ -849,6 +851,29 @@ TEST(real_tap)
 	EXPECT_NE(NULL, strstr(msg, "another program has it open"));
 	free(msg);
 	close(fd);
+
+	/* a tun is not a tap */
+	fd = open("/dev/net/tun", O_RDWR);
+	ASSERT_LE(0, fd);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "vmontun0");
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ASSERT_EQ(0, ioctl(fd, TUNSETIFF, &ifr));
+	ASSERT_EQ(0, ioctl(fd, TUNSETPERSIST, 1));
+	close(fd);
+	saved = capture_begin(2);
+	EXPECT_EQ(-EINVAL, tap_open("vmontun0", &mtu));
+	msg = capture_end(2, saved);
+	EXPECT_NE(NULL, strstr(msg, "not a single-queue tap"));
+	free(msg);
+
+	/* someone who neither owns the tap nor has CAP_NET_ADMIN */
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+	saved = capture_begin(2);
+	EXPECT_EQ(-EPERM, tap_open("vmontap0", &mtu));
+	msg = capture_end(2, saved);
+	EXPECT_NE(NULL, strstr(msg, "ip tuntap add dev vmontap0 mode tap user USER"));
+	free(msg);
 }
 
 TEST_HARNESS_MAIN
