@@ -21,6 +21,7 @@ struct machine_disk;
 #define VIRTIO_BLK_F_RO			5
 #define VIRTIO_BLK_F_BLK_SIZE		6
 #define VIRTIO_BLK_F_FLUSH		9
+#define VIRTIO_BLK_F_MQ			12
 #define VIRTIO_BLK_F_DISCARD		13
 #define VIRTIO_BLK_F_WRITE_ZEROES	14
 
@@ -39,6 +40,7 @@ struct machine_disk;
 #define VBLK_SECTOR_SHIFT	9		/* sectors are 512 bytes, whatever blk_size says */
 #define VBLK_ID_BYTES		20		/* VIRTIO_BLK_ID_BYTES */
 #define VBLK_QUEUE_SIZE		256
+#define VBLK_MAX_QUEUES		8		/* one per vCPU, up to this */
 /* data segments per request: the queue size less the header and the status */
 #define VBLK_SEG_MAX		(VBLK_QUEUE_SIZE - 2)
 #define VBLK_SIZE_MAX		(1u << 20)	/* bytes in one segment */
@@ -72,7 +74,7 @@ struct vblk_disk {
 	uint64_t capacity;		/* 512-byte sectors */
 	bool can_punch;			/* fallocate(PUNCH_HOLE) works: discard */
 	bool can_zero;			/* write zeroes offered */
-	bool zero_range_failed;		/* ZERO_RANGE refused once: do without it */
+	bool zero_range_failed;		/* ZERO_RANGE refused once: any thread, atomic */
 	char id[VBLK_ID_BYTES];		/* VIRTIO_BLK_T_GET_ID, NUL padded */
 };
 

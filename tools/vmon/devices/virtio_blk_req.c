@@ -200,11 +200,11 @@ static int zero_range(struct vblk_disk *d, uint64_t off, uint64_t bytes, bool un
 
 	if (unmap && d->can_punch)
 		return fallocate_retry(d->fd, FALLOC_FL_PUNCH_HOLE | keep, off, bytes);
-	if (!d->zero_range_failed) {
+	if (!__atomic_load_n(&d->zero_range_failed, __ATOMIC_RELAXED)) {
 		ret = fallocate_retry(d->fd, FALLOC_FL_ZERO_RANGE | keep, off, bytes);
 		if (ret != -EOPNOTSUPP)
 			return ret;
-		d->zero_range_failed = true;
+		__atomic_store_n(&d->zero_range_failed, true, __ATOMIC_RELAXED);
 	}
 	return write_zeroes_by_hand(d->fd, off, bytes);
 }

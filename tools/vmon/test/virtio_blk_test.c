@@ -25,9 +25,11 @@
 
 #define RAM_SIZE	(4u << 20)
 #define QSIZE		256
-#define DESC_GPA	0x1000
-#define AVAIL_GPA	0x5000
-#define USED_GPA	0x6000
+#define MAXQ		4
+/* queue i's rings: descriptors, then the driver area, then the device area */
+#define DESC_GPA(i)	(0x1000 + (i) * 0x3000)
+#define AVAIL_GPA(i)	(DESC_GPA(i) + 0x1000)
+#define USED_GPA(i)	(DESC_GPA(i) + 0x2000)
 #define BUF_GPA		0x10000
 
 /* virtio 1.2 4.1.4.3, the common configuration structure */
@@ -56,11 +58,16 @@ struct drv {
 	struct vmon_machine m;
 	struct machine_disk disks[2];
 	unsigned int nr_disks;
+	unsigned int nr_cpus;	/* the machine's: a queue each */
 	uint8_t *ram;
 	unsigned int devfn;
 	uint64_t common, isr, device, notify;
+	uint32_t notify_mult;
 	uint64_t features;
-	uint16_t avail_idx, used_seen, next_desc;
+	unsigned int nq;	/* queues set up */
+	unsigned int cur;	/* the queue post(), kick() and wait_used() use */
+	uint16_t noff[MAXQ];
+	uint16_t avail_idx[MAXQ], used_seen[MAXQ], next_desc[MAXQ];
 	uint64_t buf_next;
 };
 
@@ -113,6 +120,7 @@ static int drv_attach(struct drv *d)
 	machine_add_ram(&d->m, 0, RAM_SIZE, d->ram);
 	d->m.disks = d->disks;
 	d->m.nr_disks = d->nr_disks;
+	d->m.nr_cpus = d->nr_cpus;
 	if (pci_conf1_device.attach(&d->m))
 		return -EIO;
 	return virtio_blk_device.attach(&d->m);
@@ -147,6 +155,7 @@ static int drv_find(struct drv *d, unsigned int n)
 			break;
 		case 2:
 			d->notify = where;
+			d->notify_mult = cfg_rd(d, cap + 16, 4);
 			break;
 		case 3:
 			d->isr = where;
@@ -190,6 +199,8 @@ static int drv_reset(struct drv *d)
 /* the driver side of 3.1.1, accepting the offered features in want */
 static int drv_init(struct drv *d, uint64_t want)
 {
+	unsigned int q;
+
 	if (drv_reset(d))
 		return -ETIMEDOUT;
 	mmio_wr(d, d->common + COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -203,16 +214,25 @@ static int drv_init(struct drv *d, uint64_t want)
 	if (!(status(d) & VIRTIO_STATUS_FEATURES_OK))
 		return -EINVAL;
 	memset(d->ram, 0, BUF_GPA);
-	mmio_wr(d, d->common + COMMON_Q_SELECT, 2, 0);
-	mmio_wr(d, d->common + COMMON_Q_SIZE, 2, QSIZE);
-	mmio_wr(d, d->common + COMMON_Q_DESC, 8, DESC_GPA);
-	mmio_wr(d, d->common + COMMON_Q_AVAIL, 8, AVAIL_GPA);
-	mmio_wr(d, d->common + COMMON_Q_USED, 8, USED_GPA);
-	mmio_wr(d, d->common + COMMON_Q_ENABLE, 2, 1);
+	d->nq = 1;
+	if (d->features & F(VIRTIO_BLK_F_MQ))
+		d->nq = mmio_rd(d, d->device + 34, 2);	/* num_queues */
+	if (d->nq > MAXQ)
+		d->nq = MAXQ;
+	for (q = 0; q < d->nq; q++) {
+		mmio_wr(d, d->common + COMMON_Q_SELECT, 2, q);
+		mmio_wr(d, d->common + COMMON_Q_SIZE, 2, QSIZE);
+		mmio_wr(d, d->common + COMMON_Q_DESC, 8, DESC_GPA(q));
+		mmio_wr(d, d->common + COMMON_Q_AVAIL, 8, AVAIL_GPA(q));
+		mmio_wr(d, d->common + COMMON_Q_USED, 8, USED_GPA(q));
+		mmio_wr(d, d->common + COMMON_Q_ENABLE, 2, 1);
+		d->noff[q] = mmio_rd(d, d->common + COMMON_Q_NOFF, 2);
+		d->avail_idx[q] = 0;
+		d->used_seen[q] = 0;
+		d->next_desc[q] = 0;
+	}
 	mmio_wr(d, d->common + COMMON_STATUS, 1, VIRTIO_STATUS_DRIVER_OK);
-	d->avail_idx = 0;
-	d->used_seen = 0;
-	d->next_desc = 0;
+	d->cur = 0;
 	d->buf_next = BUF_GPA;
 	return status(d) & VIRTIO_STATUS_DRIVER_OK ? 0 : -EIO;
 }
@@ -229,23 +249,23 @@ static uint64_t buf_alloc(struct drv *d, uint32_t len)
 
 static struct virtq_desc *desc(struct drv *d)
 {
-	return (struct virtq_desc *)(d->ram + DESC_GPA);
+	return (struct virtq_desc *)(d->ram + DESC_GPA(d->cur));
 }
 
 static struct virtq_avail *avail(struct drv *d)
 {
-	return (struct virtq_avail *)(d->ram + AVAIL_GPA);
+	return (struct virtq_avail *)(d->ram + AVAIL_GPA(d->cur));
 }
 
 static struct virtq_used *used(struct drv *d)
 {
-	return (struct virtq_used *)(d->ram + USED_GPA);
+	return (struct virtq_used *)(d->ram + USED_GPA(d->cur));
 }
 
 /* put a chain on the avail ring (without kicking) */
 static void post(struct drv *d, const struct seg *s, unsigned int n)
 {
-	uint16_t head = d->next_desc % QSIZE, i;
+	uint16_t head = d->next_desc[d->cur] % QSIZE, i;
 
 	for (i = 0; i < n; i++) {
 		struct virtq_desc *e = &desc(d)[(head + i) % QSIZE];
@@ -256,14 +276,14 @@ static void post(struct drv *d, const struct seg *s, unsigned int n)
 			   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
 		e->next = (head + i + 1) % QSIZE;
 	}
-	d->next_desc += n;
-	avail(d)->ring[d->avail_idx % QSIZE] = head;
-	__atomic_store_n(&avail(d)->idx, ++d->avail_idx, __ATOMIC_RELEASE);
+	d->next_desc[d->cur] += n;
+	avail(d)->ring[d->avail_idx[d->cur] % QSIZE] = head;
+	__atomic_store_n(&avail(d)->idx, ++d->avail_idx[d->cur], __ATOMIC_RELEASE);
 }
 
 static void kick(struct drv *d)
 {
-	mmio_wr(d, d->notify + 0, 2, 0);	/* queue 0's notify_off is 0 */
+	mmio_wr(d, d->notify + d->noff[d->cur] * d->notify_mult, 2, d->cur);
 }
 
 /* wait for the next used element: its length, or -1 after 5 s */
@@ -272,12 +292,12 @@ static int64_t wait_used(struct drv *d)
 	uint64_t end = now_ms() + 5000;
 	struct virtq_used_elem *e;
 
-	while (__atomic_load_n(&used(d)->idx, __ATOMIC_ACQUIRE) == d->used_seen) {
+	while (__atomic_load_n(&used(d)->idx, __ATOMIC_ACQUIRE) == d->used_seen[d->cur]) {
 		if (now_ms() > end)
 			return -1;
 		usleep(200);
 	}
-	e = &used(d)->ring[d->used_seen++ % QSIZE];
+	e = &used(d)->ring[d->used_seen[d->cur]++ % QSIZE];
 	return e->len;
 }
 
@@ -365,7 +385,8 @@ static bool fd_open_on(const char *path)
 #define IMG_SIZE	(64 * 1024)
 #define ALL_FEATURES	(F(VIRTIO_BLK_F_SIZE_MAX) | F(VIRTIO_BLK_F_SEG_MAX) | \
 			 F(VIRTIO_BLK_F_BLK_SIZE) | F(VIRTIO_BLK_F_FLUSH) | F(VIRTIO_BLK_F_RO) | \
-			 F(VIRTIO_BLK_F_DISCARD) | F(VIRTIO_BLK_F_WRITE_ZEROES))
+			 F(VIRTIO_BLK_F_DISCARD) | F(VIRTIO_BLK_F_WRITE_ZEROES) | \
+			 F(VIRTIO_BLK_F_MQ))
 
 FIXTURE(vblk) {
 	struct drv d;
@@ -670,6 +691,78 @@ TEST_F(vblk, reset_with_requests_in_flight)
 	}
 	EXPECT_EQ(VIRTIO_BLK_S_OK, req(d, VIRTIO_BLK_T_IN, 7, buf, 512, true, NULL));
 	EXPECT_EQ(0, memcmp(buf, self->orig + 7 * 512, 512));
+}
+
+/*
+ * A queue per vCPU: four vCPUs, four queues, each with its own thread;
+ * requests on all of them at once, then resets with all of them busy.
+ */
+TEST_F(vblk, a_queue_per_vcpu)
+{
+	struct drv *d = &self->d;
+	struct virtio_blk_outhdr hdr = { .type = VIRTIO_BLK_T_IN };
+	uint64_t st[MAXQ][8];
+	unsigned int q, i, round;
+	struct seg s[3];
+	uint8_t buf[512];
+
+	d->nr_cpus = 4;
+	ASSERT_EQ(0, start(d, ALL_FEATURES));
+	ASSERT_TRUE(d->features & F(VIRTIO_BLK_F_MQ));
+	ASSERT_EQ(4, d->nq);
+	/* queue q reads sector 8q + i into its own buffers */
+	for (q = 0; q < d->nq; q++) {
+		d->cur = q;
+		for (i = 0; i < 8; i++) {
+			hdr.sector = 8 * q + i;
+			s[0] = (struct seg){ buf_alloc(d, 16), 16, false };
+			memcpy(d->ram + s[0].gpa, &hdr, 16);
+			s[1] = (struct seg){ buf_alloc(d, 512), 512, true };
+			st[q][i] = buf_alloc(d, 1);
+			d->ram[st[q][i]] = 0xee;
+			s[2] = (struct seg){ st[q][i], 1, true };
+			post(d, s, 3);
+		}
+	}
+	for (q = 0; q < d->nq; q++) {
+		d->cur = q;
+		kick(d);
+	}
+	for (q = 0; q < d->nq; q++) {
+		d->cur = q;
+		for (i = 0; i < 8; i++) {
+			/* the data buffer sits right before the status byte */
+			uint64_t data = st[q][i] - 512;
+
+			ASSERT_EQ(513, wait_used(d));
+			EXPECT_EQ(VIRTIO_BLK_S_OK, d->ram[st[q][i]]);
+			EXPECT_EQ(0, memcmp(d->ram + data, self->orig + (8 * q + i) * 512, 512));
+		}
+	}
+	for (round = 0; round < 10; round++) {
+		d->buf_next = BUF_GPA;
+		hdr.sector = 0;
+		for (q = 0; q < d->nq; q++) {
+			d->cur = q;
+			for (i = 0; i < 40; i++) {
+				s[0] = (struct seg){ buf_alloc(d, 16), 16, false };
+				memcpy(d->ram + s[0].gpa, &hdr, 16);
+				s[1] = (struct seg){ buf_alloc(d, 16384), 16384, true };
+				s[2] = (struct seg){ buf_alloc(d, 1), 1, true };
+				post(d, s, 3);
+			}
+			kick(d);
+		}
+		usleep(round * 100);
+		ASSERT_EQ(0, drv_reset(d));
+		ASSERT_EQ(0, drv_init(d, ALL_FEATURES));
+	}
+	/* a driver without MQ uses queue 0 only; the others stay disabled */
+	ASSERT_EQ(0, drv_init(d, ALL_FEATURES & ~F(VIRTIO_BLK_F_MQ)));
+	EXPECT_EQ(1, d->nq);
+	EXPECT_EQ(VIRTIO_BLK_S_OK, req(d, VIRTIO_BLK_T_IN, 5, buf, 512, true, NULL));
+	EXPECT_EQ(0, memcmp(buf, self->orig + 5 * 512, 512));
+	EXPECT_FALSE(status(d) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 /* an image that is not whole sectors: rounded down, said once */
