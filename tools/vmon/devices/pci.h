@@ -126,8 +126,11 @@ struct pci_device {
 
 /*
  * Give d the next free slot, place its BARs, build the header of its
- * configuration space.  Called at attach time.  0, -ENOSPC (no free
- * slot, or the hole is full), -EINVAL (a BAR of a bad size or kind).
+ * configuration space (d starts zeroed but for the fields above; its
+ * capabilities may be added before or after).  Called at attach time,
+ * after pci_conf1_device made the bus.  0, -ENOSPC (no free slot, or
+ * the hole is full), -EINVAL (a BAR of a bad size or kind), -ENODEV (no
+ * bus).
  */
 int pci_device_register(struct vmon_machine *m, struct pci_device *d);
 
