@@ -51,7 +51,7 @@ DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
 	    flex bison bc libssl-dev \
-	    acpica-tools
+	    acpica-tools e2fsprogs zstd
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \

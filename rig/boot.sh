@@ -13,7 +13,8 @@
 #                     uncompressed vmlinux via rig/pvhboot (RIG_BOCHS_BOOT=bzimage:
 #                     the bzImage, ~70 s slower)
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
-#          copied to /bin of the initramfs.
+#          copied to /bin of the initramfs, and the shared libraries of a
+#          dynamically linked one (e2fsprogs) to where ldd finds them.
 # Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_KERNEL (a bzImage to
 #          boot instead of /boot/vmlinuz-KVER), RIG_DIR (work dir),
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
@@ -114,7 +115,16 @@ for applet in $("$root/bin/busybox" --list); do
 done
 cp "$ko" "$root/lib/modules/vmon.ko"
 for f in "$@"; do
+	# a file named like a busybox applet (mke2fs) replaces the link, not busybox
+	rm -f "$root/bin/$(basename "$f")"
 	cp -L "$f" "$root/bin/"
+	# a dynamic executable brings its libraries and its ELF interpreter
+	if ldd "$f" >/dev/null 2>&1; then
+		for lib in $(ldd "$f" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p'); do
+			mkdir -p "$root$(dirname "$lib")"
+			[ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
+		done
+	fi
 done
 cp "$script" "$root/run.sh"
 chmod +x "$root/run.sh"

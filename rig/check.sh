@@ -22,6 +22,8 @@
 #   HOST_TESTS    0 to skip the host unit tests
 #   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh,
 #                 and boot_e2e.sh: kernels, Linux booted to a shell)
+#   VIRTIO_E2E    0 to skip tools/vmon/test/virtio_e2e.sh (Linux with its root
+#                 on a vmon disk, a tap network; two Linux boots)
 #   BOOT_TEST_TIMEOUT  seconds for boot_e2e.sh in QEMU (default 300; Bochs: 2x)
 #   STORM         the storms of selftests/storm/storm.sh, run last: "short"
 #                 (default), "long" (make storm), or 0 to skip them
@@ -158,6 +160,35 @@ if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then
 	fi
 	[ -n "$boot_ready" ] || e2e_missing="$e2e_missing boot_e2e.sh"
 fi
+# The virtio devices end to end (tools/vmon/test/virtio_e2e.sh): the
+# guest's initramfs in its disk flavour (Debian's virtio and ext4
+# modules), what builds its root image inside the machine (e2fsprogs,
+# which rig/boot.sh brings with its libraries), and the tun module for
+# the machine's tap.  Two Linux boots, each within BOOT_TIMEOUT.
+if [ -n "$boot_ready" ] && [ "${VIRTIO_E2E:-1}" != 0 ]; then
+	e2fs=()
+	for p in mke2fs e2fsck debugfs; do
+		for d in /usr/sbin /sbin; do
+			[ -x "$d/$p" ] && { e2fs+=("$d/$p"); break; }
+		done
+	done
+	rm -rf "$out/tun"
+	if [ "${#e2fs[@]}" != 3 ]; then
+		echo "check: no mke2fs, e2fsck or debugfs for virtio_e2e.sh: run 'make deps' (e2fsprogs)" >&2
+		e2e_missing="$e2e_missing virtio_e2e.sh"
+	elif ! KVER=$boot_kver rig/linux-guest/mkinitramfs.sh --disk "$out/guest-disk.cpio" \
+			>"$out/guest-disk-initramfs.log" 2>&1 ||
+	     ! rig/linux-guest/modules.sh "$boot_kver" "$out/tun" tun \
+			>>"$out/guest-disk-initramfs.log" 2>&1; then
+		echo "check: cannot build the disk guest's initramfs: see $out/guest-disk-initramfs.log" >&2
+		e2e_missing="$e2e_missing virtio_e2e.sh"
+	else
+		files+=(tools/vmon/test/virtio_e2e.sh "$out/guest-disk.cpio"
+			rig/linux-guest/mkrootfs.sh rig/linux-guest/root-init "${e2fs[@]}"
+			"$out"/tun/*.ko)
+		names="$names virtio_e2e.sh"
+	fi
+fi
 # the guest kernel for "vmon run --kernel" in machine $1
 machine_files() {
 	[ -n "$boot_ready" ] || return 0
@@ -213,6 +244,8 @@ write_conf() {	# FILE TIMEOUT MACHINE TESTS...
 	# Bochs, where every vCPU costs its share of one emulated CPU)
 	printf 'TIMEOUT_smp_e2e_sh=%s\nexport SMP_CPUS=%s\n' "$((2 * bt + 60))" \
 		"$([ "$emu" = bochs ] && echo 2 || echo 4)" >>"$f"
+	# virtio_e2e.sh: two Linux boots, the first moving NET_MB MiB each way
+	printf 'TIMEOUT_virtio_e2e_sh=%s\n' "$((2 * bt + 60))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 	# the fuzzer's size, where the default short form is not wanted
 	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"
