@@ -20,7 +20,7 @@
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
-#          RIG_MEM (MiB of a QEMU machine, default 512),
+#          RIG_MEM (MiB of the machine, default 512),
 #          RIG_BOCHS_CPUS (CPUs of the Bochs machine, default 1),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped)
@@ -205,7 +205,7 @@ EOF
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>/dev/null
 	# relative paths: Bochs aborts on some long absolute ones
 	cat > "$work/bochsrc" <<EOF
-megs: 512
+megs: ${RIG_MEM:-512}
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 cpu: model=corei7_skylake_x, count=${RIG_BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=1
