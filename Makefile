@@ -14,6 +14,8 @@
 #                   baselines, in every emulated machine (MACHINES= to choose)
 #   make bench-lapic  APIC timer and IPI latency, vmon beside Debian's KVM, in the
 #                   emulated machines (MACHINES=, default qemu-4lvl bochs)
+#   make bench-virtio  virtio-blk and virtio-net throughput, vmon beside QEMU+KVM, in
+#                   the emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
@@ -49,7 +51,7 @@ DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
 	    flex bison bc libssl-dev \
-	    acpica-tools
+	    acpica-tools e2fsprogs zstd
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \
@@ -63,7 +65,7 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
 .PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz storm demo \
-	bench-lapic \
+	bench-lapic bench-virtio \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -184,6 +186,9 @@ storm: all
 # figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
 bench-lapic: module selftests
 	KVER=$(KVER) rig/bench.sh $(MACHINES)
+
+bench-virtio: module tools selftests
+	KVER=$(KVER) rig/bench-virtio.sh $(MACHINES)
 
 # the demo needs the module and the tool (it builds its guest), not the selftests
 demo: module tools

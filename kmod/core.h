@@ -8,6 +8,7 @@
 #define VMON_CORE_H
 
 #include <linux/bits.h>
+#include <linux/hashtable.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/list.h>
@@ -23,6 +24,8 @@
 #define VMON_MAX_SLOTS		32
 #define VMON_MAX_CPUID_ENTRIES	256
 #define VMON_MAX_MSRS		64	/* entries per GET/SET_MSRS call */
+/* buckets of the ioeventfd lookup (ioeventfd.c): 2^7 */
+#define VMON_IOEVENTFD_HASH_BITS	7
 /* guest-physical space a VM may use: 64 TiB, well inside 4-level EPT/NPT */
 #define VMON_MAX_GUEST_PHYS	BIT_ULL(46)
 
@@ -114,6 +117,16 @@ struct vmon_vm {
 	spinlock_t trace_lock;
 	struct list_head tracers;	/* RCU list, changed under trace_lock */
 	unsigned int nr_tracers;	/* trace_lock; read locklessly once per exit */
+
+	/* notifications without exits (ioeventfd.c, irqfd.c) */
+	struct mutex ioeventfd_lock;	/* changes to ioeventfds */
+	/* RCU hash by address: changed under ioeventfd_lock, read at exits */
+	DECLARE_HASHTABLE(ioeventfds, VMON_IOEVENTFD_HASH_BITS);
+	unsigned int nr_ioeventfds;	/* ioeventfd_lock; read locklessly at exits */
+	struct mutex irqfd_mutex;	/* one VMON_IRQFD assign/deassign at a time */
+	spinlock_t irqfd_lock;		/* irqs off: taken in eventfd wakeups */
+	struct list_head irqfds;	/* irqfd_lock */
+	unsigned int nr_irqfds;		/* irqfd_lock */
 	/* backend state follows (vmon_ops->vm_size) */
 };
 
@@ -355,6 +368,26 @@ int vmon_mem_fault(struct vmon_vm *vm, u64 gpa, bool write);
 /* any context, no lock: 0, or -EFAULT when part of the range is in no slot */
 int vmon_read_guest(struct vmon_vm *vm, u64 gpa, void *data, unsigned int len);
 void vmon_mem_destroy(struct vmon_vm *vm);
+
+/*
+ * ioeventfd.c: guest writes that signal an eventfd (VMON_IOEVENTFD).
+ * The exit hooks run on the vCPU thread: vmon_ioeventfd_mmio() returns
+ * 1 when a registration took the TDP-fault write (RIP advanced) and
+ * -ENOENT when userspace gets the exit; vmon_ioeventfd_pio() is true
+ * when one took the OUT (the caller advances RIP).
+ */
+void vmon_ioeventfd_vm_init(struct vmon_vm *vm);
+void vmon_ioeventfd_vm_destroy(struct vmon_vm *vm);
+int vmon_ioctl_ioeventfd(struct vmon_vm *vm, void __user *argp);
+int vmon_ioeventfd_mmio(struct vmon_vcpu *vcpu);
+bool vmon_ioeventfd_pio(struct vmon_vcpu *vcpu, u16 port, u8 size, u32 val);
+
+/* irqfd.c: eventfds that send an MSI when signalled (VMON_IRQFD) */
+int vmon_irqfd_setup(void);		/* module init: the teardown workqueue */
+void vmon_irqfd_unsetup(void);
+void vmon_irqfd_vm_init(struct vmon_vm *vm);
+void vmon_irqfd_vm_destroy(struct vmon_vm *vm);	/* before the vCPUs go */
+int vmon_ioctl_irqfd(struct vmon_vm *vm, void __user *argp);
 
 /* vm.c */
 struct vmon_vm *vmon_vm_create(void);

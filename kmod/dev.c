@@ -438,6 +438,10 @@ static long vmon_vm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg
 		return vmon_ioctl_set_name(vm, (void __user *)arg);
 	case VMON_SIGNAL_MSI:
 		return vmon_ioctl_signal_msi(vm, (void __user *)arg);
+	case VMON_IOEVENTFD:
+		return vmon_ioctl_ioeventfd(vm, (void __user *)arg);
+	case VMON_IRQFD:
+		return vmon_ioctl_irqfd(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -472,6 +476,7 @@ static int vmon_ioctl_get_caps(void __user *argp)
 	caps.host_paging_levels = pgtable_l5_enabled() ? 5 : 4;
 	vmon_ops->get_caps(&caps);	/* flags, and corrections of the above */
 	caps.flags |= VMON_CAP_LAPIC;	/* lapic.c, irq.c: the same on both backends */
+	caps.flags |= VMON_CAP_IOEVENTFD | VMON_CAP_IRQFD;	/* common code too */
 
 	caps.run_size = PAGE_SIZE;
 	caps.max_vcpus = VMON_MAX_VCPUS;

@@ -117,6 +117,18 @@ static int vmon_emul_access(struct vmon_vcpu *vcpu, const struct vmon_insn *insn
 	return -EINVAL;
 }
 
+/*
+ * vcpu->regs is authoritative between exits: the backend loads it.  An
+ * STI or MOV SS shadow the instruction sat in is left as the exit found
+ * it, so it covers one more instruction: an interrupt may come one
+ * instruction late, never early.
+ */
+static void vmon_emul_advance(struct vmon_vcpu *vcpu, const struct vmon_insn *insn,
+			      unsigned int mode)
+{
+	vcpu->regs.rip = (vcpu->regs.rip + insn->len) & vmon_ip_mask(mode);
+}
+
 int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque)
 {
 	const struct vmon_exit *x = &vcpu->exit;
@@ -158,12 +170,39 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, -r, x->tdp.gpa,
 					   "MMIO access refused by the device");
 
-	/*
-	 * vcpu->regs is authoritative between exits: the backend loads it.
-	 * An STI or MOV SS shadow the instruction sat in is left as the
-	 * exit found it, so it covers one more instruction: an interrupt
-	 * may come one instruction late, never early.
-	 */
-	vcpu->regs.rip = (vcpu->regs.rip + insn.len) & vmon_ip_mask(mode);
+	vmon_emul_advance(vcpu, &insn, mode);
+	return 1;
+}
+
+/*
+ * For a device that takes only some writes (ioeventfd.c): the store is
+ * its if the instruction decodes as one and fn accepts it.  Whatever
+ * else happens -- guest code that cannot be read, an instruction the
+ * decoder does not know, fn refusing -- leaves the vCPU as it was, so
+ * that the exit goes on to userspace like any other MMIO write (which
+ * reports the same problems the same way).
+ */
+int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_sregs sregs;
+	struct vmon_insn insn;
+	u8 buf[VMON_INSN_MAX];
+	unsigned int mode, n = 0;
+	int r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch)
+		return -ENOENT;
+
+	vmon_get_sregs(vcpu, &sregs);
+	mode = vmon_code_size(&sregs);
+	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
+	if (r || insn.kind == VMON_INSN_LOAD)
+		return -ENOENT;
+	r = vmon_emul_access(vcpu, &insn, mode, fn, opaque);
+	if (r)
+		return r;
+	vmon_emul_advance(vcpu, &insn, mode);
 	return 1;
 }

@@ -32,4 +32,12 @@ typedef int (*vmon_mmio_handler_t)(struct vmon_vcpu *vcpu, u64 gpa, unsigned int
  */
 int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque);
 
+/*
+ * The same for a write a device may decline: 1 when fn took the store
+ * (RIP advanced); -ENOENT, or fn's error, with the vCPU untouched when
+ * the exit is not a data write, the instruction cannot be read or
+ * decoded, or fn refused it.  Nothing is written to the run page.
+ */
+int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque);
+
 #endif /* VMON_EMULATE_H */

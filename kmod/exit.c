@@ -114,6 +114,11 @@ static int vmon_exit_io(struct vmon_vcpu *vcpu)
 	} else {
 		run->io.data = (u32)vcpu->regs.rax &
 			       (size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1);
+		/* an eventfd registered for it: the guest goes on at once */
+		if (vmon_ioeventfd_pio(vcpu, x->io.port, size, run->io.data)) {
+			vmon_skip_instruction(vcpu);
+			return 1;
+		}
 	}
 	vmon_skip_instruction(vcpu);
 	return 0;
@@ -136,6 +141,9 @@ static int vmon_exit_tdp_fault(struct vmon_vcpu *vcpu)
 	if (r != -ENOENT && r != -EACCES)
 		return vmon_internal_error(vcpu, VMON_INTERNAL_NO_MEMORY, -r, x->tdp.gpa,
 					   "no memory for the second-level page tables");
+	/* a write an eventfd is registered for (ioeventfd.c): no exit */
+	if (vmon_ioeventfd_mmio(vcpu) == 1)
+		return 1;
 
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->exit_reason = VMON_EXIT_MMIO;

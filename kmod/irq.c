@@ -436,29 +436,24 @@ bool vmon_lapic_halt(struct vmon_vcpu *vcpu)
 #define MSI_DATA_VALID		(0x7ff | MSI_DATA_LEVEL | MSI_DATA_TRIGGER)
 
 /*
- * VMON_SIGNAL_MSI (SDM Vol. 3A 11.11): address 0xFEEx_xxxx with only
- * the destination, RH and DM bits; data with a vector, a delivery mode
- * an MSI may use (fixed, lowest priority, NMI, INIT) and the trigger
- * bits.  RH = 1 with logical destinations picks the lowest-priority
- * APIC among them (11.11.1).
+ * An MSI as VMON_SIGNAL_MSI and VMON_IRQFD take it (SDM Vol. 3A 11.11):
+ * address 0xFEEx_xxxx with only the destination, RH and DM bits; data
+ * with a vector, a delivery mode an MSI may use (fixed, lowest
+ * priority, NMI, INIT) and the trigger bits.  RH = 1 with logical
+ * destinations picks the lowest-priority APIC among them (11.11.1).
+ * 0, or -EINVAL for a message these rules refuse.
  */
-int vmon_ioctl_signal_msi(struct vmon_vm *vm, void __user *argp)
+int vmon_msi_to_apic_msg(u64 address, u32 data, struct vmon_apic_msg *m)
 {
-	struct vmon_apic_msg m = {};
-	struct vmon_msi msi;
-
-	if (copy_from_user(&msi, argp, sizeof(msi)))
-		return -EFAULT;
-	if (msi.flags || msi.reserved[0] || msi.reserved[1])
+	memset(m, 0, sizeof(*m));
+	if ((address & ~MSI_ADDR_VALID) != MSI_ADDR_BASE || (data & ~MSI_DATA_VALID))
 		return -EINVAL;
-	if ((msi.address & ~MSI_ADDR_VALID) != MSI_ADDR_BASE || (msi.data & ~MSI_DATA_VALID))
-		return -EINVAL;
-	m.vector = msi.data & 0xff;
-	m.mode = (msi.data >> 8) & 7;
-	switch (m.mode) {
+	m->vector = data & 0xff;
+	m->mode = (data >> 8) & 7;
+	switch (m->mode) {
 	case VMON_APIC_DM_FIXED:
 	case VMON_APIC_DM_LOWEST:
-		if (m.vector < 16)
+		if (m->vector < 16)
 			return -EINVAL;
 		break;
 	case VMON_APIC_DM_NMI:
@@ -467,13 +462,27 @@ int vmon_ioctl_signal_msi(struct vmon_vm *vm, void __user *argp)
 	default:
 		return -EINVAL;
 	}
-	m.dest = (msi.address >> 12) & 0xff;
-	m.logical = msi.address & MSI_ADDR_DM;
-	m.broadcast = m.dest == 0xff;
-	m.level = msi.data & MSI_DATA_TRIGGER;
-	m.assert = true;	/* a message is an assertion */
-	if (m.mode == VMON_APIC_DM_FIXED && m.logical && (msi.address & MSI_ADDR_RH))
-		m.mode = VMON_APIC_DM_LOWEST;
+	m->dest = (address >> 12) & 0xff;
+	m->logical = address & MSI_ADDR_DM;
+	m->broadcast = m->dest == 0xff;
+	m->level = data & MSI_DATA_TRIGGER;
+	m->assert = true;	/* a message is an assertion */
+	if (m->mode == VMON_APIC_DM_FIXED && m->logical && (address & MSI_ADDR_RH))
+		m->mode = VMON_APIC_DM_LOWEST;
+	return 0;
+}
+
+int vmon_ioctl_signal_msi(struct vmon_vm *vm, void __user *argp)
+{
+	struct vmon_apic_msg m;
+	struct vmon_msi msi;
+
+	if (copy_from_user(&msi, argp, sizeof(msi)))
+		return -EFAULT;
+	if (msi.flags || msi.reserved[0] || msi.reserved[1])
+		return -EINVAL;
+	if (vmon_msi_to_apic_msg(msi.address, msi.data, &m))
+		return -EINVAL;
 	return vmon_apic_deliver(vm, NULL, &m);
 }
 

@@ -184,6 +184,8 @@ int vmon_lapic_pending_vector(struct vmon_vcpu *vcpu);
 int vmon_lapic_block(struct vmon_vcpu *vcpu);
 /* a HLT exit with RIP past it: true when the vCPU now waits in the kernel */
 bool vmon_lapic_halt(struct vmon_vcpu *vcpu);
+/* an MSI's address and data as a message: 0 or -EINVAL (irq.c) */
+int vmon_msi_to_apic_msg(u64 address, u32 data, struct vmon_apic_msg *m);
 int vmon_ioctl_signal_msi(struct vmon_vm *vm, void __user *argp);
 int vmon_ioctl_get_mp_state(struct vmon_vcpu *vcpu, void __user *argp);
 int vmon_ioctl_set_mp_state(struct vmon_vcpu *vcpu, void __user *argp);

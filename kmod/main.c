@@ -110,9 +110,13 @@ static int __init vmon_init(void)
 		goto err_unsetup;
 	vmon_cpuhp_state = r;
 
-	r = vmon_netlink_init();		/* before /dev/vmon: no VM exists yet */
+	r = vmon_irqfd_setup();
 	if (r)
 		goto err_cpuhp;
+
+	r = vmon_netlink_init();		/* before /dev/vmon: no VM exists yet */
+	if (r)
+		goto err_irqfd;
 
 	r = vmon_dev_init();
 	if (r)
@@ -123,6 +127,8 @@ static int __init vmon_init(void)
 
 err_netlink:
 	vmon_netlink_exit();
+err_irqfd:
+	vmon_irqfd_unsetup();
 err_cpuhp:
 	cpuhp_remove_state(vmon_cpuhp_state);
 err_unsetup:
@@ -140,6 +146,7 @@ static void __exit vmon_exit(void)
 {
 	vmon_dev_exit();
 	vmon_netlink_exit();
+	vmon_irqfd_unsetup();
 	cpuhp_remove_state(vmon_cpuhp_state);
 	vmon_spec_unsetup();
 	vmon_ops->hardware_unsetup();

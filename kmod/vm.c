@@ -47,6 +47,8 @@ struct vmon_vm *vmon_vm_create(void)
 	vm->mm = current->mm;
 
 	vmon_trace_vm_init(vm);
+	vmon_ioeventfd_vm_init(vm);
+	vmon_irqfd_vm_init(vm);
 	r = xa_alloc(&vmon_vms, &vm->id, NULL, xa_limit_31b, GFP_KERNEL);
 	if (r < 0)
 		goto err_free;
@@ -87,6 +89,9 @@ static void vmon_vm_destroy(struct vmon_vm *vm)
 	/* no new lookups; then no tracer (nothing runs any more) */
 	xa_erase(&vmon_vms, vm->id);
 	vmon_trace_vm_destroy(vm);
+	/* no eventfd may deliver to the vCPUs about to go, or be signalled */
+	vmon_irqfd_vm_destroy(vm);
+	vmon_ioeventfd_vm_destroy(vm);
 	for (i = 0; i < VMON_MAX_VCPUS; i++) {
 		if (vm->vcpus[i])
 			vmon_vcpu_destroy(vm->vcpus[i]);

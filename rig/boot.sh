@@ -13,13 +13,14 @@
 #                     uncompressed vmlinux via rig/pvhboot (RIG_BOCHS_BOOT=bzimage:
 #                     the bzImage, ~70 s slower)
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
-#          copied to /bin of the initramfs.
+#          copied to /bin of the initramfs, and the shared libraries of a
+#          dynamically linked one (e2fsprogs) to where ldd finds them.
 # Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_KERNEL (a bzImage to
 #          boot instead of /boot/vmlinuz-KVER), RIG_DIR (work dir),
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
-#          RIG_MEM (MiB of a QEMU machine, default 512),
+#          RIG_MEM (MiB of the machine, default 512),
 #          RIG_BOCHS_CPUS (CPUs of the Bochs machine, default 1),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped)
@@ -114,7 +115,16 @@ for applet in $("$root/bin/busybox" --list); do
 done
 cp "$ko" "$root/lib/modules/vmon.ko"
 for f in "$@"; do
+	# a file named like a busybox applet (mke2fs) replaces the link, not busybox
+	rm -f "$root/bin/$(basename "$f")"
 	cp -L "$f" "$root/bin/"
+	# a dynamic executable brings its libraries and its ELF interpreter
+	if ldd "$f" >/dev/null 2>&1; then
+		for lib in $(ldd "$f" | sed -n 's|.*=> \(/[^ ]*\).*|\1|p; s|^[[:space:]]*\(/[^ ]*\) (.*|\1|p'); do
+			mkdir -p "$root$(dirname "$lib")"
+			[ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
+		done
+	fi
 done
 cp "$script" "$root/run.sh"
 chmod +x "$root/run.sh"
@@ -195,7 +205,7 @@ EOF
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table "$iso" 2>/dev/null
 	# relative paths: Bochs aborts on some long absolute ones
 	cat > "$work/bochsrc" <<EOF
-megs: 512
+megs: ${RIG_MEM:-512}
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 cpu: model=corei7_skylake_x, count=${RIG_BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=1

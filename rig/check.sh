@@ -22,6 +22,8 @@
 #   HOST_TESTS    0 to skip the host unit tests
 #   E2E           0 to skip vmon's end-to-end checks (tools/vmon/test/e2e.sh,
 #                 and boot_e2e.sh: kernels, Linux booted to a shell)
+#   VIRTIO_E2E    0 to skip tools/vmon/test/virtio_e2e.sh (Linux with its root
+#                 on a vmon disk, a tap network; two Linux boots)
 #   BOOT_TEST_TIMEOUT  seconds for boot_e2e.sh in QEMU (default 300; Bochs: 2x)
 #   STORM         the storms of selftests/storm/storm.sh, run last: "short"
 #                 (default), "long" (make storm), or 0 to skip them
@@ -29,10 +31,13 @@
 #   STORM_KILLS, STORM_CYCLES, STORM_RELOADS, STORM_NOFILE  the storms' counts
 #                 (default: storm.sh's short or long form)
 #   CHECK_DIR     logs and work dirs (default build/check)
-#   QEMU_TIMEOUT  seconds per QEMU machine (default 420)
-#   BOCHS_TIMEOUT seconds for Bochs (default 1160: 900, plus the two Linux
-#                 boots of tools/vmon/test/boot_e2e.sh, about 110 s of host
-#                 time each)
+#   QEMU_TIMEOUT  seconds per QEMU machine (default 600: 420, plus about a
+#                 minute for tools/vmon/test/virtio_e2e.sh and room for a
+#                 loaded machine)
+#   BOCHS_TIMEOUT seconds for Bochs (default 1700: 900, the two Linux boots of
+#                 tools/vmon/test/boot_e2e.sh, about 110 s of host time each,
+#                 and virtio_e2e.sh's two boots and 32 MiB over TCP, about
+#                 7 minutes)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
@@ -48,8 +53,8 @@ cd "$top" || exit 1
 machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitigations}
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
-qemu_timeout=${QEMU_TIMEOUT:-420}
-bochs_timeout=${BOCHS_TIMEOUT:-1160}
+qemu_timeout=${QEMU_TIMEOUT:-600}
+bochs_timeout=${BOCHS_TIMEOUT:-1700}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
@@ -158,6 +163,35 @@ if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then
 	fi
 	[ -n "$boot_ready" ] || e2e_missing="$e2e_missing boot_e2e.sh"
 fi
+# The virtio devices end to end (tools/vmon/test/virtio_e2e.sh): the
+# guest's initramfs in its disk flavour (Debian's virtio and ext4
+# modules), what builds its root image inside the machine (e2fsprogs,
+# which rig/boot.sh brings with its libraries), and the tun module for
+# the machine's tap.  Two Linux boots, each within BOOT_TIMEOUT.
+if [ -n "$boot_ready" ] && [ "${VIRTIO_E2E:-1}" != 0 ]; then
+	e2fs=()
+	for p in mke2fs e2fsck debugfs; do
+		for d in /usr/sbin /sbin; do
+			[ -x "$d/$p" ] && { e2fs+=("$d/$p"); break; }
+		done
+	done
+	rm -rf "$out/tun"
+	if [ "${#e2fs[@]}" != 3 ]; then
+		echo "check: no mke2fs, e2fsck or debugfs for virtio_e2e.sh: run 'make deps' (e2fsprogs)" >&2
+		e2e_missing="$e2e_missing virtio_e2e.sh"
+	elif ! KVER=$boot_kver rig/linux-guest/mkinitramfs.sh --disk "$out/guest-disk.cpio" \
+			>"$out/guest-disk-initramfs.log" 2>&1 ||
+	     ! rig/linux-guest/modules.sh "$boot_kver" "$out/tun" tun \
+			>>"$out/guest-disk-initramfs.log" 2>&1; then
+		echo "check: cannot build the disk guest's initramfs: see $out/guest-disk-initramfs.log" >&2
+		e2e_missing="$e2e_missing virtio_e2e.sh"
+	else
+		files+=(tools/vmon/test/virtio_e2e.sh "$out/guest-disk.cpio"
+			rig/linux-guest/mkrootfs.sh rig/linux-guest/root-init "${e2fs[@]}"
+			"$out"/tun/*.ko)
+		names="$names virtio_e2e.sh"
+	fi
+fi
 # the guest kernel for "vmon run --kernel" in machine $1
 machine_files() {
 	[ -n "$boot_ready" ] || return 0
@@ -213,6 +247,8 @@ write_conf() {	# FILE TIMEOUT MACHINE TESTS...
 	# Bochs, where every vCPU costs its share of one emulated CPU)
 	printf 'TIMEOUT_smp_e2e_sh=%s\nexport SMP_CPUS=%s\n' "$((2 * bt + 60))" \
 		"$([ "$emu" = bochs ] && echo 2 || echo 4)" >>"$f"
+	# virtio_e2e.sh: two Linux boots, the first moving NET_MB MiB each way
+	printf 'TIMEOUT_virtio_e2e_sh=%s\n' "$((2 * bt + 60))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
 	# the fuzzer's size, where the default short form is not wanted
 	[ -z "${VMON_FUZZ_OPS:-}" ] || printf 'export VMON_FUZZ_OPS=%s\n' "$VMON_FUZZ_OPS" >>"$f"

@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# "make demo": boot Debian's Linux kernel on DEMO_CPUS vCPUs with a
-# small busybox initramfs (rig/linux-guest/) under vmon, and show what
-# its shell prints: uname, the CPUID hypervisor leaf, a file written and
-# read, every CPU at work (nproc, local timer interrupts, one worker per
-# CPU, CPU 1 offline and back), then power-off.
+# "make demo": boot Debian's Linux kernel on DEMO_CPUS vCPUs under vmon
+# with its root filesystem on a vmon disk: the initramfs
+# (rig/linux-guest/mkinitramfs.sh --disk) loads Debian's own virtio and
+# ext4 modules and switches to /dev/vda, an ext4 image built here
+# (mkrootfs.sh), whose /sbin/init shows uname, the PCI devices, the
+# virtio RNG, a file written and synced to the disk, every CPU at work
+# (nproc, local timer interrupts, one worker per CPU, CPU 1 offline and
+# back), then powers off.
+# DEMO=initramfs boots the same kernel with a busybox initramfs only;
 # DEMO=hello runs the bundled flat sample guest instead.
 #
 # Where this CPU has VT-x or AMD-V and vmon.ko can be loaded, the guest
@@ -13,7 +17,7 @@
 # kernel the module was not built for) the same module, tool and guest
 # go into an emulated machine with AMD SVM (QEMU TCG) and run there.
 #
-# Env: DEMO (linux, the default, or hello), DEMO_ARGS (vmon's arguments;
+# Env: DEMO (linux, the default, initramfs or hello), DEMO_ARGS (vmon's arguments;
 #      default: boot the Linux guest, or "run --flat SAMPLE"),
 #      DEMO_SAMPLE (default tools/vmon/samples/hello.bin), DEMO_MACHINE
 #      (default qemu-4lvl), DEMO_CPUS (vCPUs of the Linux guest, default 2),
@@ -36,8 +40,16 @@ append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=of
 [ "$cpus" -gt 1 ] && append="$append no_timer_check vmon_guest.smp"
 mkdir -p "$work"
 
+# the files that build the root image where the guest runs
+root_tools=(rig/linux-guest/mkrootfs.sh rig/linux-guest/root-init rig/linux-guest/smp-checks)
 case $demo in
 linux)
+	guest_files=("$vmlinuz" "$work/guest.cpio")
+	[ -r "$vmlinuz" ] || { echo "demo: $vmlinuz is missing: run 'make deps'" >&2; exit 1; }
+	KVER=$kver rig/linux-guest/mkinitramfs.sh --disk "$work/guest.cpio" || exit 1
+	append="$append vmon_test=demo"
+	;;
+initramfs)
 	guest_files=("$vmlinuz" "$work/guest.cpio")
 	[ -r "$vmlinuz" ] || { echo "demo: $vmlinuz is missing: run 'make deps'" >&2; exit 1; }
 	rig/linux-guest/mkinitramfs.sh "$work/guest.cpio" || exit 1
@@ -47,7 +59,7 @@ hello)
 	guest_files=("$sample")
 	;;
 *)
-	echo "demo: DEMO=$demo: unknown demo (use linux or hello)" >&2
+	echo "demo: DEMO=$demo: unknown demo (use linux, initramfs or hello)" >&2
 	exit 1
 	;;
 esac
@@ -56,10 +68,13 @@ for f in "$vmon" "$ko" "${guest_files[@]}"; do
 done
 
 # vmon's arguments, given the directory that holds the guest's files
-demo_args() {	# DIR KERNEL
+# and the one where its root image is
+demo_args() {	# DIR KERNEL IMAGE_DIR
 	if [ -n "${DEMO_ARGS:-}" ]; then
 		echo "$DEMO_ARGS"
 	elif [ "$demo" = linux ]; then
+		echo "run --kernel $1/$2 --initrd $1/guest.cpio --mem 192M --cpus $cpus --disk $3/root.img --append '$append'"
+	elif [ "$demo" = initramfs ]; then
 		echo "run --kernel $1/$2 --initrd $1/guest.cpio --mem 192M --cpus $cpus --append '$append'"
 	else
 		echo "run --flat $1/$(basename "$sample")"
@@ -86,10 +101,13 @@ try_host() {
 	fi
 	if [ "$demo" = linux ]; then
 		cp "$vmlinuz" "$work/"
+		rig/linux-guest/mkrootfs.sh "$work/root.img" || { [ $loaded_here = 1 ] && rmmod vmon; return 1; }
+	elif [ "$demo" = initramfs ]; then
+		cp "$vmlinuz" "$work/"
 	elif [ -z "${DEMO_ARGS:-}" ]; then
 		cp "$sample" "$work/"
 	fi
-	args=$(demo_args "$work" "$(basename "$vmlinuz")")
+	args=$(demo_args "$work" "$(basename "$vmlinuz")" "$work")
 	echo "demo: running on this CPU: $vmon $args"
 	eval "\"$vmon\" $args"
 	rc=$?
@@ -105,14 +123,24 @@ fi
 
 # ------------------------------------------------- in an emulated machine
 kernel_name=$(basename "$vmlinuz")
-if [ "$demo" = linux ]; then
+mkroot=
+if [ "$demo" != hello ]; then
 	# the ELF vmlinux: no decompression inside the emulator
 	rig/extract-vmlinux.sh "$vmlinuz" "$work/vmlinux" || exit 1
 	guest_files=("$work/vmlinux" "$work/guest.cpio")
 	kernel_name=vmlinux
 fi
-args=$(demo_args /bin "$kernel_name")
+if [ "$demo" = linux ]; then
+	# the root image is built in the emulated machine: e2fsprogs' mke2fs
+	# goes in with its libraries (rig/boot.sh), the image stays sparse
+	mke2fs=$(command -v /usr/sbin/mke2fs /sbin/mke2fs | head -n 1)
+	[ -n "$mke2fs" ] || { echo "demo: no mke2fs: run 'make deps' (e2fsprogs)" >&2; exit 1; }
+	guest_files+=("${root_tools[@]}" "$mke2fs")
+	mkroot="/bin/mkrootfs.sh /tmp/root.img || exit 1"
+fi
+args=$(demo_args /bin "$kernel_name" /tmp)
 cat >"$work/demo.sh" <<EOF
+$mkroot
 echo "demo: ===== output of 'vmon $args' ====="
 eval "/bin/vmon $args"
 echo "demo: ===== vmon exited with status \$? ====="

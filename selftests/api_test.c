@@ -12,7 +12,7 @@
 
 #define KNOWN_CAP_FLAGS	(VMON_CAP_TDP | VMON_CAP_UNRESTRICTED_GUEST | VMON_CAP_VPID | \
 			 VMON_CAP_ASID | VMON_CAP_NRIPS | VMON_CAP_TDP_AD | VMON_CAP_XSAVE | \
-			 VMON_CAP_LAPIC)
+			 VMON_CAP_LAPIC | VMON_CAP_IOEVENTFD | VMON_CAP_IRQFD)
 
 static int ioctl_err(int fd, unsigned long cmd, unsigned long arg)
 {

@@ -7,9 +7,19 @@
 # leaf and the guest's TSC.  An uncompressed newc cpio: no decompression
 # under emulation.
 #
-#   rig/linux-guest/mkinitramfs.sh OUT.cpio
+# --disk: the flavour whose root is on a vmon disk: /init is init-disk,
+# which loads Debian's virtio and ext4 modules of kernel KVER (env,
+# default the newest /boot/vmlinuz-*-amd64) from /lib/modules
+# (modules.sh resolves what they need) and switches to /dev/vda.
+#
+#   rig/linux-guest/mkinitramfs.sh [--disk] OUT.cpio
 set -eu
-out=${1:?usage: rig/linux-guest/mkinitramfs.sh OUT.cpio}
+disk=
+if [ "${1:-}" = --disk ]; then
+	disk=1
+	shift
+fi
+out=${1:?usage: rig/linux-guest/mkinitramfs.sh [--disk] OUT.cpio}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 busybox=$(command -v busybox || echo /bin/busybox)
@@ -30,8 +40,22 @@ for applet in $("$root/bin/busybox" --list); do
 done
 ${CC:-gcc} -static -O2 -Wall -Wextra -I"$top/uapi" -o "$root/bin/hvinfo" "$here/hvinfo.c" ||
 	die "cannot build hvinfo"
-cp "$here/init" "$root/init"
-cp "$here/smp-checks" "$root/bin/smp-checks"
+if [ -n "$disk" ]; then
+	kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+	[ -n "$kver" ] || die "no /boot/vmlinuz-*-amd64: run 'make deps' (linux-image-amd64)"
+	"$here/modules.sh" "$kver" "$root/lib/modules" virtio_pci virtio_blk virtio_net \
+		virtio_rng ext4 || die "cannot gather the modules of $kver"
+	cp "$here/init-disk" "$root/init"
+else
+	# virtio-rng, when Debian builds it as modules: /init loads them
+	kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+	if [ -n "$kver" ]; then
+		"$here/modules.sh" "$kver" "$root/lib/modules" virtio_pci virtio_rng ||
+			die "cannot gather the modules of $kver"
+	fi
+	cp "$here/init" "$root/init"
+	cp "$here/smp-checks" "$root/bin/smp-checks"
+fi
 chmod +x "$root/init"
 # no /dev/console here: the kernel's built-in initramfs has it
 (cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) >"$work/initrd.cpio"

@@ -36,7 +36,8 @@ enum fz_kind {
 	FK_CREATE_VCPU, FK_GET_REGS, FK_SET_REGS, FK_GET_SREGS, FK_SET_SREGS,
 	FK_SET_CPUID, FK_GET_MSRS, FK_SET_MSRS, FK_RUN, FK_INTERRUPT, FK_NMI,
 	FK_INJECT, FK_STATE_DUMP, FK_UNKNOWN, FK_MMAP, FK_NETLINK,
-	FK_GET_LAPIC, FK_SET_LAPIC, FK_MP_STATE, FK_SIGNAL_MSI, FK_NR
+	FK_GET_LAPIC, FK_SET_LAPIC, FK_MP_STATE, FK_SIGNAL_MSI, FK_IOEVENTFD, FK_IRQFD,
+	FK_NR
 };
 
 /* fz_ioctl() flags: why errors outside the ioctl's own set may come */
@@ -171,6 +172,9 @@ void fz_op_state_dump(struct fz *f);
 void fz_op_lapic(struct fz *f);
 void fz_random_sregs(struct fz *f, struct vmon_sregs *s);
 void fz_avoid_emulator_sregs(struct fz *f, struct vmon_sregs *s);
+
+/* notify_ops.c: VMON_IOEVENTFD, VMON_IRQFD, eventfds signalled and closed */
+void fz_op_notify(struct fz *f);
 
 /* guest.c: random guest code and VMON_RUN */
 void fz_op_guest(struct fz *f);

@@ -55,6 +55,11 @@ static const struct {
 	[FK_SET_LAPIC]	 = { "SET_LAPIC", B(EINVAL) | B(ENOMEM) | B(EIO) },
 	[FK_MP_STATE]	 = { "GET/SET_MP_STATE", B(EINVAL) | B(EIO) },
 	[FK_SIGNAL_MSI]	 = { "SIGNAL_MSI", B(EINVAL) | B(EIO) },
+	/* api.rst: notifications without exits */
+	[FK_IOEVENTFD]	 = { "IOEVENTFD", B(EINVAL) | B(EBADF) | B(EEXIST) | B(ENOENT) |
+			     B(ENOSPC) | B(ENOMEM) | B(EIO) },
+	[FK_IRQFD]	 = { "IRQFD", B(EINVAL) | B(EBADF) | B(ENOENT) | B(ENOSPC) |
+			     B(ENOMEM) | B(EIO) },
 	/* api.rst "mmap: the run page"; ENOMEM: the caller's address space */
 	[FK_MMAP]	 = { "mmap", B(EINVAL) | B(EPERM) | B(EIO) | B(ENOMEM) },
 	/*

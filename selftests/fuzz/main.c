@@ -70,6 +70,8 @@ static void child_ops(struct fz *f, uint64_t n)
 			fz_op_lapic(f);
 		else if (x < 660)
 			fz_op_state_dump(f);
+		else if (x < 680)
+			fz_op_notify(f);
 		else if (x < 997)
 			fz_op_guest(f);
 		else

@@ -185,6 +185,33 @@ int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
 	return 0;
 }
 
+int vmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
+		      __u64 datamatch, __u32 flags)
+{
+	struct vmon_ioeventfd io = {
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.datamatch = datamatch,
+		.flags = flags,
+	};
+
+	return sys_ret(ioctl(vm->fd, VMON_IOEVENTFD, &io));
+}
+
+int vmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
+		  __u32 flags)
+{
+	struct vmon_irqfd irqfd = {
+		.fd = fd,
+		.flags = flags,
+		.msi_address = msi_address,
+		.msi_data = msi_data,
+	};
+
+	return sys_ret(ioctl(vm->fd, VMON_IRQFD, &irqfd));
+}
+
 void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len)
 {
 	unsigned int i;

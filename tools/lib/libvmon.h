@@ -61,6 +61,21 @@ void vmon_free_guest_memory(void *hva, size_t size);
 /* register (size > 0) or delete (size == 0) slot; remembered in vm->slots */
 int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
 		       __u64 gpa, __u64 size, void *hva);
+/*
+ * VMON_IOEVENTFD: a guest write to addr (MMIO, or a port with
+ * VMON_IOEVENTFD_PIO) of len bytes (0: any), and of the value datamatch
+ * with VMON_IOEVENTFD_DATAMATCH, signals eventfd fd without an exit;
+ * VMON_IOEVENTFD_DEASSIGN removes it.  0 or -errno.
+ */
+int vmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
+		      __u64 datamatch, __u32 flags);
+/*
+ * VMON_IRQFD: signalling eventfd fd delivers the MSI (msi_address,
+ * msi_data); again on a bound fd changes the message;
+ * VMON_IRQFD_DEASSIGN unbinds it.  0 or -errno.
+ */
+int vmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
+		  __u32 flags);
 /* host address of guest-physical [gpa, gpa + len) if inside one slot */
 void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len);
 

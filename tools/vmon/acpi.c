@@ -14,7 +14,8 @@
  *         (no S4BIOS, no global lock contention: one OS, no firmware).
  *   DSDT  hand-assembled AML (20.2): \_SB with one processor device
  *         (ACPI0007) per vCPU whose _UID is the MADT's processor UID,
- *         and \_S5, the SLP_TYP devices/acpi_pm.c takes for soft off.
+ *         with PCI the host bridge PCI0 (acpi_pci.c), and \_S5, the
+ *         SLP_TYP devices/acpi_pm.c takes for soft off.
  *   FADT  revision 6: the PM1a event and control blocks and the PM
  *         timer at ACPI_PM_BASE, SCI on IRQ 9, the reset register at
  *         port 0xCF9, IAPC_BOOT_ARCH saying legacy devices and an 8042
@@ -27,29 +28,19 @@
  *         source overrides of QEMU's pc machine that apply here (ISA
  *         IRQ 0 -> GSI 2, edge; the SCI, IRQ 9 -> GSI 9, level, active
  *         high), and LINT1 as NMI on every processor.
- *   XSDT, RSDT  point to the FADT and the MADT.
- *
- * A PCI host bridge (PNP0A03 under \_SB, with _CRS and _PRT) and an
- * MCFG table belong here once the machine has PCI devices; the e820
- * map already keeps 3 GiB-4 GiB free of RAM for their windows.
+ *   MCFG  with PCI: the ECAM window (acpi_pci.c, which also writes
+ *         the PCI0 host bridge into the DSDT's \_SB).
+ *   XSDT, RSDT  point to the FADT, the MADT and the MCFG.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "acpi.h"
+#include "acpi_aml.h"
 #include "loaders/loaders.h"
 
 #define SZ_4G			0x100000000ULL
-
-/* the system description table header, 5.2.6 */
-#define SDT_HEADER_LEN		36
-#define SDT_LENGTH		4
-#define SDT_CHECKSUM		9
-#define OEM_ID			"VMON  "
-#define OEM_REVISION		1
-#define CREATOR_ID		"VMON"
-#define CREATOR_REVISION	1
 
 /* RSDP, 5.2.5.3 */
 #define RSDP_LEN		36
@@ -133,147 +124,6 @@
 /* the DSDT: ACPI 2.0+ so that integers are 64 bits (5.2.11.1) */
 #define DSDT_REVISION		2
 
-/* AML encodings, 20.2 */
-#define AML_ZERO		0x00
-#define AML_ONE			0x01
-#define AML_NAME		0x08
-#define AML_BYTE		0x0a
-#define AML_WORD		0x0b
-#define AML_STRING		0x0d
-#define AML_SCOPE		0x10
-#define AML_PACKAGE		0x12
-#define AML_ROOT_CHAR		0x5c
-#define AML_EXT_PREFIX		0x5b
-#define AML_DEVICE		0x82
-#define PKG_LEN_MAX		4	/* bytes of the longest PkgLength */
-
-/* where the tables are being written: [base, end) of guest memory */
-struct acpi_out {
-	uint8_t *mem;		/* guest memory at guest-physical 0 */
-	uint64_t pos, end;	/* guest-physical */
-	bool overflow;
-};
-
-/* reserve len bytes, aligned; their guest-physical address, 0 on overflow */
-static uint64_t out_take(struct acpi_out *o, uint64_t len, uint64_t align)
-{
-	uint64_t at = (o->pos + align - 1) & ~(align - 1);
-
-	if (o->overflow || at > o->end || len > o->end - at) {
-		o->overflow = true;
-		return 0;
-	}
-	o->pos = at + len;
-	return at;
-}
-
-static uint8_t checksum(const uint8_t *p, uint64_t len)
-{
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *p++;
-	return (uint8_t)-sum;
-}
-
-static void sdt_header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev,
-		       const char *table_id)
-{
-	memcpy(t, sig, 4);
-	put_le32(t + SDT_LENGTH, len);
-	t[8] = rev;
-	memcpy(t + 10, OEM_ID, 6);
-	memcpy(t + 16, "VMON", 4);
-	memcpy(t + 20, table_id, 4);	/* OEM table ID: "VMON" + the table */
-	put_le32(t + 24, OEM_REVISION);
-	memcpy(t + 28, CREATOR_ID, 4);
-	put_le32(t + 32, CREATOR_REVISION);
-}
-
-static void sdt_finish(uint8_t *t)
-{
-	t[SDT_CHECKSUM] = 0;
-	t[SDT_CHECKSUM] = checksum(t, get_le32(t + SDT_LENGTH));
-}
-
-/* ---- AML, written straight into the DSDT's place ---- */
-
-static void aml_bytes(struct acpi_out *o, const void *p, uint64_t len)
-{
-	uint64_t at = out_take(o, len, 1);
-
-	if (at)
-		memcpy(o->mem + at, p, len);
-}
-
-static void aml_byte(struct acpi_out *o, uint8_t b)
-{
-	aml_bytes(o, &b, 1);
-}
-
-/*
- * Open an object with a PkgLength (20.2.4): room for the longest
- * encoding now, the real one when aml_close() knows the length.
- */
-static uint64_t aml_open(struct acpi_out *o)
-{
-	return out_take(o, PKG_LEN_MAX, 1);
-}
-
-static void aml_close(struct acpi_out *o, uint64_t start)
-{
-	uint64_t body, len;
-	unsigned int n, i;
-
-	if (o->overflow)
-		return;
-	body = o->pos - start - PKG_LEN_MAX;
-	/* the length counts its own bytes: 1 byte holds up to 63 */
-	for (n = 1; n < PKG_LEN_MAX; n++)
-		if (body + n < (n == 1 ? 0x40ULL : 1ULL << (4 + 8 * (n - 1))))
-			break;
-	len = body + n;
-	if (n == 1) {
-		o->mem[start] = (uint8_t)len;
-	} else {
-		o->mem[start] = (uint8_t)((n - 1) << 6 | (len & 0xf));
-		for (i = 1; i < n; i++)
-			o->mem[start + i] = (uint8_t)(len >> (4 + 8 * (i - 1)));
-	}
-	memmove(o->mem + start + n, o->mem + start + PKG_LEN_MAX, body);
-	o->pos = start + n + body;
-}
-
-static void aml_integer(struct acpi_out *o, unsigned int v)
-{
-	uint8_t w[3] = { AML_WORD, (uint8_t)v, (uint8_t)(v >> 8) };
-
-	if (v <= AML_ONE) {
-		aml_byte(o, v ? AML_ONE : AML_ZERO);
-	} else if (v <= 0xff) {
-		aml_byte(o, AML_BYTE);
-		aml_byte(o, (uint8_t)v);
-	} else {
-		aml_bytes(o, w, sizeof(w));	/* ACPI_MAX_CPUS keeps v below 64 Ki */
-	}
-}
-
-/* Name (seg, value) with a 4-character name segment */
-static void aml_name_string(struct acpi_out *o, const char *seg, const char *s)
-{
-	aml_byte(o, AML_NAME);
-	aml_bytes(o, seg, 4);
-	aml_byte(o, AML_STRING);
-	aml_bytes(o, s, strlen(s) + 1);
-}
-
-static void aml_name_integer(struct acpi_out *o, const char *seg, unsigned int v)
-{
-	aml_byte(o, AML_NAME);
-	aml_bytes(o, seg, 4);
-	aml_integer(o, v);
-}
-
 /*
  * Device (Cxxx) { Name (_HID, "ACPI0007") Name (_UID, id) }: the
  * processor device of 8.4 (Processor () objects are deprecated since
@@ -326,6 +176,8 @@ static uint64_t build_dsdt(struct acpi_out *o, const struct vmon_acpi_config *cf
 	aml_bytes(o, "_SB_", 4);
 	for (i = 0; i < cfg->nr_cpus; i++)
 		aml_cpu(o, i);
+	if (cfg->pci)
+		acpi_aml_pci_root(o);
 	aml_close(o, pkg);
 	aml_s5(o);
 	if (o->overflow)
@@ -503,8 +355,8 @@ static void build_rsdp(uint8_t *p, uint64_t rsdt, uint64_t xsdt)
 	put_le32(p + 16, (uint32_t)rsdt);
 	put_le32(p + 20, RSDP_LEN);
 	put_le64(p + 24, xsdt);
-	p[8] = checksum(p, RSDP_V1_LEN);	/* the ACPI 1.0 part */
-	p[32] = checksum(p, RSDP_LEN);		/* the whole structure */
+	p[8] = acpi_checksum(p, RSDP_V1_LEN);	/* the ACPI 1.0 part */
+	p[32] = acpi_checksum(p, RSDP_LEN);		/* the whole structure */
 }
 
 static int check_config(uint64_t mem_size, const struct vmon_acpi_config *cfg)
@@ -530,7 +382,8 @@ int vmon_acpi_build(void *mem, uint64_t mem_size, const struct vmon_acpi_config 
 		.mem = mem, .pos = cfg->region_gpa,
 		.end = cfg->region_gpa + cfg->region_size,
 	};
-	uint64_t rsdp, facs, dsdt, tables[2], rsdt, xsdt;
+	uint64_t rsdp, facs, dsdt, tables[3], rsdt, xsdt;
+	unsigned int n = 2;
 	int ret = check_config(mem_size, cfg);
 
 	if (ret)
@@ -541,8 +394,10 @@ int vmon_acpi_build(void *mem, uint64_t mem_size, const struct vmon_acpi_config 
 	dsdt = build_dsdt(&o, cfg);
 	tables[0] = build_fadt(&o, facs, dsdt);
 	tables[1] = build_madt(&o, cfg);
-	xsdt = build_sdt_list(&o, "XSDT", 8, tables, 2);
-	rsdt = build_sdt_list(&o, "RSDT", 4, tables, 2);
+	if (cfg->pci)
+		tables[n++] = acpi_build_mcfg(&o);
+	xsdt = build_sdt_list(&o, "XSDT", 8, tables, n);
+	rsdt = build_sdt_list(&o, "RSDT", 4, tables, n);
 	if (o.overflow)
 		return -ENOSPC;
 	build_rsdp(o.mem + rsdp, rsdt, xsdt);

@@ -5,7 +5,7 @@
  * and the one call that builds them in guest memory.
  *
  * The tables (ACPI 6.5, chapter 5): RSDP -> RSDT and XSDT -> FADT (->
- * FACS, DSDT) and MADT.  The FADT's fixed hardware is a PIIX4-style
+ * FACS, DSDT), MADT and, with PCI, MCFG.  The FADT's fixed hardware is a PIIX4-style
  * block of I/O ports at ACPI_PM_BASE, the same ports as QEMU's pc
  * machine: PM1a event (status, enable), PM1a control, the PM timer.
  * The reset register is port 0xCF9 (devices/pci_conf1.c), the SCI is
@@ -14,6 +14,7 @@
 #ifndef VMON_ACPI_H
 #define VMON_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -70,6 +71,7 @@ struct vmon_acpi_config {
 	uint32_t lapic_addr;	/* ACPI_LAPIC_ADDR */
 	uint32_t ioapic_addr;	/* 0: the machine has no I/O APIC */
 	uint8_t ioapic_id;	/* the I/O APIC's ID register at reset, 0-15 */
+	bool pci;		/* PCI bus 0 (devices/pci.h): \_SB.PCI0, MCFG */
 };
 
 /*

@@ -31,6 +31,8 @@ static const struct {
 	{ VMON_CAP_NRIPS, "nrips", "SVM saves the next RIP on exits" },
 	{ VMON_CAP_TDP_AD, "tdp-ad", "accessed/dirty bits in the EPT/NPT tables" },
 	{ VMON_CAP_XSAVE, "xsave", "guest XSAVE state (AVX, ...) is switched" },
+	{ VMON_CAP_IOEVENTFD, "ioeventfd", "guest writes signal an eventfd without an exit" },
+	{ VMON_CAP_IRQFD, "irqfd", "a signalled eventfd sends an MSI" },
 };
 
 static const char *const state_words[] = {

@@ -156,8 +156,23 @@ void *machine_gpa_to_hva(const struct vmon_machine *m, uint64_t gpa, uint64_t le
 	return NULL;
 }
 
+int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg)
+{
+	if (m->nr_cleanups == MACHINE_MAX_CLEANUPS)
+		return -ENOSPC;
+	m->cleanups[m->nr_cleanups].fn = fn;
+	m->cleanups[m->nr_cleanups].arg = arg;
+	m->nr_cleanups++;
+	return 0;
+}
+
 void machine_destroy(struct vmon_machine *m)
 {
+	/* device threads may still take the lock until they are joined */
+	while (m->nr_cleanups) {
+		m->nr_cleanups--;
+		m->cleanups[m->nr_cleanups].fn(m->cleanups[m->nr_cleanups].arg);
+	}
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);
 	free(m->unclaimed_ports);

@@ -16,6 +16,7 @@
 
 struct vmon_machine;
 struct ioapic;
+struct pci_bus;
 
 /*
  * The interrupt controller (devices/i8259.c) as the machine sees it:
@@ -35,6 +36,8 @@ struct irqchip_ops {
  */
 #define MACHINE_NO_DEADLINE	UINT64_MAX
 #define MACHINE_MAX_TIMERS	4
+/* devices with threads of their own (virtio): stopped by machine_destroy() */
+#define MACHINE_MAX_CLEANUPS	32	/* 16 disks, the network, rng, ... */
 /* RAM regions: below the PCI hole, and above 4 GiB */
 #define MACHINE_MAX_RAM		2
 
@@ -124,6 +127,7 @@ struct vmon_machine {
 	const struct irqchip_ops *irqchip;	/* the PIC; set once at attach */
 	void *irqchip_dev;
 	struct ioapic *ioapic;			/* set once at attach, or NULL */
+	struct pci_bus *pci;			/* bus 0 (devices/pci.c), or NULL */
 
 	const struct machine_hooks *hooks;	/* set before the threads start */
 	void *hooks_opaque;
@@ -153,6 +157,17 @@ struct vmon_machine {
 		uint8_t *hva;
 	} ram[MACHINE_MAX_RAM];
 	unsigned int nr_ram;
+
+	/*
+	 * Run by machine_destroy(), the last added first, before guest
+	 * memory goes away: devices that run threads stop and join them.
+	 * Added at attach time, before the threads of the run start.
+	 */
+	struct machine_cleanup {
+		void (*fn)(void *arg);
+		void *arg;
+	} cleanups[MACHINE_MAX_CLEANUPS];
+	unsigned int nr_cleanups;
 
 	/* report ports no device claims (VMON_VERBOSE=1): see machine.c */
 	bool verbose;
@@ -185,6 +200,8 @@ void machine_eoi(struct vmon_machine *m, uint8_t vector);
 /* attaches every device of devices/devices.c; 0 or -errno (printed) */
 int machine_add_devices(struct vmon_machine *m);
 void machine_destroy(struct vmon_machine *m);
+/* fn(arg) at machine_destroy(); 0, or -ENOSPC beyond MACHINE_MAX_CLEANUPS */
+int machine_add_cleanup(struct vmon_machine *m, void (*fn)(void *arg), void *arg);
 /*
  * Guest RAM: add the region [gpa, gpa + size) mapped at hva, before the
  * threads start (0, -EINVAL for an empty, wrapping or overlapping

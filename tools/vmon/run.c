@@ -15,6 +15,7 @@
 
 #include "acpi.h"
 #include "device.h"
+#include "devices/pci.h"
 #include "loaders/loaders.h"
 #include "machine.h"
 #include "parse.h"
@@ -179,6 +180,7 @@ static int put_acpi_tables(struct vmon_machine *m, void *mem, uint64_t mem_size)
 	 */
 	if (bus_find(&m->mmio, ACPI_IOAPIC_ADDR))
 		cfg.ioapic_addr = ACPI_IOAPIC_ADDR;
+	cfg.pci = !!m->pci;
 	ret = vmon_acpi_build(mem, mem_size, &cfg, &rsdp);
 	if (ret)
 		vmon_err("cannot build the ACPI tables for %u vCPUs in 0x%llx-0x%llx: %s",
@@ -199,7 +201,7 @@ int cmd_run(int argc, char **argv)
 	struct vmon_cpu *cpu;
 	struct run_ctx ctx;
 	struct vmon_vm vm;
-	uint64_t image_size;
+	uint64_t image_size, low;
 	char buf[32], max[32];
 	unsigned int nr_cpus = 1, i;
 	void *mem;
@@ -208,14 +210,18 @@ int cmd_run(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	if (o.help) {
 		run_usage(stdout);
+		run_free_options(&o);
 		return VMON_STATUS_OK;
 	}
 
-	if (check_module(&o))
+	if (check_module(&o)) {
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
+	}
 	vcpus = calloc(o.cpus, sizeof(*vcpus));
 	if (!vcpus) {
 		vmon_err("cannot allocate %u vCPUs: %s (lower --cpus)", o.cpus, strerror(errno));
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
 	}
 	cpu = &vcpus[0].cpu;
@@ -223,12 +229,14 @@ int cmd_run(int argc, char **argv)
 	if (ret) {
 		vmon_explain_vm_create(ret);
 		free(vcpus);
+		run_free_options(&o);
 		return VMON_STATUS_USAGE;
 	}
 	if (o.name && set_vm_name(&vm, o.name))
 		goto out_vm;
-	if (vm.caps.max_guest_phys && o.mem > vm.caps.max_guest_phys) {
-		vmon_err("--mem %s: more than the %s of guest-physical space the %s backend offers (lower --mem)",
+	low = pci_ram_below_hole(o.mem);
+	if (vm.caps.max_guest_phys && pci_ram_end(o.mem) > vm.caps.max_guest_phys) {
+		vmon_err("--mem %s: RAM beyond the PCI hole (3-4 GiB) ends above the %s of guest-physical space the %s backend offers (lower --mem)",
 			 format_size(o.mem, buf, sizeof(buf)),
 			 format_size(vm.caps.max_guest_phys, max, sizeof(max)),
 			 vmon_backend_name(vm.caps.backend));
@@ -254,12 +262,16 @@ int cmd_run(int argc, char **argv)
 		layout.map_size = boot.map_size;
 		layout.stack = boot.stack;
 	} else {
-		if (flat_load(o.flat, mem, o.mem, o.load, &image_size))
+		if (flat_load(o.flat, mem, low, o.load, &image_size))
 			goto out_mem;
 		if (run_plan_layout(&o, image_size, &layout))
 			goto out_mem;
 	}
-	ret = vmon_vm_set_memory(&vm, 0, 0, 0, o.mem, mem);
+	/* the RAM below the PCI hole in slot 0, the rest at 4 GiB in slot 1 */
+	ret = vmon_vm_set_memory(&vm, 0, 0, 0, low, mem);
+	if (!ret && o.mem > low)
+		ret = vmon_vm_set_memory(&vm, 1, 0, PCI_RAM_HIGH_START, o.mem - low,
+					 (uint8_t *)mem + low);
 	if (ret) {
 		vmon_err("cannot give %s of guest memory to the VM: %s (lower --mem, or raise the locked-memory limit: 'ulimit -l')",
 			 format_size(o.mem, buf, sizeof(buf)), strerror(-ret));
@@ -288,8 +300,13 @@ int cmd_run(int argc, char **argv)
 	/* the MADT (put_acpi_tables()) lists one local APIC per vCPU */
 	m.nr_cpus = o.cpus;
 	m.cmdline = o.append;
-	machine_add_ram(&m, 0, o.mem, mem);
-	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, o.mem))) {
+	m.disks = o.disks;
+	m.nr_disks = o.nr_disks;
+	m.net = o.net.tap ? &o.net : NULL;
+	machine_add_ram(&m, 0, low, mem);
+	if (o.mem > low)
+		machine_add_ram(&m, PCI_RAM_HIGH_START, o.mem - low, (uint8_t *)mem + low);
+	if (!machine_add_devices(&m) && (!o.kernel || !put_acpi_tables(&m, mem, low))) {
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.m = &m;
 		ctx.vm = &vm;
@@ -307,9 +324,11 @@ out_mem:
 	vmon_vm_destroy(&vm);
 	vmon_free_guest_memory(mem, o.mem);
 	free(vcpus);
+	run_free_options(&o);
 	return status;
 out_vm:
 	vmon_vm_destroy(&vm);
 	free(vcpus);
+	run_free_options(&o);
 	return status;
 }

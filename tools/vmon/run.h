@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "libvmon.h"
+#include "machine.h"
 
 struct vmon_machine;
 
@@ -20,6 +21,8 @@ struct vmon_machine;
 #define RUN_DEFAULT_LOAD_PROT	0x100000ULL	/* 1 MiB, where 32/64-bit kernels go */
 /* --cpus: xAPIC IDs are 8 bits and 0xFF is the broadcast ID (SDM Vol. 3A 11.6.2.1) */
 #define RUN_MAX_CPUS		254
+/* --net tap=IFNAME: a Linux interface name, IFNAMSIZ with its NUL */
+#define RUN_NET_NAME_MAX	16
 
 struct run_options {
 	const char *flat;		/* --flat FILE */
@@ -32,7 +35,13 @@ struct run_options {
 	uint64_t entry;			/* --entry ADDR */
 	unsigned int cpus;		/* --cpus N: vCPUs, 1 by default */
 	enum vmon_guest_mode mode;	/* --mode real|prot|long */
+	/* --net tap=IFNAME[,mac=...]: net.tap is NULL without --net, else net_tap */
+	struct machine_net net;
+	char net_tap[RUN_NET_NAME_MAX];
 	bool help;			/* --help: print usage and stop */
+	/* --disk FILE[,ro], in order: /dev/vda, vdb, ...; paths are strdup()ed */
+	struct machine_disk disks[MACHINE_MAX_DISKS];
+	unsigned int nr_disks;
 };
 
 /*
@@ -40,7 +49,11 @@ struct run_options {
  * Returns 0, or -EINVAL after printing one line naming the problem.
  */
 int run_parse_options(int argc, char **argv, struct run_options *o);
+/* free what run_parse_options() allocated (the --disk paths) */
+void run_free_options(struct run_options *o);
 void run_usage(FILE *f);
+/* --net's value (run_net.c): 0, or -EINVAL after printing one line */
+int run_parse_net(const char *arg, struct run_options *o);
 /*
  * The options the module must support (VMON_GET_CAPS): --cpus against
  * caps->max_vcpus and the local APIC.  0, or -EINVAL after one line.

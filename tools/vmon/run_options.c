@@ -4,10 +4,13 @@
  * takes sizes like 64M, addresses are hex (0x...) or decimal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "run.h"
@@ -17,9 +20,10 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmon run --flat FILE [--load ADDR] [--entry ADDR] [--mode real|prot|long]\n"
-		"                [--mem SIZE] [--cpus N]\n"
+		"                [--mem SIZE] [--cpus N] [--disk FILE[,ro]]...\n"
+		"                [--net tap=IFNAME[,mac=MAC]]\n"
 		"       vmon run --kernel FILE [--initrd FILE] [--append CMDLINE] [--mem SIZE]\n"
-		"                [--cpus N]\n"
+		"                [--cpus N] [--disk FILE[,ro]]... [--net tap=IFNAME[,mac=MAC]]\n"
 		"\n"
 		"Run a flat binary guest, or boot a kernel, until it stops.\n"
 		"\n"
@@ -38,11 +42,21 @@ void run_usage(FILE *f)
 		"  --initrd FILE  initial ramdisk (Linux), or the one module (multiboot)\n"
 		"  --append LINE  kernel command line, e.g. \"console=ttyS0\"\n"
 		"  --mem SIZE     guest memory at guest-physical 0, e.g. 64M, 1G, 4096k\n"
-		"                 (default 64M; 256M with --kernel, at most 3G)\n"
+		"                 (default 64M; 256M with --kernel); beyond 3G, the PCI\n"
+		"                 hole, it continues at 4G\n"
 		"  --cpus N       vCPUs (default 1): vCPU 0 starts at the entry point, the\n"
 		"                 others wait for the guest's INIT and SIPI, as on a PC\n"
 		"  --name NAME    the VM's name in 'vmon ps', 'stat', 'top' (printable ASCII,\n"
 		"                 at most 31 characters)\n"
+		"  --disk FILE[,ro]  a virtio-blk disk on the PCI bus backed by FILE (a raw\n"
+		"                 image or a block device, never created nor resized); ,ro:\n"
+		"                 read-only, the guest's writes fail.  Repeat for more disks\n"
+		"                 (at most 16): the guest sees /dev/vda, vdb, ... in order\n"
+		"  --net tap=IFNAME[,mac=MAC]\n"
+		"                 a virtio-net device (PCI) on the existing tap interface\n"
+		"                 IFNAME ('ip tuntap add dev IFNAME mode tap [user U]');\n"
+		"                 MAC like 52:54:00:12:34:56, by default 52:54:00 followed\n"
+		"                 by the low 24 bits of vmon's process ID (one --net only)\n"
 		"\n"
 		"Devices: 16550 UART at 0x3F8 and debug console at 0xE9 print to stdout;\n"
 		"writing v to port 0xF4 (QEMU's isa-debug-exit) ends the run.\n"
@@ -54,7 +68,7 @@ void run_usage(FILE *f)
 
 enum {
 	OPT_FLAT = 256, OPT_LOAD, OPT_ENTRY, OPT_MODE, OPT_MEM, OPT_HELP,
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME, OPT_CPUS,
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_NAME, OPT_CPUS, OPT_DISK, OPT_NET,
 };
 
 static const struct option run_long_options[] = {
@@ -68,6 +82,8 @@ static const struct option run_long_options[] = {
 	{ "append",	required_argument, NULL, OPT_APPEND },
 	{ "name",	required_argument, NULL, OPT_NAME },
 	{ "cpus",	required_argument, NULL, OPT_CPUS },
+	{ "disk",	required_argument, NULL, OPT_DISK },
+	{ "net",	required_argument, NULL, OPT_NET },
 	{ "help",	no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -118,6 +134,96 @@ int run_check_caps(const struct run_options *o, const struct vmon_caps *caps)
 	return 0;
 }
 
+/*
+ * --disk FILE[,ro]: FILE ends at the first comma, as in QEMU's -drive.
+ * Everything is checked here, before the VM exists, and nothing is
+ * opened: the device (devices/virtio_blk.c) opens FILE without O_CREAT
+ * or O_TRUNC at attach time.
+ */
+static int check_disk_file(const char *arg, const char *path, bool readonly)
+{
+	struct stat st;
+
+	if (!*path) {
+		vmon_err("--disk %s: no file name (use --disk FILE or --disk FILE,ro)", arg);
+		return -EINVAL;
+	}
+	if (stat(path, &st)) {
+		if (errno == ENOENT)
+			vmon_err("--disk %s: no such file (create the image first, e.g. 'truncate -s 1G %s')",
+				 arg, path);
+		else
+			vmon_err("--disk %s: %s (give a raw disk image or a block device)",
+				 arg, strerror(errno));
+		return -EINVAL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		vmon_err("--disk %s: is a directory (give a raw disk image file or a block device)",
+			 arg);
+		return -EINVAL;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		vmon_err("--disk %s: not a regular file or block device (give a raw disk image file or a block device)",
+			 arg);
+		return -EINVAL;
+	}
+	if (faccessat(AT_FDCWD, path, R_OK, AT_EACCESS)) {
+		vmon_err("--disk %s: cannot read it: %s (fix its permissions, or run vmon as a user who may read it)",
+			 arg, strerror(errno));
+		return -EINVAL;
+	}
+	if (!readonly && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS)) {
+		vmon_err("--disk %s: cannot write it: %s (attach it read-only with --disk %s,ro, or fix its permissions)",
+			 arg, strerror(errno), path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_disk(const char *arg, struct run_options *o)
+{
+	const char *comma = strchr(arg, ',');
+	struct machine_disk *d;
+	bool readonly = false;
+	char *path;
+
+	if (o->nr_disks == MACHINE_MAX_DISKS) {
+		vmon_err("--disk %s: more than %d disks (give at most %d --disk options)",
+			 arg, MACHINE_MAX_DISKS, MACHINE_MAX_DISKS);
+		return -EINVAL;
+	}
+	if (comma) {
+		if (strcmp(comma + 1, "ro")) {
+			vmon_err("--disk %s: unknown suboption '%s' (the only one is ro: --disk FILE,ro)",
+				 arg, comma + 1);
+			return -EINVAL;
+		}
+		readonly = true;
+	}
+	path = comma ? strndup(arg, comma - arg) : strdup(arg);
+	if (!path) {
+		vmon_err("--disk %s: %s", arg, strerror(errno));
+		return -EINVAL;
+	}
+	if (check_disk_file(arg, path, readonly)) {
+		free(path);
+		return -EINVAL;
+	}
+	d = &o->disks[o->nr_disks++];
+	d->path = path;
+	d->readonly = readonly;
+	return 0;
+}
+
+void run_free_options(struct run_options *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr_disks; i++)
+		free((char *)o->disks[i].path);
+	o->nr_disks = 0;
+}
+
 static int bad_addr(const char *opt, const char *arg, int err)
 {
 	if (err == -ERANGE)
@@ -127,7 +233,7 @@ static int bad_addr(const char *opt, const char *arg, int err)
 	return -EINVAL;
 }
 
-int run_parse_options(int argc, char **argv, struct run_options *o)
+static int parse_options(int argc, char **argv, struct run_options *o)
 {
 	bool have_load = false, have_entry = false, have_mode = false, have_mem = false;
 	int c, ret;
@@ -194,6 +300,14 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 			if (parse_cpus(optarg, &o->cpus))
 				return -EINVAL;
 			break;
+		case OPT_DISK:
+			if (parse_disk(optarg, o))
+				return -EINVAL;
+			break;
+		case OPT_NET:
+			if (run_parse_net(optarg, o))
+				return -EINVAL;
+			break;
 		case OPT_NAME:
 			if (check_name(optarg))
 				return -EINVAL;
@@ -251,4 +365,13 @@ int run_parse_options(int argc, char **argv, struct run_options *o)
 	if (!have_entry)
 		o->entry = o->load;
 	return 0;
+}
+
+int run_parse_options(int argc, char **argv, struct run_options *o)
+{
+	int ret = parse_options(argc, argv, o);
+
+	if (ret)
+		run_free_options(o);
+	return ret;
 }

@@ -68,6 +68,32 @@ static int hook_send_msi(void *opaque, uint64_t address, uint32_t data)
 	return ret < 0 ? -errno : ret;
 }
 
+/*
+ * A virtio queue's notify address: the kernel signals fd on a guest
+ * write and resumes the guest (VMON_IOEVENTFD).  -ENOTTY from a module
+ * without the capability, so the device keeps taking the MMIO exit.
+ */
+static int hook_ioeventfd(void *opaque, uint64_t addr, unsigned int len, int fd,
+			  bool deassign)
+{
+	struct run_ctx *ctx = opaque;
+
+	if (!(ctx->vm->caps.flags & VMON_CAP_IOEVENTFD))
+		return -ENOTTY;
+	return vmon_vm_ioeventfd(ctx->vm, addr, len, fd, 0,
+				 deassign ? VMON_IOEVENTFD_DEASSIGN : 0);
+}
+
+/* an MSI-X vector: the kernel sends (address, data) when fd is signalled */
+static int hook_irqfd(void *opaque, int fd, uint64_t address, uint32_t data, bool deassign)
+{
+	struct run_ctx *ctx = opaque;
+
+	if (!(ctx->vm->caps.flags & VMON_CAP_IRQFD))
+		return -ENOTTY;
+	return vmon_vm_irqfd(ctx->vm, fd, address, data, deassign ? VMON_IRQFD_DEASSIGN : 0);
+}
+
 /* the PIC's output rose: vCPU 0 must look (called without the device lock) */
 static void hook_pic_intr(void *opaque)
 {
@@ -89,6 +115,8 @@ static const struct machine_hooks run_hooks = {
 	.send_msi = hook_send_msi,
 	.pic_intr = hook_pic_intr,
 	.wake_io = hook_wake_io,
+	.ioeventfd = hook_ioeventfd,
+	.irqfd = hook_irqfd,
 };
 
 void run_vcpus_hooks(struct run_ctx *ctx)

@@ -40,6 +40,8 @@ enum vmon_backend {
 #define VMON_CAP_TDP_AD			(1u << 5)  /* accessed/dirty bits in TDP */
 #define VMON_CAP_XSAVE			(1u << 6)  /* guest XSAVE state switched */
 #define VMON_CAP_LAPIC			(1u << 7)  /* in-kernel local APIC per vCPU */
+#define VMON_CAP_IOEVENTFD		(1u << 8)  /* VMON_IOEVENTFD */
+#define VMON_CAP_IRQFD			(1u << 9)  /* VMON_IRQFD */
 
 struct vmon_caps {
 	__u32 backend;			/* enum vmon_backend */
@@ -127,6 +129,63 @@ struct vmon_msi {
 };
 
 #define VMON_SIGNAL_MSI		_IOW(VMONIO, 0x13, struct vmon_msi)
+
+/*
+ * Notifications without exits (Documentation/api.rst).
+ *
+ * VMON_IOEVENTFD: a guest write of len bytes (0: any length) to MMIO
+ * address addr, or an OUT to port addr with VMON_IOEVENTFD_PIO, adds 1
+ * to eventfd fd and resumes the guest after the instruction, without
+ * returning from VMON_RUN.  With VMON_IOEVENTFD_DATAMATCH only a write
+ * of the value datamatch (len bytes of it) matches; len must then be
+ * 1, 2, 4 or 8 (PIO: 1, 2 or 4).  A write nothing matches exits to
+ * userspace as before.  Two registrations of one address may not both
+ * match a write: same addr and kind, and a len of 0 on either side or
+ * equal lens with a wildcard on either side or equal datamatch values
+ * is -EEXIST.  VMON_IOEVENTFD_DEASSIGN removes the registration with
+ * the same fd, addr, len, flags and datamatch (-ENOENT if none).
+ * At most VMON_MAX_IOEVENTFDS per VM (-ENOSPC).
+ */
+#define VMON_IOEVENTFD_DATAMATCH	(1u << 0)
+#define VMON_IOEVENTFD_PIO		(1u << 1)
+#define VMON_IOEVENTFD_DEASSIGN		(1u << 2)
+#define VMON_MAX_IOEVENTFDS		1000
+
+struct vmon_ioeventfd {
+	__u64 addr;			/* guest-physical address or port */
+	__u32 len;			/* 0 (any), 1, 2, 4, 8 */
+	__s32 fd;			/* an eventfd */
+	__u64 datamatch;
+	__u32 flags;			/* VMON_IOEVENTFD_* */
+	__u32 pad;			/* must be 0 */
+	__u64 reserved[2];		/* must be 0 */
+};
+
+#define VMON_IOEVENTFD		_IOW(VMONIO, 0x14, struct vmon_ioeventfd)
+
+/*
+ * VMON_IRQFD: every time eventfd fd is signalled, the kernel reads it
+ * (the counter drops to 0) and delivers the MSI (msi_address,
+ * msi_data) as VMON_SIGNAL_MSI does (the same rules: -EINVAL).
+ * Assigning an fd already bound replaces its message (an MSI-X vector
+ * reprogrammed by the guest); the signals after the ioctl returns use
+ * the new one.  VMON_IRQFD_DEASSIGN unbinds fd (-ENOENT if it is not
+ * bound); once it returns, fd raises nothing.  Closing the eventfd's
+ * last file unbinds it too.  At most VMON_MAX_IRQFDS per VM (-ENOSPC).
+ */
+#define VMON_IRQFD_DEASSIGN		(1u << 0)
+#define VMON_MAX_IRQFDS			1024
+
+struct vmon_irqfd {
+	__s32 fd;			/* an eventfd */
+	__u32 flags;			/* VMON_IRQFD_* */
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 pad;			/* must be 0 */
+	__u64 reserved[2];		/* must be 0 */
+};
+
+#define VMON_IRQFD		_IOW(VMONIO, 0x15, struct vmon_irqfd)
 
 /* ------------------------------------------------------------------ */
 /* vCPU fd                                                             */

@@ -60,6 +60,20 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
 	return 0;
 }
 
+int bus_unregister(struct bus *bus, uint64_t base, void *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->nr; i++) {
+		if (bus->ranges[i].base != base || bus->ranges[i].dev != dev)
+			continue;
+		bus->nr--;
+		memmove(&bus->ranges[i], &bus->ranges[i + 1], (bus->nr - i) * sizeof(*bus->ranges));
+		return 0;
+	}
+	return -ENOENT;
+}
+
 const struct bus_range *bus_find(const struct bus *bus, uint64_t addr)
 {
 	unsigned int i;

@@ -48,6 +48,12 @@ void bus_destroy(struct bus *bus);
  */
 int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
 		 const struct bus_ops *ops, void *dev);
+/*
+ * Give back the range that starts at base and was claimed for dev
+ * (a PCI BAR the guest moves or stops decoding); its release is not
+ * called.  0, or -ENOENT when no such range is claimed.
+ */
+int bus_unregister(struct bus *bus, uint64_t base, void *dev);
 /* the range holding addr, or NULL */
 const struct bus_range *bus_find(const struct bus *bus, uint64_t addr);
 /*

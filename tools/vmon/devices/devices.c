@@ -3,6 +3,7 @@
  * The devices of a vmon machine.  Adding a device: write its file and
  * add one line here.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,7 +17,10 @@ const struct vmon_device *const vmon_devices[] = {
 	&i8254_device,
 	&rtc_device,
 	&i8042_device,
-	&pci_conf1_device,
+	&pci_conf1_device,	/* before the PCI functions: it makes bus 0 */
+	&virtio_rng_device,
+	&virtio_blk_device,	/* one per --disk: /dev/vda, vdb, ... in slot order */
+	&virtio_net_device,	/* --net */
 	&acpi_pm_device,
 	&legacy_ports_device,
 	&fw_cfg_device,
@@ -33,6 +37,8 @@ int machine_add_devices(struct vmon_machine *m)
 
 	for (d = vmon_devices; *d; d++) {
 		ret = (*d)->attach(m);
+		if (ret == -DEVICE_EXPLAINED)
+			return ret;
 		if (ret) {
 			vmon_err("cannot attach device %s: %s (a device claims a range another already holds?)",
 				 (*d)->name, strerror(-ret));

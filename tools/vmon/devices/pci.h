@@ -41,6 +41,20 @@ struct pci_msix;
 #define PCI_ECAM_SIZE		0x00100000ull	/* bus 0 only: 32 devices x 8 functions x 4 KiB */
 #define PCI_IO_START		0xc000u
 #define PCI_IO_END		0x10000u
+#define PCI_RAM_HIGH_START	0x100000000ull	/* RAM beyond the hole continues here */
+
+/* of ram_size bytes of guest RAM, those below the hole (from 0) */
+static inline uint64_t pci_ram_below_hole(uint64_t ram_size)
+{
+	return ram_size < PCI_HOLE_START ? ram_size : PCI_HOLE_START;
+}
+
+/* where guest RAM of ram_size bytes ends, the hole left out */
+static inline uint64_t pci_ram_end(uint64_t ram_size)
+{
+	return ram_size <= PCI_HOLE_START ? ram_size :
+	       PCI_RAM_HIGH_START + (ram_size - PCI_HOLE_START);
+}
 
 #define PCI_MAX_SLOTS		32	/* devices on bus 0, slot 0 is the host bridge */
 #define PCI_NUM_BARS		6
@@ -87,6 +101,13 @@ struct pci_device {
 	 * that the device can refresh config[] (a window capability).
 	 */
 	void (*config_reading)(struct pci_device *d, unsigned int offset, unsigned int size);
+	/*
+	 * Optional: the guest changed the MSI-X table entry of vector (its
+	 * address, data or mask), or PCI_MSIX_ALL when it changed the enable
+	 * or function mask bit; pci_msix_message() tells the new message.
+	 * For the transport that binds vectors to irqfds.
+	 */
+	void (*msix_changed)(struct pci_device *d, unsigned int vector);
 
 	/* set by pci_device_register(); read-only afterwards */
 	struct vmon_machine *machine;
@@ -98,14 +119,18 @@ struct pci_device {
 	uint8_t wmask[PCI_CONFIG_SIZE];	/* bits the guest may write */
 	uint8_t w1cmask[PCI_CONFIG_SIZE];	/* bits a 1 clears (status) */
 	uint8_t last_cap;		/* offset of the last capability, 0: none */
+	unsigned int cap_end;		/* first byte after the capabilities */
 	bool intx_level;		/* the device asserts INTA# */
 	struct pci_msix *msix;		/* NULL: no MSI-X capability */
 };
 
 /*
  * Give d the next free slot, place its BARs, build the header of its
- * configuration space.  Called at attach time.  0, -ENOSPC (no free
- * slot, or the hole is full), -EINVAL (a BAR of a bad size or kind).
+ * configuration space (d starts zeroed but for the fields above; its
+ * capabilities may be added before or after).  Called at attach time,
+ * after pci_conf1_device made the bus.  0, -ENOSPC (no free slot, or
+ * the hole is full), -EINVAL (a BAR of a bad size or kind), -ENODEV (no
+ * bus).
  */
 int pci_device_register(struct vmon_machine *m, struct pci_device *d);
 
@@ -139,11 +164,48 @@ bool pci_msix_enabled(const struct pci_device *d);
  * caller uses INTx instead.
  */
 void pci_msix_notify(struct pci_device *d, unsigned int vector);
+/*
+ * The message vector sends now: false when MSI-X is disabled, the
+ * function or the vector masked, or vector beyond the table.
+ */
+bool pci_msix_message(const struct pci_device *d, unsigned int vector, uint64_t *addr,
+		      uint32_t *data);
+#define PCI_MSIX_ALL		(~0u)	/* msix_changed(): enable or function mask */
 
 /* assert (true) or deassert INTA#: level triggered, through the I/O APIC */
 void pci_set_intx(struct pci_device *d, bool level);
 
 /* the function's bus-master enable: may it read and write guest memory? */
 bool pci_bus_master(const struct pci_device *d);
+
+/*
+ * The bus side (pci_conf1.c, pci_msix.c, the unit tests).
+ *
+ * pci_bus_create() makes bus 0 with its host bridge at 00:00.0 and
+ * stores it in m->pci (the configuration mechanisms attach it);
+ * pci_bus_destroy() frees it and the MSI-X state of its functions.
+ */
+int pci_bus_create(struct vmon_machine *m);
+void pci_bus_destroy(struct vmon_machine *m);
+/*
+ * A configuration access of size 1, 2 or 4 (naturally aligned) to
+ * function devfn (device << 3 | function) of bus 0; an absent function
+ * reads all ones and drops writes (PCI Local Bus 3.0, 6.1).
+ */
+uint32_t pci_config_read(struct vmon_machine *m, unsigned int devfn, unsigned int offset,
+			 unsigned int size);
+void pci_config_write(struct vmon_machine *m, unsigned int devfn, unsigned int offset,
+		      unsigned int size, uint32_t val);
+/*
+ * The I/O APIC input of INTx pin (0: INTA# .. 3: INTD#) of slot: the
+ * _PRT of the DSDT says the same.
+ */
+#define PCI_INTX_GSI_BASE	16
+#define PCI_INTX_GSIS		8
+unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin);
+
+/* pci.c tells pci_msix.c of a configuration write; frees the state */
+void pci_msix_config_written(struct pci_device *d, unsigned int offset, unsigned int size);
+void pci_msix_free(struct pci_msix *msix);
 
 #endif /* VMON_PCI_H */

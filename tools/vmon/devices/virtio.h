@@ -104,7 +104,9 @@ struct virtio_device_ops {
 	 * The driver reset the device, or the device needs reset and the
 	 * driver reset it: stop touching the rings and call
 	 * virtio_reset_done() once no thread does (possibly before
-	 * returning).  Device lock held; must not block.
+	 * returning).  Only after ops->start(): a reset before DRIVER_OK
+	 * has nothing to stop and completes at once, without this call.
+	 * Device lock held; must not block.
 	 */
 	void (*reset)(struct virtio_device *v);
 };

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../acpi.h"
+#include "../devices/pci.h"
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
@@ -92,19 +93,14 @@ static int check_acpi_room(const char *path, const struct kernel_boot *boot)
 int kernel_load(const struct kernel_request *req, void *mem, uint64_t mem_size,
 		struct kernel_boot *boot)
 {
+	struct kernel_request r = *req;
 	struct kernel_file f;
-	char buf[32], max[32];
+	char buf[32];
 	bool is64;
 	long off;
 	int ret;
 
 	memset(boot, 0, sizeof(*boot));
-	if (mem_size > KERNEL_MAX_MEM) {
-		vmon_err("--mem %s: a kernel gets at most %s of RAM, which ends below the 32-bit MMIO hole (lower --mem)",
-			 format_size(mem_size, buf, sizeof(buf)),
-			 format_size(KERNEL_MAX_MEM, max, sizeof(max)));
-		return -EINVAL;
-	}
 	if (mem_size < KERNEL_MIN_MEM) {
 		vmon_err("--mem %s: too small for a kernel, which loads at 1 MiB or above (give at least 2M)",
 			 format_size(mem_size, buf, sizeof(buf)));
@@ -113,6 +109,10 @@ int kernel_load(const struct kernel_request *req, void *mem, uint64_t mem_size,
 	ret = map_kernel(req->kernel, &f);
 	if (ret)
 		return ret;
+	/* the kernel and its boot data go below the hole */
+	r.ram_size = mem_size;
+	req = &r;
+	mem_size = pci_ram_below_hole(mem_size);
 
 	off = multiboot_find_header(&f);
 	if (off >= 0) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../acpi.h"
+#include "../devices/pci.h"
 #include "../parse.h"
 #include "../vmon.h"
 #include "loaders.h"
@@ -28,17 +29,28 @@
 #define EBDA_START	0x9fc00ULL
 #define BIOS_START	0xf0000ULL
 
-unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r)
+unsigned int boot_memory_map(uint64_t ram_size, struct boot_mem_range *r)
 {
+	uint64_t below = pci_ram_below_hole(ram_size);
+	uint64_t low = below < EBDA_START ? below : EBDA_START;
 	unsigned int n = 0;
-	uint64_t low = mem_size < EBDA_START ? mem_size : EBDA_START;
 
 	r[n++] = (struct boot_mem_range){ 0, low, BOOT_MEM_RAM };
 	r[n++] = (struct boot_mem_range){ EBDA_START, 0xa0000 - EBDA_START, BOOT_MEM_RESERVED };
 	r[n++] = (struct boot_mem_range){ ACPI_TABLES_GPA, ACPI_TABLES_SIZE, BOOT_MEM_ACPI_NVS };
 	r[n++] = (struct boot_mem_range){ BIOS_START, SZ_1M - BIOS_START, BOOT_MEM_RESERVED };
-	if (mem_size > SZ_1M)
-		r[n++] = (struct boot_mem_range){ SZ_1M, mem_size - SZ_1M, BOOT_MEM_RAM };
+	if (below > SZ_1M)
+		r[n++] = (struct boot_mem_range){ SZ_1M, below - SZ_1M, BOOT_MEM_RAM };
+	/*
+	 * Linux uses the ECAM window of the MCFG table only when the
+	 * firmware reserved it (arch/x86/pci/mmconfig-shared.c,
+	 * pci_mmcfg_reserved(): an E820 entry or ACPI motherboard
+	 * resources); the rest of the hole is left out, as a PC BIOS does.
+	 */
+	r[n++] = (struct boot_mem_range){ PCI_ECAM_BASE, PCI_ECAM_SIZE, BOOT_MEM_RESERVED };
+	if (ram_size > below)
+		r[n++] = (struct boot_mem_range){ PCI_RAM_HIGH_START, ram_size - below,
+						  BOOT_MEM_RAM };
 	return n;
 }
 

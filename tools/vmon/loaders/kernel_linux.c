@@ -86,10 +86,10 @@ int linux_is_bzimage(const struct kernel_file *f)
 	       get_le32(f->data + HDR_HEADER) == HEADER_MAGIC;
 }
 
-static void put_e820(uint8_t *bp, uint64_t mem_size)
+static void put_e820(uint8_t *bp, uint64_t ram_size)
 {
 	struct boot_mem_range r[BOOT_MEM_MAX_RANGES];
-	unsigned int i, n = boot_memory_map(mem_size, r);
+	unsigned int i, n = boot_memory_map(ram_size, r);
 
 	for (i = 0; i < n; i++) {
 		uint8_t *e = bp + BP_E820_TABLE + i * BP_E820_ENTRY_SIZE;
@@ -165,7 +165,7 @@ static int linux_finish(const struct kernel_request *req, uint8_t *mem, uint64_t
 	 * heap_end_ptr and CAN_USE_HEAP concern the real-mode setup code,
 	 * which the 64-bit entry skips: left as the kernel's header has them.
 	 */
-	put_e820(bp, mem_size);
+	put_e820(bp, req->ram_size);
 	/*
 	 * run.c builds the ACPI tables, RSDP first, at ACPI_TABLES_GPA
 	 * once the devices are attached.  Linux takes the RSDP from here

@@ -138,10 +138,10 @@ static int load_kludge(const struct kernel_file *f, long hdr_off, uint8_t *mem,
 	return 0;
 }
 
-static void put_mmap(uint64_t mem_size, uint8_t *mbi, uint64_t mbi_gpa)
+static void put_mmap(uint64_t ram_size, uint8_t *mbi, uint64_t mbi_gpa)
 {
 	struct boot_mem_range r[BOOT_MEM_MAX_RANGES];
-	unsigned int i, n = boot_memory_map(mem_size, r);
+	unsigned int i, n = boot_memory_map(ram_size, r);
 
 	for (i = 0; i < n; i++) {
 		uint8_t *e = mbi + MBI_MMAP_OFF + i * MBI_MMAP_ENTRY;
@@ -167,7 +167,7 @@ static void put_info(const struct kernel_request *req, uint8_t *mem, uint64_t me
 	put_le32(mbi + 4, 639);
 	put_le32(mbi + 8, (uint32_t)((mem_size > SZ_1M ? mem_size - SZ_1M : 0) >> 10));
 	put_le32(mbi + 16, (uint32_t)l->cmdline);
-	put_mmap(mem_size, mbi, l->mbi);
+	put_mmap(req->ram_size, mbi, l->mbi);
 	memcpy(mbi + MBI_NAME_OFF, LOADER_NAME, sizeof(LOADER_NAME));
 	put_le32(mbi + 64, (uint32_t)(l->mbi + MBI_NAME_OFF));
 	if (req->initrd) {

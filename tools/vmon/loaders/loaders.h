@@ -38,6 +38,8 @@ struct kernel_request {
 	const char *cmdline;		/* --append CMDLINE, or NULL */
 	unsigned int tsc_khz;		/* host TSC frequency (vmon_caps), 0 unknown */
 	bool tsc_reliable;		/* the host keeps its own time with the TSC */
+	/* set by kernel_load(): all guest RAM (mem_size), for the memory map */
+	uint64_t ram_size;
 };
 
 /* the formats kernel_load() tells apart by content */
@@ -79,8 +81,6 @@ struct kernel_boot {
 #define KERNEL_CMDLINE_GPA	0x20000ULL
 #define KERNEL_CMDLINE_MAX	0x10000ULL
 #define KERNEL_LOW_END		(KERNEL_CMDLINE_GPA + KERNEL_CMDLINE_MAX)
-/* RAM ends below the 32-bit MMIO hole (local APIC, IOAPIC, PCI) */
-#define KERNEL_MAX_MEM		(3ULL << 30)
 /* kernels load at 1 MiB or above: less memory cannot hold one */
 #define KERNEL_MIN_MEM		(2ULL << 20)
 
@@ -88,24 +88,29 @@ struct kernel_boot {
 #define BOOT_MEM_RAM		1
 #define BOOT_MEM_RESERVED	2
 #define BOOT_MEM_ACPI_NVS	4		/* e820 type 4, ACPI 6.5 15.1 */
-#define BOOT_MEM_MAX_RANGES	5
+#define BOOT_MEM_MAX_RANGES	7
 struct boot_mem_range {
 	uint64_t addr, size;
 	uint32_t type;			/* BOOT_MEM_* */
 };
 
 /*
- * RAM below 640 KiB less a 1 KiB EBDA, the ACPI tables at
- * 0xE0000-0xEFFFF, the BIOS area 0xF0000-0xFFFFF reserved, RAM from 1 MiB
- * to mem_size.  Returns the number of ranges.
+ * Of ram_size bytes of guest RAM: RAM below 640 KiB less a 1 KiB EBDA,
+ * the ACPI tables at 0xE0000-0xEFFFF, the BIOS area 0xF0000-0xFFFFF
+ * reserved, RAM from 1 MiB to the PCI hole, the ECAM window reserved,
+ * and the RAM beyond the hole at 4 GiB.  Returns the number of ranges,
+ * in address order.
  */
-unsigned int boot_memory_map(uint64_t mem_size, struct boot_mem_range *r);
+unsigned int boot_memory_map(uint64_t ram_size, struct boot_mem_range *r);
 
 /*
  * Detect the format of req->kernel, load it and req->initrd into guest
- * memory mem (mem_size bytes at guest-physical 0), and build the boot
- * data its protocol wants.  Returns 0, or -errno after one line naming
- * the file, the problem, and what to do.
+ * memory mem (mem_size bytes of RAM: at guest-physical 0 up to the PCI
+ * hole, the rest at 4 GiB, which the kernel learns of from the memory
+ * map only), and build the boot data its protocol wants.  The format
+ * loaders below get the part below the hole as their mem_size.
+ * Returns 0, or -errno after one line naming the file, the problem, and
+ * what to do.
  */
 int kernel_load(const struct kernel_request *req, void *mem, uint64_t mem_size,
 		struct kernel_boot *boot);

@@ -3,7 +3,8 @@
  * Unit tests of the ACPI tables (acpi.c): the RSDP and its two
  * checksums, the RSDT and XSDT, every table's checksum and length, the
  * FADT's fields, every MADT entry, the DSDT's AML byte for byte, the
- * refusals of a bad configuration, and, when Debian's acpica-tools are
+ * refusals of a bad configuration, the PCI host bridge and the MCFG
+ * table (acpi_pci.c), and, when Debian's acpica-tools are
  * installed, a round trip through iasl: each table disassembled, and the
  * DSDT compiled back to the same AML.
  */
@@ -38,6 +39,17 @@ static struct vmon_acpi_config config(unsigned int cpus, bool ioapic)
 		.ioapic_addr = ioapic ? ACPI_IOAPIC_ADDR : 0,
 		.ioapic_id = 0,
 	};
+}
+
+static uint64_t build_cfg(struct __test_metadata *_metadata, const struct vmon_acpi_config *c)
+{
+	uint64_t rsdp = 0;
+
+	if (!mem)
+		mem = malloc(MEM_SIZE);
+	memset(mem, 0xcc, MEM_SIZE);
+	EXPECT_EQ(0, vmon_acpi_build(mem, MEM_SIZE, c, &rsdp));
+	return rsdp;
 }
 
 static uint64_t build(struct __test_metadata *_metadata, unsigned int cpus, bool ioapic)
@@ -308,6 +320,56 @@ TEST(dsdt_aml_many_cpus)
 	check_table(_metadata, dsdt, "DSDT");
 }
 
+/* bytes needle somewhere in [p, p + len) */
+static bool has_bytes(const uint8_t *p, uint32_t len, const void *needle, uint32_t n)
+{
+	return memmem(p, len, needle, n);
+}
+
+/* with PCI: \_SB.PCI0 in the DSDT, the MCFG listed in the XSDT and RSDT */
+TEST(pci_root_and_mcfg)
+{
+	struct vmon_acpi_config c = config(2, true);
+	uint64_t rsdp, dsdt, mcfg, rsdt;
+	uint32_t len;
+
+	c.pci = true;
+	rsdp = build_cfg(_metadata, &c);
+	mcfg = xsdt_find(rsdp, "MCFG");
+	ASSERT_NE(0, mcfg);
+	check_table(_metadata, mcfg, "MCFG");
+	EXPECT_EQ(60, get_le32(mem + mcfg + 4));
+	EXPECT_EQ(0xf0000000, get_le64(mem + mcfg + 44));
+	EXPECT_EQ(0, get_le16(mem + mcfg + 52));	/* segment 0 */
+	EXPECT_EQ(0, mem[mcfg + 54]);			/* buses 0-0 */
+	EXPECT_EQ(0, mem[mcfg + 55]);
+	rsdt = get_le32(mem + rsdp + 16);
+	ASSERT_EQ(36 + 3 * 4, get_le32(mem + rsdt + 4));
+	EXPECT_EQ(mcfg, get_le32(mem + rsdt + 36 + 8));
+
+	dsdt = get_le32(mem + xsdt_find(rsdp, "FACP") + 40);
+	len = get_le32(mem + dsdt + 4);
+	check_table(_metadata, dsdt, "DSDT");
+	EXPECT_TRUE(has_bytes(mem + dsdt, len, "\x5b\x82", 2));
+	/* _HID EisaId ("PNP0A08"), _CID EisaId ("PNP0A03") */
+	EXPECT_TRUE(has_bytes(mem + dsdt, len, "_HID\x0c\x41\xd0\x0a\x08", 9));
+	EXPECT_TRUE(has_bytes(mem + dsdt, len, "_CID\x0c\x41\xd0\x0a\x03", 9));
+	/* the window of the PCI hole: DWordMemory 0xC0000000-0xEFFFFFFF */
+	EXPECT_TRUE(has_bytes(mem + dsdt, len,
+			      "\x87\x17\x00\x00\x0c\x01\0\0\0\0\0\0\0\xc0\xff\xff\xff\xef", 18));
+	/* _PRT: slot 1 INTA# on GSI 17, slot 31 INTD# on GSI 16 + (31 + 3) % 8 */
+	EXPECT_TRUE(has_bytes(mem + dsdt, len,
+			      "\x12\x0b\x04\x0c\xff\xff\x01\x00\x00\x00\x0a\x11", 12));
+	EXPECT_TRUE(has_bytes(mem + dsdt, len,
+			      "\x12\x0c\x04\x0c\xff\xff\x1f\x00\x0a\x03\x00\x0a\x12", 13));
+	/* without PCI: neither */
+	c.pci = false;
+	rsdp = build_cfg(_metadata, &c);
+	EXPECT_EQ(0, xsdt_find(rsdp, "MCFG"));
+	dsdt = get_le32(mem + xsdt_find(rsdp, "FACP") + 40);
+	EXPECT_FALSE(has_bytes(mem + dsdt, get_le32(mem + dsdt + 4), "PCI0", 4));
+}
+
 TEST(bad_configs)
 {
 	struct vmon_acpi_config c = config(1, true);
@@ -379,11 +441,13 @@ static bool dsl_has(const char *dir, const char *name, const char *needle)
 TEST(iasl_round_trip)
 {
 	char dir[] = "/tmp/vmon-acpi-test-XXXXXX", cmd[512];
-	uint64_t rsdp, fadt, madt, dsdt, facs;
+	struct vmon_acpi_config c = config(3, true);
+	uint64_t rsdp, fadt, madt, dsdt, facs, mcfg;
 
 	if (!have_iasl())
 		SKIP(return, "no iasl: apt-get install acpica-tools (make deps)");
-	rsdp = build(_metadata, 3, true);
+	c.pci = true;
+	rsdp = build_cfg(_metadata, &c);
 	ASSERT_NE(NULL, mkdtemp(dir));
 	fadt = xsdt_find(rsdp, "FACP");
 	madt = xsdt_find(rsdp, "APIC");
@@ -393,9 +457,12 @@ TEST(iasl_round_trip)
 	write_table(dir, "APIC", madt, get_le32(mem + madt + 4));
 	write_table(dir, "DSDT", dsdt, get_le32(mem + dsdt + 4));
 	write_table(dir, "FACS", facs, 64);
-	write_table(dir, "XSDT", get_le64(mem + rsdp + 24), 36 + 16);
+	mcfg = xsdt_find(rsdp, "MCFG");
+	write_table(dir, "MCFG", mcfg, get_le32(mem + mcfg + 4));
+	write_table(dir, "XSDT", get_le64(mem + rsdp + 24), 36 + 24);
+	/* and not a word of error or warning from the disassembler */
 	snprintf(cmd, sizeof(cmd),
-		 "cd %s && for t in FACP APIC DSDT FACS XSDT; do iasl -d $t.dat >iasl-$t.log 2>&1 || exit 1; done",
+		 "cd %s && for t in FACP APIC DSDT FACS MCFG XSDT; do iasl -d $t.dat >iasl-$t.log 2>&1 || exit 1; done && ! grep -qiE 'error|warning' iasl-*.log",
 		 dir);
 	ASSERT_EQ(0, system(cmd));
 	EXPECT_TRUE(dsl_has(dir, "FACP", "Reset Register Supported (V2) : 1"));
@@ -408,6 +475,16 @@ TEST(iasl_round_trip)
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "Device (C002)"));
 	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_S5, Package (0x04)"));
 	EXPECT_TRUE(dsl_has(dir, "FACS", "Signature : \"FACS\""));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "Device (PCI0)"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_HID, EisaId (\"PNP0A08\")"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_CID, EisaId (\"PNP0A03\")"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT",
+			    "WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "0x0CF7,             // Range Maximum"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "0x0D00,             // Range Minimum"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "0xEFFFFFFF,         // Range Maximum"));
+	EXPECT_TRUE(dsl_has(dir, "DSDT", "Name (_PRT, Package (0x7C)"));
+	EXPECT_TRUE(dsl_has(dir, "MCFG", "Base Address : 00000000F0000000"));
 	/*
 	 * and back: iasl compiles the disassembled DSDT to the same AML
 	 * (-oa: without the optimizer, which would drop the root prefix of

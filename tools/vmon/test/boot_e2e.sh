@@ -6,8 +6,9 @@
 # refusals, and the proof of issue 3: Debian's Linux booted with a
 # busybox initramfs (rig/linux-guest/) runs uname, sees vmon's CPUID
 # hypervisor leaf, writes and reads a file, shows what it made of vmon's
-# ACPI tables, and powers off through ACPI S5; booted again, it reboots
-# through the FADT's reset register.  Prints TAP,
+# ACPI tables and of the PCI bus, and powers off through ACPI S5; booted
+# again, it reboots through the FADT's reset register; booted with RAM
+# beyond the PCI hole (when the machine has the memory), it uses it.  Prints TAP,
 # plus "# boot:" lines: the boot time to /init and the exits by reason
 # until then ("vmon stat" while /init runs), and "# guest:" lines, the
 # guest's console as it comes.
@@ -18,7 +19,9 @@
 # vmlinux (ELF, no decompression: the fast path under emulation) or
 # vmlinuz-* (bzImage).  Without a kernel the Linux checks are skipped.
 # Env: BOOT_TIMEOUT (seconds for the Linux boot, default 270), BOOT_MEM
-# (default 192M), BOOT_APPEND (extra kernel command line).
+# (default 192M), BOOT_APPEND (extra kernel command line),
+# BOOT_MEM_HIGH_MIB (--mem of the boot with RAM beyond the hole, default
+# 3328: 256 MiB at 4 GiB).
 dir=${1:-/bin}
 vmon=$dir/vmon
 boot_timeout=${BOOT_TIMEOUT:-270}
@@ -67,7 +70,7 @@ for k in "$dir/vmlinux" "$dir"/vmlinuz-*; do
 done
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..30"
 
 # ---------------------------------------------------- multiboot, by content
 mod_size=$(wc -c <"$dir/guest.cpio")
@@ -80,7 +83,7 @@ expect "multiboot: mem_lower/mem_upper of --mem 16M" /tmp/mb.out \
 expect "multiboot: --initrd is module 1 with its size" /tmp/mb.out \
 	"modules 1, first $mod_size bytes"
 expect "multiboot: finds the RSDP in the BIOS area, and the RSDT's tables" /tmp/mb.out \
-	"^multiboot: rsdp 0x0e0000, revision 2, rsdt FACP APIC$"
+	"^multiboot: rsdp 0x0e0000, revision 2, rsdt FACP APIC MCFG$"
 
 # the same kernel at 0x1000, where vmon's boot data used to be
 run_vmon /tmp/mbl.out /tmp/mbl.err run --kernel "$dir/multiboot_low.elf" \
@@ -109,13 +112,22 @@ if [ -z "$kernel" ]; then
 	for d in "kernel larger than --mem" "Linux: vmon boots the kernel" \
 		 "Linux: reaches /init" "Linux: uname -a" \
 		 "Linux: CPUID hypervisor leaf is vmon's" \
-		 "Linux: file write and read" "Linux: finds the RSDP vmon built" \
-		 "Linux: lists the FACP, DSDT, FACS and APIC tables once each" \
+		 "Linux: file write and read" "Linux: virtio-rng is the hardware RNG" \
+		 "Linux: reads random bytes from virtio-rng" \
+		 "Linux: virtio-rng completions arrive as MSI-X interrupts" \
+		 "Linux: finds the RSDP vmon built" \
+		 "Linux: lists the FACP, DSDT, FACS, APIC and MCFG tables once each" \
 		 "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" \
 		 "Linux: the ACPI PM timer is a clocksource" \
+		 "Linux: ACPI PCI root bridge PCI0" \
+		 "Linux: the root bridge's MMIO window is the PCI hole" \
+		 "Linux: uses ECAM (MCFG at 0xf0000000, reserved in e820)" \
+		 "Linux: finds the host bridge 00:00.0 (8086:1237, class 0x060000)" \
 		 "Linux: no ACPI errors or warnings" \
 		 "Linux: poweroff through ACPI S5 ends vmon with status 0" \
-		 "Linux: reboot through the ACPI reset register ends vmon with status 0"; do
+		 "Linux: reboot through the ACPI reset register ends vmon with status 0" \
+		 "Linux with RAM beyond the PCI hole: boots and powers off" \
+		 "Linux with RAM beyond the PCI hole: e820 RAM at 4 GiB, all of it in MemTotal"; do
 		n=$((n + 1))
 		echo "ok $n - $d # SKIP no guest kernel (vmlinux or vmlinuz-*) in $dir"
 	done
@@ -175,6 +187,12 @@ expect "Linux: reaches /init" /tmp/linux.out "^hvinfo: tsc [0-9]"
 expect "Linux: uname -a" /tmp/linux.out "^guest: uname: Linux .* x86_64"
 expect "Linux: CPUID hypervisor leaf is vmon's" /tmp/linux.out "^guest: hypervisor leaf ok"
 expect "Linux: file write and read" /tmp/linux.out "^guest: file write and read ok"
+# virtio-rng (Documentation/devices.rst): bound by Linux's virtio_pci, and answering
+expect "Linux: virtio-rng is the hardware RNG" /tmp/linux.out "^guest: hwrng: virtio_rng\.0$"
+expect "Linux: reads random bytes from virtio-rng" /tmp/linux.out \
+	"^guest: hwrng: read 64 bytes: [0-9a-f]\{32\}$"
+expect "Linux: virtio-rng completions arrive as MSI-X interrupts" /tmp/linux.out \
+	"^guest: hwrng: queue interrupts: [1-9][0-9]* msi$"
 # the ACPI tables (Documentation/linux-guests.rst, "Firmware tables")
 if grep -q "^guest: dmesg: ACPI: RSDP 0x00000000000E0000 000024 (v02 VMON" /tmp/linux.out &&
    ! grep -q "A valid RSDP was not found" /tmp/linux.out; then
@@ -189,12 +207,33 @@ for t in FACP DSDT FACS APIC; do
 	c=$(grep -c "^guest: dmesg: ACPI: $t 0x" /tmp/linux.out)
 	[ "$c" = 1 ] || missing="$missing $t($c)"
 done
-report "Linux: lists the FACP, DSDT, FACS and APIC tables once each" "${missing:+not once:$missing}"
+for t in MCFG; do
+	c=$(grep -c "^guest: dmesg: ACPI: $t 0x" /tmp/linux.out)
+	[ "$c" = 1 ] || missing="$missing $t($c)"
+done
+report "Linux: lists the FACP, DSDT, FACS, APIC and MCFG tables once each" "${missing:+not once:$missing}"
 expect "Linux: ACPI sleep states S0 and S5 (DSDT _S5)" /tmp/linux.out \
 	"^guest: dmesg: ACPI: PM: (supports S0 S5)"
 # (Linux's acpi_pm always masks the counter to 24 bits)
 expect "Linux: the ACPI PM timer is a clocksource" /tmp/linux.out \
 	"^guest: dmesg: clocksource: acpi_pm: mask: 0xffffff "
+# the PCI bus (Documentation/devices.rst, "PCI bus"): the root bridge
+# found through the DSDT, with the windows of its _CRS, ECAM through the
+# MCFG (Linux uses it only when the e820 map reserves it), and the host
+# bridge enumerated
+expect "Linux: ACPI PCI root bridge PCI0" /tmp/linux.out \
+	"^guest: dmesg: ACPI: PCI Root Bridge \[PCI0\] (domain 0000 \[bus 00\])"
+expect "Linux: the root bridge's MMIO window is the PCI hole" /tmp/linux.out \
+	"^guest: dmesg: pci_bus 0000:00: root bus resource \[mem 0xc0000000-0xefffffff window\]"
+if grep -q "^guest: dmesg: PCI: MMCONFIG for domain 0000 \[bus 00-00\] at \[mem 0xf0000000-0xf00fffff\]" /tmp/linux.out &&
+   grep -q "^guest: dmesg: PCI: MMCONFIG at \[mem 0xf0000000-0xf00fffff\] reserved" /tmp/linux.out; then
+	report "Linux: uses ECAM (MCFG at 0xf0000000, reserved in e820)" ""
+else
+	report "Linux: uses ECAM (MCFG at 0xf0000000, reserved in e820)" "no MMCONFIG lines"
+	grep -E "^guest: dmesg: (PCI|BIOS-e820)" /tmp/linux.out | sed 's/^/# /'
+fi
+expect "Linux: finds the host bridge 00:00.0 (8086:1237, class 0x060000)" /tmp/linux.out \
+	"^guest: pci: 0000:00:00.0 0x8086:0x1237 class 0x060000$"
 bad=$(grep -E "^guest: dmesg: .*ACPI.*(Error|Warning|BIOS bug|FW_BUG|[Ii]nvalid)" /tmp/linux.out)
 report "Linux: no ACPI errors or warnings" "${bad:+$(echo "$bad" | head -n 1)}"
 if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/linux.out &&
@@ -211,7 +250,6 @@ timeout -s KILL "$boot_timeout" "$vmon" run --kernel "$kernel" \
 	--initrd "$dir/guest.cpio" --mem "$boot_mem" --append "$append vmon_guest.reboot" \
 	</dev/null >/tmp/reboot.raw 2>/tmp/reboot.err
 got=$?
-kill "$beat" 2>/dev/null
 tr -d '\000\r' </tmp/reboot.raw >/tmp/reboot.out
 if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/reboot.out &&
    grep -q "guest reset the machine through port 0xCF9 (reboot)" /tmp/reboot.err; then
@@ -221,6 +259,45 @@ else
 	tail -n 10 /tmp/reboot.out | sed 's/^/# guest: /'
 	tail -n 5 /tmp/reboot.err | sed 's/^/# err: /'
 fi
+
+# ------------------------------------------- RAM beyond the PCI hole
+# --mem above 3G: what lies beyond the hole continues at 4 GiB, in the
+# e820 map as RAM, and Linux uses it.  vmon pins every page of guest
+# memory, so this needs an emulated machine with that much RAM
+# (rig/boot.sh RIG_MEM); a smaller one skips it.
+high_mib=${BOOT_MEM_HIGH_MIB:-3328}
+avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+if [ "$avail_mib" -lt $((high_mib + 256)) ]; then
+	for d in "boots and powers off" "e820 RAM at 4 GiB, all of it in MemTotal"; do
+		n=$((n + 1))
+		echo "ok $n - Linux with RAM beyond the PCI hole: $d # SKIP --mem ${high_mib}M needs more than the $avail_mib MiB available here (RIG_MEM)"
+	done
+else
+	timeout -s KILL "$boot_timeout" "$vmon" run --kernel "$kernel" \
+		--initrd "$dir/guest.cpio" --mem "${high_mib}M" --append "$append" \
+		</dev/null >/tmp/high.raw 2>/tmp/high.err
+	got=$?
+	tr -d '\000\r' </tmp/high.raw >/tmp/high.out
+	if [ "$got" = 0 ] && grep -q "^guest: ALL DONE" /tmp/high.out; then
+		report "Linux with RAM beyond the PCI hole: boots and powers off" ""
+	else
+		report "Linux with RAM beyond the PCI hole: boots and powers off" "status $got"
+		tail -n 10 /tmp/high.out | sed 's/^/# guest: /'
+		tail -n 5 /tmp/high.err | sed 's/^/# err: /'
+	fi
+	# RAM [4 GiB, 4 GiB + what --mem gives beyond 3 GiB)
+	high_end=$(printf '%016x' $(((1 << 32) + (high_mib - 3072) * 1048576 - 1)))
+	total_kib=$(sed -n 's/^guest: memory: MemTotal: *\([0-9]*\) kB/\1/p' /tmp/high.out)
+	if grep -q "^guest: dmesg: BIOS-e820: \[mem 0x0000000100000000-0x$high_end\] usable" /tmp/high.out &&
+	   [ "${total_kib:-0}" -gt $((3 * 1024 * 1024)) ]; then
+		report "Linux with RAM beyond the PCI hole: e820 RAM at 4 GiB, all of it in MemTotal" ""
+	else
+		report "Linux with RAM beyond the PCI hole: e820 RAM at 4 GiB, all of it in MemTotal" \
+			"no 'BIOS-e820: [mem 0x0000000100000000-0x$high_end] usable', or MemTotal ${total_kib:-?} kB not above 3 GiB"
+		grep -E "^guest: (dmesg: BIOS-e820|memory)" /tmp/high.out | sed 's/^/# /'
+	fi
+fi
+kill "$beat" 2>/dev/null
 
 # boot time to /init: guest TSC cycles (vmon's start to /init's first
 # command) and wall seconds of this (emulated) machine for the whole run

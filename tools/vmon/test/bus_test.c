@@ -166,4 +166,32 @@ TEST(long_accesses_split_into_aligned_pieces)
 	bus_destroy(&bus);
 }
 
+/* a range given back stops answering, frees its place, is not released */
+TEST(unregister)
+{
+	struct probe a = {}, b = {};
+	struct bus bus;
+	uint32_t v = 0;
+
+	bus_init(&bus, "MMIO");
+	ASSERT_EQ(0, bus_register(&bus, 0x1000, 0x100, "a", &probe_ops, &a));
+	ASSERT_EQ(0, bus_register(&bus, 0x2000, 0x100, "b", &probe_ops, &b));
+	EXPECT_EQ(-ENOENT, bus_unregister(&bus, 0x1000, &b));	/* not b's */
+	EXPECT_EQ(-ENOENT, bus_unregister(&bus, 0x1004, &a));	/* not its base */
+	EXPECT_EQ(0, bus_unregister(&bus, 0x1000, &a));
+	EXPECT_EQ(1, bus.nr);
+	EXPECT_EQ(0, a.released);
+	EXPECT_FALSE(bus_access(&bus, 0x1000, &v, 4, false));
+	EXPECT_EQ(0xffffffff, v);
+	EXPECT_EQ(0, a.reads);
+	/* b still answers, and a's place may be claimed again */
+	EXPECT_TRUE(bus_access(&bus, 0x2004, &v, 4, false));
+	EXPECT_EQ(0x04030205, v);
+	EXPECT_EQ(0, bus_register(&bus, 0x1000, 0x100, "a", &probe_ops, &a));
+	EXPECT_EQ(0x1000, bus.ranges[0].base);
+	bus_destroy(&bus);
+	EXPECT_EQ(1, a.released);
+	EXPECT_EQ(1, b.released);
+}
+
 TEST_HARNESS_MAIN

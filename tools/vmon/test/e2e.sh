@@ -39,7 +39,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..45"
+echo "1..49"
 check "info finds module and device" 0 "backend:" "" -- info
 check "real-mode hello: UART, REP OUTSB, debug-exit 0" 1 \
 	"through the 16550 UART" "" -- run --flat "$dir/hello.bin"
@@ -67,6 +67,14 @@ check "image too big for memory" 2 "" "does not fit in 8 KiB of guest memory at 
 	run --flat "$dir/vmon" --mem 8k
 check "missing image" 2 "" "cannot open guest image /nonexistent" -- \
 	run --flat /nonexistent
+check "--disk of a missing file: status 2, nothing created" 2 "" \
+	"vmon: --disk /tmp/e2e-nodisk.img: no such file (create the image first" -- \
+	run --flat "$dir/halt.bin" --disk /tmp/e2e-nodisk.img
+[ -e /tmp/e2e-nodisk.img ] && echo "# /tmp/e2e-nodisk.img was created" && failed=$((failed + 1))
+check "--disk of a directory" 2 "" "vmon: --disk /tmp: is a directory" -- \
+	run --flat "$dir/halt.bin" --disk /tmp
+check "--disk with an unknown suboption" 2 "" "unknown suboption 'cache=none'" -- \
+	run --flat "$dir/halt.bin" --disk "$dir/halt.bin,cache=none"
 check "entry outside memory" 4 "" "outside its memory" -- \
 	run --flat "$dir/halt.bin" --mem 16k --entry 0x8000
 

@@ -42,18 +42,43 @@ FIXTURE_TEARDOWN(pci)
 	close(self->pipe[1]);
 }
 
-/* pci_check_type1(): the address register works, nothing answers */
-TEST_F(pci, empty_bus_behind_a_working_address_register)
+/*
+ * pci_check_type1(): the address register works, and
+ * pci_sanity_check() finds a host bridge on bus 0
+ */
+TEST_F(pci, host_bridge_behind_a_working_address_register)
 {
 	out(&self->m, 0xcfb, 1, 0x01);
 	out(&self->m, 0xcf8, 4, 0x80000000);
 	EXPECT_EQ(0x80000000, in(&self->m, 0xcf8, 4));
+	EXPECT_EQ(0x12378086, in(&self->m, 0xcfc, 4));	/* 00:00.0 IDs */
 	out(&self->m, 0xcf8, 4, 0x80000008);		/* 00:00.0 class */
-	EXPECT_EQ(0xffffffff, in(&self->m, 0xcfc, 4));
-	EXPECT_EQ(0xffff, in(&self->m, 0xcfe, 2));
+	EXPECT_EQ(0x06000002, in(&self->m, 0xcfc, 4));
+	EXPECT_EQ(0x0600, in(&self->m, 0xcfe, 2));
+	EXPECT_EQ(0x06, in(&self->m, 0xcff, 1));
+	EXPECT_EQ(0x02, in(&self->m, 0xcfc, 1));
 	out(&self->m, 0xcf8, 4, 0x80000003 | 0x7f000000);	/* low bits, reserved */
 	EXPECT_EQ(0x80000000, in(&self->m, 0xcf8, 4));
 	EXPECT_EQ(0, self->m.pio.unclaimed);
+}
+
+/* no function answers at an empty slot, another bus or with enable clear */
+TEST_F(pci, nothing_else_answers)
+{
+	out(&self->m, 0xcf8, 4, 0x80000800);		/* 00:01.0: virtio-rng */
+	EXPECT_EQ(0x10441af4, in(&self->m, 0xcfc, 4));
+	out(&self->m, 0xcf8, 4, 0x8000f800);		/* 00:1f.0 */
+	EXPECT_EQ(0xffffffff, in(&self->m, 0xcfc, 4));
+	out(&self->m, 0xcf8, 4, 0x80000100);		/* 00:00.1 */
+	EXPECT_EQ(0xffff, in(&self->m, 0xcfc, 2));
+	out(&self->m, 0xcf8, 4, 0x80010000);		/* 01:00.0 */
+	EXPECT_EQ(0xffffffff, in(&self->m, 0xcfc, 4));
+	out(&self->m, 0xcf8, 4, 0x00000000);		/* enable clear */
+	EXPECT_EQ(0xffffffff, in(&self->m, 0xcfc, 4));
+	/* and writes there change nothing */
+	out(&self->m, 0xcfc, 4, 0);
+	out(&self->m, 0xcf8, 4, 0x80000000);
+	EXPECT_EQ(0x12378086, in(&self->m, 0xcfc, 4));
 }
 
 /* pci_check_type2() must fail: byte reads of 0xCF8/0xCFA are not 0 */

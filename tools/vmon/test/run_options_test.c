@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of "vmon run" options (run_options.c) and layout (layout.c). */
 #include <errno.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "run.h"
@@ -129,13 +131,19 @@ TEST(layout_tables_at_top_of_memory)
 	EXPECT_EQ(l.tables_gpa, l.stack);
 	EXPECT_EQ(4ULL << 30, l.map_size);	/* at least 4 GiB: MMIO reachable */
 
+	/* the top is where the PCI hole begins, 3 GiB */
 	o = opts(VMON_GUEST_PROT, 8ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
-	EXPECT_EQ((4ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
+	EXPECT_EQ((3ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
 	EXPECT_EQ(0, l.map_size);
 
-	o = opts(VMON_GUEST_LONG, (4ULL << 30) + 4096, 0x100000);
+	/* RAM beyond the hole continues at 4 GiB: the map reaches its end */
+	o = opts(VMON_GUEST_LONG, 3ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ(4ULL << 30, l.map_size);
+	o = opts(VMON_GUEST_LONG, (3ULL << 30) + 4096, 0x100000);
+	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
+	EXPECT_EQ((3ULL << 30) - VMON_SETUP_TABLES_SIZE, l.tables_gpa);
 	EXPECT_EQ(5ULL << 30, l.map_size);
 	o = opts(VMON_GUEST_LONG, 64ULL << 30, 0x100000);
 	ASSERT_EQ(0, run_plan_layout(&o, 4096, &l));
@@ -247,6 +255,233 @@ TEST(cpus_checked_against_the_module)
 	EXPECT_NE(NULL, strstr(msg, "use --cpus 1"));
 	ASSERT_EQ(0, PARSE(&o, "--kernel", "k"));
 	EXPECT_EQ(0, run_check_caps(&o, &caps));
+}
+
+/* a file's bytes and size, to see that a refused --disk left it alone */
+static long file_sum(const char *path, off_t *size)
+{
+	struct stat st;
+	long sum = 0;
+	int c;
+	FILE *f = fopen(path, "r");
+
+	if (!f || fstat(fileno(f), &st))
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		sum = sum * 31 + c;
+	fclose(f);
+	*size = st.st_size;
+	return sum;
+}
+
+TEST(disks_in_order)
+{
+	char *a = make_image(4096), *b = make_image(1024);
+	struct run_options o;
+	char arg[64];
+
+	snprintf(arg, sizeof(arg), "%s,ro", b);
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k", "--disk", a, "--disk", arg, "--disk", a));
+	EXPECT_EQ(3, o.nr_disks);
+	EXPECT_STREQ(a, o.disks[0].path);
+	EXPECT_FALSE(o.disks[0].readonly);
+	EXPECT_STREQ(b, o.disks[1].path);
+	EXPECT_TRUE(o.disks[1].readonly);
+	EXPECT_STREQ(a, o.disks[2].path);
+	run_free_options(&o);
+	EXPECT_EQ(0, o.nr_disks);
+	ASSERT_EQ(0, PARSE(&o, "--kernel", "k"));
+	EXPECT_EQ(0, o.nr_disks);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+
+TEST(disk_errors_name_the_option_and_the_fix)
+{
+	char *img = make_image(512);
+	struct run_options o;
+	char arg[64], *msg;
+	off_t size;
+	long sum = file_sum(img, &size);
+
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", "/nonexistent/disk.img");
+	EXPECT_STREQ("vmon: --disk /nonexistent/disk.img: no such file (create the image first, e.g. 'truncate -s 1G /nonexistent/disk.img')\n",
+		     msg);
+	EXPECT_NE(0, access("/nonexistent", F_OK));	/* nothing created */
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", "/tmp");
+	EXPECT_NE(NULL, strstr(msg, "--disk /tmp: is a directory"));
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", "/dev/null");
+	EXPECT_NE(NULL, strstr(msg, "--disk /dev/null: not a regular file or block device"));
+	snprintf(arg, sizeof(arg), "%s,rw", img);
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", arg);
+	EXPECT_NE(NULL, strstr(msg, "unknown suboption 'rw' (the only one is ro"));
+	snprintf(arg, sizeof(arg), "%s,ro,x", img);
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", arg);
+	EXPECT_NE(NULL, strstr(msg, "unknown suboption 'ro,x'"));
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk", ",ro");
+	EXPECT_NE(NULL, strstr(msg, "--disk ,ro: no file name"));
+	msg = PARSE_ERR(&o, "--kernel", "k", "--disk");
+	EXPECT_NE(NULL, strstr(msg, "--disk needs a value"));
+	/* one line each */
+	EXPECT_EQ(strlen(msg) - 1, strcspn(msg, "\n"));
+
+	EXPECT_EQ(sum, file_sum(img, &size));
+	EXPECT_EQ(512, size);
+	unlink(img);
+	free(img);
+}
+
+TEST(at_most_16_disks)
+{
+	char *argv[3 + 2 * (MACHINE_MAX_DISKS + 1) + 1] = { "run", "--kernel", "k" };
+	char *img = make_image(512), *msg;
+	int argc = 3, saved, ret, i;
+	struct run_options o;
+
+	for (i = 0; i <= MACHINE_MAX_DISKS; i++) {
+		argv[argc++] = "--disk";
+		argv[argc++] = img;
+	}
+	argv[argc] = NULL;
+	saved = capture_begin(2);
+	ret = run_parse_options(argc, argv, &o);
+	msg = capture_end(2, saved);
+	EXPECT_EQ(-EINVAL, ret);
+	EXPECT_NE(NULL, strstr(msg, "more than 16 disks"));
+	EXPECT_EQ(0, o.nr_disks);	/* freed on error */
+	argc -= 2;
+	argv[argc] = NULL;
+	ASSERT_EQ(0, run_parse_options(argc, argv, &o));
+	EXPECT_EQ(MACHINE_MAX_DISKS, o.nr_disks);
+	run_free_options(&o);
+	unlink(img);
+	free(img);
+}
+
+/*
+ * Permissions, checked as an unprivileged user (root may write anything
+ * that is not on a read-only mount): a child drops to nobody.
+ */
+TEST(disk_permissions)
+{
+	char *img = make_image(1024);
+	char arg[64], *msg;
+	struct run_options o;
+	off_t size;
+	long sum = file_sum(img, &size);
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to create files another user cannot write");
+	chmod(img, 0444);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0, saved;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		/* 0444: readable, not writable */
+		saved = capture_begin(2);
+		bad |= PARSE(&o, "--kernel", "k", "--disk", img) != -EINVAL;
+		msg = capture_end(2, saved);
+		bad |= !strstr(msg, "cannot write it: Permission denied (attach it read-only with --disk ");
+		snprintf(arg, sizeof(arg), "%s,ro", img);
+		bad |= PARSE(&o, "--kernel", "k", "--disk", arg) != 0;
+		bad |= !o.disks[0].readonly;
+		_exit(bad ? 11 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+
+	chmod(img, 0200);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0, saved;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		/* 0200: not even readable, ro or not */
+		snprintf(arg, sizeof(arg), "%s,ro", img);
+		saved = capture_begin(2);
+		bad |= PARSE(&o, "--kernel", "k", "--disk", arg) != -EINVAL;
+		msg = capture_end(2, saved);
+		bad |= !strstr(msg, "cannot read it: Permission denied (fix its permissions");
+		_exit(bad ? 11 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	chmod(img, 0600);
+	EXPECT_EQ(sum, file_sum(img, &size));
+	EXPECT_EQ(1024, size);
+	unlink(img);
+	free(img);
+}
+
+TEST(net_tap_and_mac)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+	struct run_options o;
+
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin"));
+	EXPECT_EQ(NULL, o.net.tap);
+	ASSERT_EQ(0, PARSE(&o, "--flat", "g.bin", "--net", "tap=tap0"));
+	EXPECT_STREQ("tap0", o.net.tap);
+	EXPECT_FALSE(o.net.mac_given);
+	ASSERT_EQ(0, PARSE(&o, "--net=mac=52:54:00:AB:cd:ef,tap=vmon-tap-012345", "--flat", "g"));
+	EXPECT_STREQ("vmon-tap-012345", o.net.tap);
+	EXPECT_TRUE(o.net.mac_given);
+	EXPECT_EQ(0, memcmp(mac, o.net.mac, 6));
+}
+
+TEST(net_errors_name_the_fix)
+{
+	struct run_options o;
+
+	EXPECT_STREQ("vmon: --net mac=52:54:00:12:34:56: no tap= given (name an existing tap interface: --net tap=tap0)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "mac=52:54:00:12:34:56"));
+	EXPECT_STREQ("vmon: --net tap=t0,vhost=on: unknown suboption 'vhost=on' (use --net tap=IFNAME[,mac=52:54:00:12:34:56])\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,vhost=on"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap0"),
+			       "unknown suboption 'tap0'"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,"),
+			       "unknown suboption ''"));
+	EXPECT_STREQ("vmon: --net tap=a23456789abcdef0: interface name 'a23456789abcdef0' is longer than 15 characters (use the name 'ip link' shows)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=a23456789abcdef0"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap="),
+			       "is not an interface name"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=a/b"),
+			       "is not an interface name"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,tap=t1"),
+			       "tap= given twice"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0", "--net", "tap=t1"),
+			       "--net given twice"));
+}
+
+TEST(net_bad_macs)
+{
+	struct run_options o;
+
+	EXPECT_STREQ("vmon: --net tap=t0,mac=52:54:00:12:34: mac=52:54:00:12:34 is not a MAC address (use six hex bytes like mac=52:54:00:12:34:56)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34:5g"),
+			       "is not a MAC address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52-54-00-12-34-56"),
+			       "is not a MAC address"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=52:54:00:12:34:567"),
+			       "is not a MAC address"));
+	EXPECT_STREQ("vmon: --net tap=t0,mac=01:00:5e:00:00:01: mac=01:00:5e:00:00:01 is a multicast address (make the first byte even, e.g. mac=52:54:00:12:34:56)\n",
+		     PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=01:00:5e:00:00:01"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=ff:ff:ff:ff:ff:ff"),
+			       "multicast"));
+	EXPECT_NE(NULL, strstr(PARSE_ERR(&o, "--flat", "g", "--net", "tap=t0,mac=00:00:00:00:00:00"),
+			       "all zero"));
+	/* a failed --net leaves no half-parsed device behind */
+	EXPECT_EQ(NULL, o.net.tap);
 }
 
 TEST_HARNESS_MAIN

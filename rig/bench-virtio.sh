@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The virtio-blk and virtio-net benchmark in the emulated machines: the
+# same Linux guest and the same measuring program (selftests/bench/
+# virtio_bench.c) under vmon run and under QEMU with Debian's KVM, in
+# the same boot of the same machine.
+#
+#   rig/bench-virtio.sh [MACHINE...]     (default: qemu-4lvl bochs)
+#
+# Prints per machine: sequential write and read MB/s and 4 KiB random
+# read IOPS of the disk, TCP MB/s in both directions, each for vmon and
+# KVM with the ratio vmon/KVM (above 1: vmon is faster).  The console
+# log goes to build/bench/virtio-MACHINE.log.  Env: KVER; BLK_MIB,
+# BLK_OPS, NET_MIB (sizes; Bochs gets a quarter of each by default).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+mods=/lib/modules/$kver/kernel
+out=$top/build/bench
+machines=${*:-qemu-4lvl bochs}
+bench=$top/selftests/bench/virtio_bench
+vmon=$top/tools/vmon/vmon
+qemu=$(command -v qemu-system-x86_64 || true)
+
+die() { echo "bench-virtio: $*" >&2; exit 2; }
+[ -x "$bench" ] || die "no $bench: run 'make' first"
+[ -x "$vmon" ] || die "no $vmon: run 'make' first"
+[ -n "$qemu" ] || die "no qemu-system-x86_64: run 'make deps'"
+kos=()
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel \
+	 drivers/crypto/ccp/ccp drivers/net/tun; do
+	[ -r "$mods/$m.ko" ] || die "no $mods/$m.ko (linux-image-$kver)"
+	kos+=("$mods/$m.ko")
+done
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmon-bench-virtio.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The guest: busybox, virtio_bench, and Debian's virtio modules in the
+# order modprobe resolves them (load.list: file and arguments per line).
+g=$work/guest
+mkdir -p "$g"/{bin,dev,proc,sys,lib/modules}
+cp /bin/busybox "$g/bin/"
+for a in $("$g/bin/busybox" --list); do
+	[ -e "$g/bin/$a" ] || ln -s busybox "$g/bin/$a"
+done
+cp "$bench" "$g/bin/"
+cp "$top/selftests/bench/virtio_guest.sh" "$g/init"
+: > "$g/lib/modules/load.list"
+for m in virtio_pci virtio_blk virtio_net; do
+	modprobe -S "$kver" --show-depends "$m" | while read -r cmd path args; do
+		[ "$cmd" = insmod ] || continue
+		f=$(basename "$path")
+		grep -q "^$f" "$g/lib/modules/load.list" && continue
+		case $f in
+		*.xz) xz -dc "$path" > "$g/lib/modules/${f%.xz}"; f=${f%.xz} ;;
+		*) cp "$path" "$g/lib/modules/" ;;
+		esac
+		echo "$f $args" >> "$g/lib/modules/load.list"
+	done
+done
+
+# QEMU for the emulated machine: the binary, its libraries at their
+# paths, the firmware it wants for "-M pc -kernel"; unpacked by virtio.sh
+q=$work/qemu
+mkdir -p "$q/opt/qemu/share"
+cp "$qemu" "$q/opt/qemu/"
+for lib in $(ldd "$qemu" | grep -o '/[^ ]*'); do
+	mkdir -p "$q$(dirname "$lib")"
+	cp -L "$lib" "$q$lib"
+done
+for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin \
+	 /usr/share/qemu/kvmvapic.bin; do
+	cp -L "$f" "$q/opt/qemu/share/"
+done
+tar -C "$q" -cf "$work/qemu.tar" .
+
+status=0
+for m in $machines; do
+	div=1
+	[ "$m" = bochs ] && div=4
+	conf=$work/bench.conf
+	{
+		echo "BLK_MIB=${BLK_MIB:-$((64 / div))}"
+		echo "BLK_OPS=${BLK_OPS:-$((4000 / div))}"
+		echo "NET_MIB=${NET_MIB:-$((64 / div))}"
+	} > "$conf"
+	cp "$conf" "$g/bench.conf"
+	(cd "$g" && find . | sort | cpio -o -H newc --quiet -R 0:0) > "$work/bench-guest.cpio"
+	echo "bench-virtio: $m"
+	rc=0
+	RIG_DIR=${RIG_DIR:-$top/build/rig}/bench-virtio-$m RIG_MEM=1536 RIG_STALL=${RIG_STALL:-600} \
+		RIG_TIMEOUT=${RIG_TIMEOUT:-3600} \
+		"$top/rig/boot.sh" "$m" "$top/selftests/bench/virtio.sh" "$conf" "$bench" "$vmon" \
+		"$work/bench-guest.cpio" "$work/qemu.tar" "/boot/vmlinuz-$kver" "${kos[@]}" \
+		> "$out/virtio-$m.log" 2>&1 || rc=$?
+	if ! grep -q '^figure kvm' "$out/virtio-$m.log" || ! grep -q '^figure vmon' "$out/virtio-$m.log"; then
+		echo "bench-virtio: $m: no figures (status $rc), see $out/virtio-$m.log"
+		status=1
+	fi
+	# figure NAME KIND VALUE UNIT: vmon's and KVM's side by side
+	awk -v machine="$m" '
+	$1 == "figure" { v[$2 " " $3] = $4; u[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 } }
+	END {
+		printf "  %-24s %12s %12s %8s   (%s)\n", "figure", "vmon", "kvm", "ratio", machine
+		for (i = 0; i < n; i++) {
+			k = order[i]; a = v["vmon " k]; b = v["kvm " k]
+			printf "  %-24s %12s %12s %8s   %s\n", k, a, b, (a && b) ? sprintf("%.2f", a / b) : "-", u[k]
+		}
+	}' "$out/virtio-$m.log"
+done
+exit $status

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Inside an emulated machine (rig/bench-virtio.sh): the same Linux guest
+# (bench-guest.cpio, /init = virtio_guest.sh) with a virtio disk and a
+# virtio network on a tap, first under vmon run, then under QEMU with
+# Debian's KVM modules in the same boot.  The disk image lives in this
+# machine's tmpfs, so the figures measure the virtualization path, not
+# a disk.  /init loaded vmon.ko; the rest is in /bin.
+. /bin/bench.conf
+insmod /bin/tun.ko 2>/dev/null
+MAC=52:54:00:12:34:56
+KERNEL=$(ls /bin/vmlinuz-* | head -1)
+APPEND="console=ttyS0 tsc=reliable"
+virtio_bench tap vtap0 || { echo "BENCH: no tap (tun module?)"; exit 1; }
+ip link set vtap0 up
+# busybox ip knows no "nodad": no duplicate address detection on a point-to-point link
+echo 0 > /proc/sys/net/ipv6/conf/vtap0/accept_dad
+ip -6 addr add fd00::1/64 dev vtap0
+dd if=/dev/zero of=/tmp/bench.img bs=1M count=$((BLK_MIB + 4)) 2>/dev/null
+
+# one run: $1 = vmon | kvm, the rest the command that boots the guest
+# with its console on stdout
+bench_one() {
+	name=$1
+	shift
+	echo "BENCH: $name"
+	virtio_bench recv 5001 > /tmp/recv.$name &
+	recv=$!
+	"$@" > /tmp/console.$name 2>&1 &
+	vm=$!
+	# the guest's console, also here: the rig ends a machine silent too long
+	tail -f /tmp/console.$name 2>/dev/null | while read -r l; do echo "$name: $l"; done &
+	tailpid=$!
+	# the guest listens once it has sent: then this side sends
+	i=0
+	until grep -q 'GUEST: bench: listening' /tmp/console.$name || [ $i -ge 1200 ]; do
+		kill -0 $vm 2>/dev/null || break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	grep -q 'GUEST: bench: listening' /tmp/console.$name &&
+		virtio_bench send fd00::2 5002 "$NET_MIB"
+	wait $vm
+	echo "BENCH: $name exited with status $?"
+	# a guest that never connected leaves the receiver waiting
+	kill $recv $tailpid 2>/dev/null
+	wait $recv
+	grep '^GUEST: bench:' /tmp/console.$name | sed "s/^GUEST: bench: /figure $name guest-/"
+	grep '^bench: tcp' /tmp/recv.$name | sed "s/^bench: /figure $name host-/"
+	grep -q 'GUEST: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
+
+}
+
+bench_one vmon vmon run --kernel "$KERNEL" --initrd /bin/bench-guest.cpio \
+	--append "$APPEND" --mem 256M --disk /tmp/bench.img --net tap=vtap0,mac=$MAC
+
+rmmod vmon || { echo "BENCH: cannot unload vmon"; exit 1; }
+insmod /bin/irqbypass.ko && insmod /bin/kvm.ko || { echo "BENCH: cannot load kvm"; exit 1; }
+if grep -q -w svm /proc/cpuinfo; then
+	insmod /bin/ccp.ko
+	insmod /bin/kvm-amd.ko
+else
+	insmod /bin/kvm-intel.ko
+fi
+[ -e /dev/kvm ] || { echo "BENCH: no /dev/kvm"; exit 1; }
+tar -C / -xf /bin/qemu.tar || { echo "BENCH: cannot unpack QEMU"; exit 1; }
+# QEMU as close to vmon run's machine as it gets: no firmware ROMs, the
+# same devices, the page cache of this machine behind the disk as vmon's
+# pread/pwrite have (cache=writeback, aio=threads: QEMU's defaults)
+bench_one kvm /opt/qemu/qemu-system-x86_64 -L /opt/qemu/share -accel kvm -cpu host -m 256 \
+	-nodefaults -no-user-config -nographic -serial stdio -monitor none \
+	-kernel "$KERNEL" -initrd /bin/bench-guest.cpio -append "$APPEND" \
+	-drive file=/tmp/bench.img,if=none,id=d0,format=raw \
+	-device virtio-blk-pci,drive=d0,disable-legacy=on \
+	-netdev tap,id=n0,ifname=vtap0,script=no,downscript=no \
+	-device virtio-net-pci,netdev=n0,mac=$MAC,romfile=,disable-legacy=on
