@@ -85,7 +85,7 @@ for m in $machines; do
 	{
 		echo "BLK_MIB=${BLK_MIB:-$((64 / div))}"
 		echo "BLK_OPS=${BLK_OPS:-$((4000 / div))}"
-		echo "NET_MIB=${NET_MIB:-$((64 / div))}"
+		echo "NET_MIB=${NET_MIB:-$((8 / div))}"
 	} > "$conf"
 	cp "$conf" "$g/bench.conf"
 	(cd "$g" && find . | sort | cpio -o -H newc --quiet -R 0:0) > "$work/bench-guest.cpio"

@@ -12,7 +12,7 @@ insmod /bin/tun.ko 2>/dev/null
 MAC=52:54:00:12:34:56
 KERNEL=$(ls /bin/vmlinuz-* | head -1)
 APPEND="console=ttyS0 tsc=reliable"
-virtio_bench tap vtap0 || { echo "BENCH: no tap (tun module?)"; exit 1; }
+tunctl -t vtap0 >/dev/null || { echo "BENCH: no tap (tun module?)"; exit 1; }
 ip link set vtap0 up
 # busybox ip knows no "nodad": no duplicate address detection on a point-to-point link
 echo 0 > /proc/sys/net/ipv6/conf/vtap0/accept_dad
@@ -40,13 +40,14 @@ bench_one() {
 		i=$((i + 1))
 	done
 	grep -q 'GUEST: bench: listening' /tmp/console.$name &&
-		virtio_bench send fd00::2 5002 "$NET_MIB"
+		timeout 900 virtio_bench send fd00::2 5002 "$NET_MIB"
 	wait $vm
 	echo "BENCH: $name exited with status $?"
 	# a guest that never connected leaves the receiver waiting
 	kill $recv $tailpid 2>/dev/null
 	wait $recv
-	grep '^GUEST: bench:' /tmp/console.$name | sed "s/^GUEST: bench: /figure $name guest-/"
+	grep -E '^GUEST: bench: [a-z0-9-]+ [0-9.]+ ' /tmp/console.$name |
+		sed "s/^GUEST: bench: /figure $name guest-/"
 	grep '^bench: tcp' /tmp/recv.$name | sed "s/^bench: /figure $name host-/"
 	grep -q 'GUEST: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
 
