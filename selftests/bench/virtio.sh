@@ -56,15 +56,7 @@ bench_one() {
 bench_one vmon vmon run --kernel "$KERNEL" --initrd /bin/bench-guest.cpio \
 	--append "$APPEND" --mem 256M --disk /tmp/bench.img --net tap=vtap0,mac=$MAC
 
-rmmod vmon || { echo "BENCH: cannot unload vmon"; exit 1; }
-insmod /bin/irqbypass.ko && insmod /bin/kvm.ko || { echo "BENCH: cannot load kvm"; exit 1; }
-if grep -q -w svm /proc/cpuinfo; then
-	insmod /bin/ccp.ko
-	insmod /bin/kvm-amd.ko
-else
-	insmod /bin/kvm-intel.ko
-fi
-[ -e /dev/kvm ] || { echo "BENCH: no /dev/kvm"; exit 1; }
+. /bin/to_kvm.sh
 tar -C / -xf /bin/qemu.tar || { echo "BENCH: cannot unpack QEMU"; exit 1; }
 # QEMU as close to vmon run's machine as it gets: no firmware ROMs, the
 # same devices, the page cache of this machine behind the disk as vmon's
