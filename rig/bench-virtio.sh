@@ -17,7 +17,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
-mods=/lib/modules/$kver/kernel
 out=$top/build/bench
 machines=${*:-qemu-4lvl bochs}
 bench=$top/selftests/bench/virtio_bench
@@ -28,12 +27,9 @@ die() { echo "bench-virtio: $*" >&2; exit 2; }
 [ -x "$bench" ] || die "no $bench: run 'make' first"
 [ -x "$vmon" ] || die "no $vmon: run 'make' first"
 [ -n "$qemu" ] || die "no qemu-system-x86_64: run 'make deps'"
-kos=()
-for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel \
-	 drivers/crypto/ccp/ccp drivers/net/tun; do
-	[ -r "$mods/$m.ko" ] || die "no $mods/$m.ko (linux-image-$kver)"
-	kos+=("$mods/$m.ko")
-done
+list=$("$top/rig/bench-kvm-modules.sh" "$kver" drivers/net/tun) || exit 2
+mapfile -t kos <<< "$list"
+kos+=("$top/selftests/bench/to_kvm.sh")
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmon-bench-virtio.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -85,7 +81,7 @@ for m in $machines; do
 	{
 		echo "BLK_MIB=${BLK_MIB:-$((64 / div))}"
 		echo "BLK_OPS=${BLK_OPS:-$((4000 / div))}"
-		echo "NET_MIB=${NET_MIB:-$((64 / div))}"
+		echo "NET_MIB=${NET_MIB:-$((8 / div))}"
 	} > "$conf"
 	cp "$conf" "$g/bench.conf"
 	(cd "$g" && find . | sort | cpio -o -H newc --quiet -R 0:0) > "$work/bench-guest.cpio"

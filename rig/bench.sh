@@ -16,18 +16,14 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
-mods=/lib/modules/$kver/kernel
 out=$top/build/bench
 machines=${*:-qemu-4lvl bochs}
 bin=$top/selftests/bench/lapic_latency
 
 [ -x "$bin" ] || { echo "bench: no $bin: run 'make' first" >&2; exit 2; }
-kos=()
-for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel \
-	 drivers/crypto/ccp/ccp; do
-	[ -r "$mods/$m.ko" ] || { echo "bench: no $mods/$m.ko (linux-image-$kver)" >&2; exit 2; }
-	kos+=("$mods/$m.ko")
-done
+list=$("$top/rig/bench-kvm-modules.sh" "$kver") || exit 2
+mapfile -t kos <<< "$list"
+kos+=("$top/selftests/bench/to_kvm.sh")
 mkdir -p "$out"
 # the guest script reads BENCH_SAMPLES from a file: /init passes no environment
 script=$(mktemp)

@@ -12,7 +12,7 @@ insmod /bin/tun.ko 2>/dev/null
 MAC=52:54:00:12:34:56
 KERNEL=$(ls /bin/vmlinuz-* | head -1)
 APPEND="console=ttyS0 tsc=reliable"
-virtio_bench tap vtap0 || { echo "BENCH: no tap (tun module?)"; exit 1; }
+tunctl -t vtap0 >/dev/null || { echo "BENCH: no tap (tun module?)"; exit 1; }
 ip link set vtap0 up
 # busybox ip knows no "nodad": no duplicate address detection on a point-to-point link
 echo 0 > /proc/sys/net/ipv6/conf/vtap0/accept_dad
@@ -40,13 +40,14 @@ bench_one() {
 		i=$((i + 1))
 	done
 	grep -q 'GUEST: bench: listening' /tmp/console.$name &&
-		virtio_bench send fd00::2 5002 "$NET_MIB"
+		timeout 900 virtio_bench send fd00::2 5002 "$NET_MIB"
 	wait $vm
 	echo "BENCH: $name exited with status $?"
 	# a guest that never connected leaves the receiver waiting
 	kill $recv $tailpid 2>/dev/null
 	wait $recv
-	grep '^GUEST: bench:' /tmp/console.$name | sed "s/^GUEST: bench: /figure $name guest-/"
+	grep -E '^GUEST: bench: [a-z0-9-]+ [0-9.]+ ' /tmp/console.$name |
+		sed "s/^GUEST: bench: /figure $name guest-/"
 	grep '^bench: tcp' /tmp/recv.$name | sed "s/^bench: /figure $name host-/"
 	grep -q 'GUEST: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
 
@@ -55,15 +56,7 @@ bench_one() {
 bench_one vmon vmon run --kernel "$KERNEL" --initrd /bin/bench-guest.cpio \
 	--append "$APPEND" --mem 256M --disk /tmp/bench.img --net tap=vtap0,mac=$MAC
 
-rmmod vmon || { echo "BENCH: cannot unload vmon"; exit 1; }
-insmod /bin/irqbypass.ko && insmod /bin/kvm.ko || { echo "BENCH: cannot load kvm"; exit 1; }
-if grep -q -w svm /proc/cpuinfo; then
-	insmod /bin/ccp.ko
-	insmod /bin/kvm-amd.ko
-else
-	insmod /bin/kvm-intel.ko
-fi
-[ -e /dev/kvm ] || { echo "BENCH: no /dev/kvm"; exit 1; }
+. /bin/to_kvm.sh
 tar -C / -xf /bin/qemu.tar || { echo "BENCH: cannot unpack QEMU"; exit 1; }
 # QEMU as close to vmon run's machine as it gets: no firmware ROMs, the
 # same devices, the page cache of this machine behind the disk as vmon's

@@ -12,8 +12,6 @@
  *   virtio_bench recv PORT           accept one TCP connection on PORT
  *                                    (IPv6), read it to the end
  *   virtio_bench send ADDR PORT MIB  connect to [ADDR]:PORT, send MIB MiB
- *   virtio_bench tap NAME            create the persistent tap NAME (busybox's
- *                                    ip has no "tuntap")
  *
  * Every figure is one line "bench: NAME VALUE UNIT"; the receiver of a
  * transfer reports it, timed from the first byte to the end of stream.
@@ -23,14 +21,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -183,20 +178,6 @@ static int bench_send(const char *addr, int port, unsigned long mib)
 	return 0;
 }
 
-static int make_tap(const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
-	int fd = open("/dev/net/tun", O_RDWR);
-
-	if (fd < 0)
-		die("/dev/net/tun");
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETPERSIST, 1))
-		die(name);
-	close(fd);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -207,8 +188,6 @@ int main(int argc, char **argv)
 		return bench_recv(atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "send"))
 		return bench_send(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 0));
-	if (argc == 3 && !strcmp(argv[1], "tap"))
-		return make_tap(argv[2]);
-	fprintf(stderr, "usage: virtio_bench blk DEV MIB [OPS] | recv PORT | send ADDR PORT MIB | tap NAME\n");
+	fprintf(stderr, "usage: virtio_bench blk DEV MIB [OPS] | recv PORT | send ADDR PORT MIB\n");
 	return 2;
 }

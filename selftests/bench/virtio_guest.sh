@@ -26,8 +26,9 @@ ip link set lo up
 ip link set eth0 up
 echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad
 ip -6 addr add fd00::2/64 dev eth0
-virtio_bench send fd00::1 5001 "$NET_MIB" || echo "GUEST: send failed"
-virtio_bench recv 5002 | sed 's/^/GUEST: /'
+ping6 -c 2 -w 20 fd00::1 >/dev/null || echo "GUEST: no reply from fd00::1: $(ip -6 addr show dev eth0 | tr '\n' ' ')"
+timeout 900 virtio_bench send fd00::1 5001 "$NET_MIB" || echo "GUEST: send failed"
+timeout 900 virtio_bench recv 5002 | sed 's/^/GUEST: /'
 echo "GUEST: DONE"
 sleep 0.2
 poweroff -f
