@@ -235,12 +235,6 @@ bool svm_host_state_check(struct svm_vcpu *svm, int prev_cpu)
 	u64 host_cr3 = __read_cr3() & CR3_ADDR_MASK;
 	u64 hsave_pa;
 
-	/*
-	 * VMEXIT_INVALID: no guest instruction ran and the caller restores
-	 * the save area anyway (vmcb.c); QEMU leaves the host's CR3 there.
-	 */
-	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
-		return false;
 	if (s->rax != svm->vmcb_pa ||
 	    (s->rip != (unsigned long)svm_vmrun_return &&
 	     (s->cr3 & CR3_ADDR_MASK) != host_cr3))
