@@ -12,17 +12,12 @@
  * check takes the CPU's CPUID leaves, so that it is never stricter
  * than the CPU.
  */
-#include <linux/atomic.h>
-#include <linux/mm.h>
-#include <linux/printk.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/irq_vectors.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
-#include <asm/msr.h>
 #include <asm/msr-index.h>
-#include <asm/special_insns.h>
 #include <asm/svm.h>
 
 #include "core.h"
@@ -211,46 +206,4 @@ void svm_restore_save_area(struct svm_vcpu *svm)
 {
 	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
 		memcpy(&svm->vmcb->save, &svm->save_at_entry, sizeof(svm->save_at_entry));
-}
-
-/*
- * A #VMEXIT stores the guest's state into the VMCB it ran and reloads
- * the host's from the host save area (APM 15.6); VMRUN stores the
- * host's state into the host save area only (APM 15.5.1).  QEMU 7.2 TCG
- * sometimes returns from VMRUN with the VMCB's save area holding the
- * host's own state instead: the RIP after VMRUN, a host kernel stack,
- * the host's CR3, and RAX = the VMCB's address (what the host had in
- * RAX at VMRUN).  Entering that VMCB again would run the host's code
- * on the host's page tables as the guest, and GET_REGS would hand host
- * addresses to userspace.  Both fingerprints need RAX = the VMCB's
- * physical address, which a guest has no way to know, so a guest can
- * trip this only by accident.  Returns true when the save area must not
- * be trusted; irqs off, right after the exit.
- */
-bool svm_host_state_check(struct svm_vcpu *svm, int prev_cpu)
-{
-	static atomic_t reports = ATOMIC_INIT(0);
-	struct vmcb *vmcb = svm->vmcb;
-	struct vmcb_save_area *s = &vmcb->save;
-	u64 host_cr3 = __read_cr3() & CR3_ADDR_MASK;
-	u64 hsave_pa;
-
-	if (s->rax != svm->vmcb_pa ||
-	    (s->rip != (unsigned long)svm_vmrun_return &&
-	     (s->cr3 & CR3_ADDR_MASK) != host_cr3))
-		return false;
-
-	/* a few reports per module load: enough to tell what QEMU did */
-	if (atomic_inc_return(&reports) > 4)
-		return true;
-	rdmsrl(MSR_VM_HSAVE_PA, hsave_pa);
-	pr_err("VM %u vCPU %u: #VMEXIT left the host's state in the VMCB (emulated SVM): cpu %d, previous entry on cpu %d; VMCB %pa, VM_HSAVE_PA %#llx; exit %#x info1 %#llx info2 %#llx int_ctl %#x (%#x at entry), previous exit %#x, RIP at entry %#llx; save area RIP %s, CR3 %s\n",
-	       svm->vcpu.vm->id, svm->vcpu.id, smp_processor_id(), prev_cpu,
-	       &svm->vmcb_pa, hsave_pa, vmcb->control.exit_code,
-	       vmcb->control.exit_info_1, vmcb->control.exit_info_2,
-	       vmcb->control.int_ctl, svm->int_ctl_at_entry,
-	       svm->prev_exit_code, svm->rip_at_entry,
-	       s->rip == (unsigned long)svm_vmrun_return ? "= host's after VMRUN" : "other",
-	       (s->cr3 & CR3_ADDR_MASK) == host_cr3 ? "= host's" : "other");
-	return true;
 }

@@ -252,7 +252,6 @@ static int svm_vcpu_init(struct vmon_vcpu *vcpu)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->last_cpu = -1;
-	svm->entry_cpu = -1;
 	svm->asid_generation = 0;
 	svm_init_vmcb(svm);
 	return 0;

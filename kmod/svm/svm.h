@@ -101,20 +101,12 @@ struct svm_vcpu {
 	struct vmcb_save_area save_at_entry;
 	/* the interrupt control VMRUN was given (vmcb.c) */
 	u32 int_ctl_at_entry;
-
-	/* for svm_host_state_check()'s report (checks.c) */
-	int entry_cpu;			/* CPU of the last VMRUN, -1 none */
-	u32 prev_exit_code;		/* exit code of the run before */
-	u64 rip_at_entry;
 };
 
 static inline struct svm_vcpu *to_svm(struct vmon_vcpu *vcpu)
 {
 	return container_of(vcpu, struct svm_vcpu, vcpu);
 }
-
-/* vmrun.S: the host RIP after VMRUN (the one saved in the host save area) */
-extern const char svm_vmrun_return[];
 
 /* vmrun.S: VMSAVE host, VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */
 void svm_enter_guest(phys_addr_t vmcb_pa, struct vmon_regs *regs,
@@ -162,7 +154,6 @@ const char *svm_state_field_name(u32 id);
 const struct vmon_state_rule *svm_check_guest_state(struct vmon_vcpu *vcpu);
 const struct vmon_state_rule *svm_check_vmrun(struct svm_vcpu *svm);
 void svm_keep_save_area(struct svm_vcpu *svm);
-bool svm_host_state_check(struct svm_vcpu *svm, int prev_cpu);
 void svm_restore_save_area(struct svm_vcpu *svm);
 
 /* state.c */

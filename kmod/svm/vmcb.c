@@ -203,8 +203,6 @@ void svm_run(struct vmon_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu_data *sd = this_cpu_ptr(&svm_cpu_data);
-	bool host_state;
-	int prev_cpu;
 
 	svm_assign_asid(svm, sd);
 
@@ -217,9 +215,6 @@ void svm_run(struct vmon_vcpu *vcpu)
 	svm_keep_save_area(svm);	/* checks.c: QEMU rewrites it on VMEXIT_INVALID */
 	svm_keep_host_interrupts(svm);
 	vmcb->control.clean = 0;
-	svm->rip_at_entry = vmcb->save.rip;
-	prev_cpu = svm->entry_cpu;
-	svm->entry_cpu = smp_processor_id();
 
 	vmon_spec_before_entry(vcpu);
 	asm volatile("clgi" ::: "memory");
@@ -236,20 +231,9 @@ void svm_run(struct vmon_vcpu *vcpu)
 
 	svm_sync_guest_xcr0(vcpu);
 
-	host_state = svm_host_state_check(svm, prev_cpu);
-	svm->prev_exit_code = vmcb->control.exit_code;
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vmcb->control.event_inj = 0;
-	if (host_state) {
-		/*
-		 * checks.c: QEMU stored the host's state over the guest's.
-		 * What the guest did in this run is lost; put back the
-		 * state it was entered with, so that neither the next
-		 * entry nor GET_REGS/GET_SREGS sees the host's.
-		 */
-		svm_restore_save_area(svm);
-		vmcb->control.int_ctl = svm->int_ctl_at_entry;
-	} else if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR) {
+	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR) {
 		/*
 		 * No guest instruction ran.  QEMU TCG writes a half-loaded
 		 * RIP into the save area here, and 0 into the interrupt
@@ -269,17 +253,6 @@ void svm_run(struct vmon_vcpu *vcpu)
 	}
 
 	svm_decode_exit(svm);
-	if (host_state) {
-		/* the vCPU stops with an error instead of running on */
-		struct vmon_exit *exit = &vcpu->exit;
-
-		exit->kind = VMON_X_FAIL_ENTRY;
-		exit->fail.kind = VMON_FAIL_OTHER;
-		exit->fail.code = vmcb->control.exit_code;
-		exit->fail.qualification = vmcb->control.exit_info_1;
-		exit->fail.reason = "#VMEXIT stored the host's state in the VMCB (emulated SVM)";
-		exit->fail.rule = 0;
-	} else if (vmcb->control.exit_code != (u32)SVM_EXIT_ERR) {
+	if (vmcb->control.exit_code != (u32)SVM_EXIT_ERR)
 		svm_events_exit(svm, vmcb->control.exit_code);
-	}
 }

@@ -83,11 +83,7 @@ SYM_FUNC_START(svm_enter_guest)
 
 	/* RAX = VMCB; #VMEXIT restores host RAX (still the VMCB) and RSP */
 	vmrun	%rax
-	/*
-	 * Where #VMEXIT resumes the host: the RIP VMRUN saves in the host
-	 * save area.  vmcb.c looks for it in the guest's save area.
-	 */
-SYM_INNER_LABEL(svm_vmrun_return, SYM_L_GLOBAL)
+
 	vmsave	%rax
 
 	mov	8(%rsp), %rax		/* regs */
