@@ -172,6 +172,16 @@ void virtqueue_notify(struct virtqueue *vq);
 bool virtqueue_enable_kick(struct virtqueue *vq);
 void virtqueue_disable_kick(struct virtqueue *vq);
 
+/*
+ * Copy between a request's buffers and a flat buffer: len bytes at
+ * offset off of iov[0 .. n) into buf, or from buf into them.  Returns
+ * the bytes copied, fewer when the buffers end first.
+ */
+size_t virtq_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off, void *buf,
+			size_t len);
+size_t virtq_buf_to_iov(const struct iovec *iov, unsigned int n, uint64_t off,
+			const void *buf, size_t len);
+
 /* the device found the driver broke its contract: DEVICE_NEEDS_RESET */
 void virtio_needs_reset(struct virtio_device *v);
 /* the device configuration changed (link status): configuration interrupt */

@@ -26,47 +26,6 @@
 
 #define SECTOR_SIZE	(1u << VBLK_SECTOR_SHIFT)
 
-/* copy len bytes from offset off of the buffers iov[0 .. n) into buf */
-static size_t iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off, void *buf,
-			 size_t len)
-{
-	size_t done = 0, chunk;
-
-	for (; n && done < len; iov++, n--) {
-		if (off >= iov->iov_len) {
-			off -= iov->iov_len;
-			continue;
-		}
-		chunk = iov->iov_len - off;
-		if (chunk > len - done)
-			chunk = len - done;
-		memcpy((char *)buf + done, (char *)iov->iov_base + off, chunk);
-		done += chunk;
-		off = 0;
-	}
-	return done;
-}
-
-static size_t buf_to_iov(const struct iovec *iov, unsigned int n, uint64_t off,
-			 const void *buf, size_t len)
-{
-	size_t done = 0, chunk;
-
-	for (; n && done < len; iov++, n--) {
-		if (off >= iov->iov_len) {
-			off -= iov->iov_len;
-			continue;
-		}
-		chunk = iov->iov_len - off;
-		if (chunk > len - done)
-			chunk = len - done;
-		memcpy((char *)iov->iov_base + off, (const char *)buf + done, chunk);
-		done += chunk;
-		off = 0;
-	}
-	return done;
-}
-
 /* dst = bytes [off, off + len) of iov[0 .. n); returns dst's entries */
 static unsigned int iov_slice(const struct iovec *iov, unsigned int n, uint64_t off,
 			      uint64_t len, struct iovec *dst)
@@ -224,7 +183,7 @@ static uint8_t do_discard_zeroes(struct vblk_disk *d, struct virtq_elem *e, bool
 		return VIRTIO_BLK_S_IOERR;
 	for (i = 0; i < nr; i++) {
 		off = sizeof(struct virtio_blk_outhdr) + i * sizeof(seg);
-		iov_to_buf(e->iov, e->nr_out, off, &seg, sizeof(seg));
+		virtq_iov_to_buf(e->iov, e->nr_out, off, &seg, sizeof(seg));
 		sector = le64toh(seg.sector);
 		num = le32toh(seg.num_sectors);
 		flags = le32toh(seg.flags);
@@ -251,7 +210,7 @@ static uint8_t do_get_id(struct vblk_disk *d, struct virtq_elem *e, uint32_t *le
 	uint64_t room = e->in_len - 1;
 	size_t n = room < VBLK_ID_BYTES ? room : VBLK_ID_BYTES;
 
-	*len = buf_to_iov(e->iov + e->nr_out, e->nr_in, 0, d->id, n) + 1;
+	*len = virtq_buf_to_iov(e->iov + e->nr_out, e->nr_in, 0, d->id, n) + 1;
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -261,7 +220,7 @@ static uint8_t dispatch(struct vblk_disk *d, uint64_t features, struct virtq_ele
 	struct virtio_blk_outhdr h;
 	uint64_t sector;
 
-	iov_to_buf(e->iov, e->nr_out, 0, &h, sizeof(h));
+	virtq_iov_to_buf(e->iov, e->nr_out, 0, &h, sizeof(h));
 	sector = le64toh(h.sector);
 	switch (le32toh(h.type)) {
 	case VIRTIO_BLK_T_IN:
@@ -300,7 +259,7 @@ int vblk_handle(struct vblk_disk *d, uint64_t features, struct virtq_elem *e, ui
 		status = dispatch(d, features, e, len);
 	if (status != VIRTIO_BLK_S_OK)
 		*len = 1;
-	buf_to_iov(e->iov + e->nr_out, e->nr_in, e->in_len - 1, &status, 1);
+	virtq_buf_to_iov(e->iov + e->nr_out, e->nr_in, e->in_len - 1, &status, 1);
 	return 0;
 }
 

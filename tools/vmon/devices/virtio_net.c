@@ -227,22 +227,6 @@ static int rx_hold(struct virtio_net *n, struct virtqueue *vq, unsigned int want
 	return 1;
 }
 
-/* copy len bytes of buf into the writable buffers of e; returns the bytes copied */
-static size_t copy_to_elem(const struct virtq_elem *e, const uint8_t *buf, size_t len)
-{
-	size_t done = 0, chunk;
-	unsigned int i;
-
-	for (i = e->nr_out; i < e->nr_out + e->nr_in && done < len; i++) {
-		chunk = e->iov[i].iov_len;
-		if (chunk > len - done)
-			chunk = len - done;
-		memcpy(e->iov[i].iov_base, buf + done, chunk);
-		done += chunk;
-	}
-	return done;
-}
-
 /* hand the first k held buffers back; the others move to the front */
 static void rx_release(struct vnet_rx *rx, unsigned int k)
 {
@@ -282,9 +266,11 @@ static int rx_deliver(struct virtio_net *n, struct virtqueue *vq, bool mrg)
 	rx->buf[HDR_NUM_BUFFERS] = (uint8_t)k;
 	rx->buf[HDR_NUM_BUFFERS + 1] = (uint8_t)(k >> 8);
 	for (i = 0; i < k; i++) {
-		size_t len = copy_to_elem(rx->held[i], rx->buf + done, rx->len - done);
+		const struct virtq_elem *e = rx->held[i];
+		size_t len = virtq_buf_to_iov(e->iov + e->nr_out, e->nr_in, 0,
+					      rx->buf + done, rx->len - done);
 
-		virtqueue_push(vq, rx->held[i], (uint32_t)len);
+		virtqueue_push(vq, e, (uint32_t)len);
 		done += len;
 	}
 	rx_release(rx, k);

@@ -244,3 +244,39 @@ int virtqueue_kick_fd(const struct virtqueue *vq)
 {
 	return vq->kick_fd;
 }
+
+/* the loop of virtq_iov_to_buf() and virtq_buf_to_iov(): to_iov picks the direction */
+static size_t iov_copy(const struct iovec *iov, unsigned int n, uint64_t off, void *buf,
+		       size_t len, bool to_iov)
+{
+	size_t done = 0, chunk;
+
+	for (; n && done < len; iov++, n--) {
+		if (off >= iov->iov_len) {
+			off -= iov->iov_len;
+			continue;
+		}
+		chunk = iov->iov_len - off;
+		if (chunk > len - done)
+			chunk = len - done;
+		if (to_iov)
+			memcpy((char *)iov->iov_base + off, (char *)buf + done, chunk);
+		else
+			memcpy((char *)buf + done, (char *)iov->iov_base + off, chunk);
+		done += chunk;
+		off = 0;
+	}
+	return done;
+}
+
+size_t virtq_iov_to_buf(const struct iovec *iov, unsigned int n, uint64_t off, void *buf,
+			size_t len)
+{
+	return iov_copy(iov, n, off, buf, len, false);
+}
+
+size_t virtq_buf_to_iov(const struct iovec *iov, unsigned int n, uint64_t off,
+			const void *buf, size_t len)
+{
+	return iov_copy(iov, n, off, (void *)buf, len, true);
+}
