@@ -14,27 +14,7 @@
 #include "devices/pci.h"
 #include "machine.h"
 
-#define MAX_MSIS	16
-
-struct msi_log {
-	unsigned int n;
-	uint64_t address[MAX_MSIS];
-	uint32_t data[MAX_MSIS];
-};
-
-static int log_msi(void *opaque, uint64_t address, uint32_t data)
-{
-	struct msi_log *log = opaque;
-
-	if (log->n < MAX_MSIS) {
-		log->address[log->n] = address;
-		log->data[log->n] = data;
-	}
-	log->n++;
-	return 0;
-}
-
-static const struct machine_hooks test_hooks = { .send_msi = log_msi };
+#include "msi_log.h"
 
 /* a BAR that records what reaches it */
 struct probe {
