@@ -23,9 +23,17 @@
 #                   from tables/
 #   make clean
 
-# The kernel to build against: the running one when its build tree is
-# installed, else the newest Debian headers package.  Override with KDIR=.
-KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+# The kernel to build against.  KVER=RELEASE picks an installed kernel
+# (make KVER=6.12.118+deb12-amd64), KDIR=DIR any build tree.  Default:
+# the running kernel when its build tree is installed, else Debian's
+# default kernel (the headers linux-headers-amd64 depends on), else the
+# newest headers installed.
+ifneq ($(KVER),)
+KDIR ?= $(or $(wildcard /lib/modules/$(KVER)/build),/usr/src/linux-headers-$(KVER))
+endif
+DEBIAN_KDIR = $(wildcard /usr/src/$(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 \
+			2>/dev/null | sed -n 's/^\(linux-headers-[^ ,]*\).*/\1/p'))
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),$(DEBIAN_KDIR),\
 	     $(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V)))
 # kselftest headers and checkpatch, extracted by "make deps"
 KSFT_SRC ?= /usr/src/linux-source-6.1
@@ -34,19 +42,21 @@ CHECKPATCH ?= $(KSFT_SRC)/scripts/checkpatch.pl
 
 # Release of the kernel KDIR builds for: the emulated machines boot
 # /boot/vmlinuz-$(KVER) so that the module's vermagic matches.
-KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+KVER ?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 PREFIX ?= /usr/local
 UDEVDIR ?= /etc/udev/rules.d
 INSTALL_MOD_DIR ?= extra
 
-# Debian packages: emulators and boot media for the rig, the kernel the
-# emulated machines boot and its headers, userspace build dependencies,
+# Debian packages: emulators and boot media for the rig, the kernels the
+# emulated machines boot and their headers (Debian 12's default 6.1 and
+# the 6.12 of its security suite), userspace build dependencies,
 # the kernel source tarball (kselftest harness, checkpatch, and the debug
 # kernel of "make check-debug", which also needs flex, bison, bc and the
 # OpenSSL headers), and iasl (acpica-tools) to check vmon's ACPI tables.
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
+	    linux-image-6.12-amd64 linux-headers-6.12-amd64 \
 	    qemu-system-x86 bochs bochsbios vgabios busybox-static \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
@@ -73,7 +83,8 @@ all: module tools selftests
 need-kdir:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
 		echo "make: no kernel build tree (KDIR='$(KDIR)'): run 'make deps'" \
-		     "(linux-headers-amd64) or pass KDIR=/path/to/build" >&2; exit 1; }
+		     "(linux-headers-amd64), install linux-headers-KVER for KVER=," \
+		     "or pass KDIR=/path/to/build" >&2; exit 1; }
 
 module: need-kdir
 	$(MAKE) $(KBUILD_ARGS) modules
@@ -143,8 +154,10 @@ uninstall:
 # Kernel-side sources: the module, the decode tables and the uapi header
 # (which cannot use BIT(): userspace has no such macro).  Generated
 # kbuild files (*.mod.c) are not ours.
-CHECKPATCH_FILES := $(sort $(filter-out %.mod.c,$(wildcard kmod/*.[chS] kmod/*/*.[chS])) \
+CHECKPATCH_FILES := $(sort $(filter-out %.mod.c kmod/compat.h,$(wildcard kmod/*.[chS] kmod/*/*.[chS])) \
 		      $(wildcard tables/*.h))
+# the one header of kernel version checks: LINUX_VERSION_CODE is its job
+CHECKPATCH_COMPAT := kmod/compat.h
 CHECKPATCH_UAPI := $(wildcard uapi/linux/*.h)
 # libvmon sources the module compiles in (kmod/decode.c, kmod/gva.c);
 # userspace builds them too, so BIT_ULL() is not available
@@ -160,6 +173,8 @@ checkpatch:
 		perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
 			--ignore BIT_MACRO -f $$f || rc=1; \
 	done; \
+	perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
+		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f $(CHECKPATCH_COMPAT) || rc=1; \
 	[ $$rc = 0 ] && echo "checkpatch: clean"; exit $$rc
 
 # Everything is built here so that "make check" alone tests the tree as it is.

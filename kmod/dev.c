@@ -30,6 +30,7 @@
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
 
+#include "compat.h"
 #include "core.h"
 
 static bool vmon_mm_owns(const struct vmon_vm *vm)
@@ -315,8 +316,8 @@ static int vmon_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
-	vma->vm_flags &= ~VM_MAYEXEC;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vmon_run_page_vm_ops;
 	return 0;
 }

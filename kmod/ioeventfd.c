@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "core.h"
 #include "emulate.h"
 
@@ -98,7 +99,7 @@ static bool vmon_ioeventfd_signal(struct vmon_vm *vm, u64 addr, bool pio, u32 le
 	rcu_read_lock();
 	hash_for_each_possible_rcu(vm->ioeventfds, e, node, vmon_ioeventfd_key(addr, pio)) {
 		if (vmon_ioeventfd_match(e, addr, pio, len, val)) {
-			eventfd_signal(e->eventfd, 1);
+			vmon_eventfd_signal(e->eventfd);
 			hit = true;
 			break;
 		}

@@ -32,6 +32,7 @@
 #include <asm/apicdef.h>
 #include <asm/processor-flags.h>
 
+#include "compat.h"
 #include "core.h"
 #include "observe.h"
 

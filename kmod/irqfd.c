@@ -35,6 +35,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "core.h"
 
 struct vmon_irqfd_entry {
@@ -245,9 +246,9 @@ int vmon_ioctl_irqfd(struct vmon_vm *vm, void __user *argp)
 		return -EINVAL;
 
 	f = fdget(args.fd);
-	if (!f.file)
+	if (!fd_file(f))
 		return -EBADF;
-	ctx = eventfd_ctx_fileget(f.file);	/* -EINVAL: not an eventfd */
+	ctx = eventfd_ctx_fileget(fd_file(f));	/* -EINVAL: not an eventfd */
 	if (IS_ERR(ctx)) {
 		r = PTR_ERR(ctx);
 		goto out;
@@ -256,7 +257,7 @@ int vmon_ioctl_irqfd(struct vmon_vm *vm, void __user *argp)
 	if (args.flags & VMON_IRQFD_DEASSIGN)
 		r = vmon_irqfd_deassign(vm, ctx);
 	else
-		r = vmon_irqfd_assign(vm, f.file, ctx, &msg, &ctx_taken);
+		r = vmon_irqfd_assign(vm, fd_file(f), ctx, &msg, &ctx_taken);
 	mutex_unlock(&vm->irqfd_mutex);
 	if (!ctx_taken)
 		eventfd_ctx_put(ctx);

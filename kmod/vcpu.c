@@ -17,6 +17,7 @@
 #include <linux/vtime.h>
 #include <asm/fpu/api.h>
 
+#include "compat.h"
 #include "core.h"
 #include "observe.h"
 
@@ -199,7 +200,7 @@ static void vmon_serve_requests(struct vmon_vcpu *vcpu)
 static __always_inline void vmon_guest_enter_irqoff(void)
 {
 	vtime_account_guest_enter();
-	rcu_virt_note_context_switch(smp_processor_id());
+	vmon_rcu_note_guest_entry();
 }
 
 /*

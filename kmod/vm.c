@@ -7,6 +7,8 @@
  * of those fds is closed, in whatever order that happens.
  */
 #include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>

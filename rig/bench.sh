@@ -15,7 +15,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+kver=$("$top/rig/kver.sh")
 out=$top/build/bench
 machines=${*:-qemu-4lvl bochs}
 bin=$top/selftests/bench/lapic_latency

@@ -15,7 +15,8 @@
 # SCRIPT:  shell script run by /init after "insmod vmon.ko"; FILEs are
 #          copied to /bin of the initramfs, and the shared libraries of a
 #          dynamically linked one (e2fsprogs) to where ldd finds them.
-# Env:     VMON_KO (default kmod/vmon.ko), KVER, RIG_KERNEL (a bzImage to
+# Env:     VMON_KO (default kmod/vmon.ko), KVER (default: the release
+#          VMON_KO was built for, rig/kver.sh), RIG_KERNEL (a bzImage to
 #          boot instead of /boot/vmlinuz-KVER), RIG_DIR (work dir),
 #          RIG_TIMEOUT (seconds, default 900), RIG_STALL (seconds without
 #          console output before the run is ended: 120, Bochs 300),
@@ -31,7 +32,7 @@ script=${2:?usage: rig/boot.sh MACHINE SCRIPT [FILE...]}
 shift 2
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+kver=$("$top/rig/kver.sh")
 vmlinuz=${RIG_KERNEL:-/boot/vmlinuz-$kver}
 ko=${VMON_KO:-$top/kmod/vmon.ko}
 work=${RIG_DIR:-$top/build/rig/$machine}

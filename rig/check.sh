@@ -142,7 +142,7 @@ fi
 # (Bochs would spend minutes decompressing).  The Linux boot gets its
 # own time limit: BOOT_TEST_TIMEOUT (QEMU, default 300 s), twice that
 # in Bochs.
-boot_kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+boot_kver=$(rig/kver.sh)
 boot_timeout=${BOOT_TEST_TIMEOUT:-300}
 boot_ready=
 if [ "${E2E:-1}" != 0 ] && [ -z "$e2e_missing" ]; then

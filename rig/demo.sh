@@ -32,7 +32,7 @@ vmon=tools/vmon/vmon
 ko=kmod/vmon.ko
 machine=${DEMO_MACHINE:-qemu-4lvl}
 work=$top/build/demo
-kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+kver=$(rig/kver.sh)
 vmlinuz=/boot/vmlinuz-$kver
 cpus=${DEMO_CPUS:-2}
 append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=off"

@@ -22,6 +22,7 @@
 #include <asm/asm.h>
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
+#include <asm/unwind_hints.h>
 
 /* VMCS field encoding of HOST_RSP (SDM Appendix B.4.4) */
 #define VMCS_HOST_RSP	0x00006c14
@@ -92,6 +93,11 @@ SYM_FUNC_START(vmx_vmenter)
 	 */
 	CLEAR_CPU_BUFFERS
 
+	/*
+	 * A successful entry continues at vmx_vmexit, which no branch
+	 * reaches: tell objtool that the stack there is the stack here.
+	 */
+	UNWIND_HINT_SAVE
 	jc	.Lresume
 	vmlaunch
 	jmp	.Lfail
@@ -106,6 +112,7 @@ SYM_FUNC_START(vmx_vmenter)
  * an ENDBR check either; the ENDBR is only there in case of IBT.
  */
 SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
+	UNWIND_HINT_RESTORE
 	ENDBR
 	push	%rdi
 	mov	8(%rsp), %rdi

@@ -99,12 +99,12 @@ static void vmx_setup_preemption_timer(struct vmx_config *c)
 	}
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
 	ticks = div_u64(khz * VMX_PREEMPTION_TIMER_USEC, 1000) >>
-		(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+		VMX_CAP_MISC_TIMER_RATE(misc);
 	/* 0 would exit before the guest's first instruction (SDM 27.7.4) */
 	c->preemption_timer = clamp_val(ticks, 1, U32_MAX);
 	pr_info("vmon: VMX-preemption timer: %u ticks per guest stint (%u us at %llu kHz / 2^%llu)\n",
 		c->preemption_timer, VMX_PREEMPTION_TIMER_USEC, khz,
-		misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+		VMX_CAP_MISC_TIMER_RATE(misc));
 }
 
 static bool vmx_setup_config(void)
@@ -121,9 +121,8 @@ static bool vmx_setup_config(void)
 	/* SDM A.1: VMX_BASIC[55] says the IA32_VMX_TRUE_*_CTLS MSRs exist */
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 
-	if (c->vmcs_size > PAGE_SIZE || (basic & VMX_BASIC_64) ||
-	    ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
-	    VMX_BASIC_MEM_TYPE_WB) {
+	if (c->vmcs_size > PAGE_SIZE || (basic & VMX_CAP_BASIC_32BIT_ADDR) ||
+	    VMX_CAP_BASIC_MEM_TYPE(basic) != VMX_CAP_MEM_TYPE_WB) {
 		pr_err("vmon: VT-x: unsupported VMX_BASIC 0x%llx (need VMCS <= 4 KiB, write-back, 64-bit addresses)\n",
 		       basic);
 		return false;

@@ -7,6 +7,7 @@
 #ifndef VMON_VMX_PRIV_H
 #define VMON_VMX_PRIV_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
@@ -51,6 +52,19 @@ enum vmx_switched_msr {
 	VMX_MSR_KERNEL_GS_BASE,
 	VMX_NR_SWITCHED_MSRS
 };
+
+/*
+ * Fields of the VMX capability MSRs that vmon reads and the kernel
+ * names differently from one release to the next, so vmon names them.
+ * SDM A.1: IA32_VMX_BASIC[48] limits VMX structures to 32-bit physical
+ * addresses; [53:50] is the memory type of the VMCS (6: write-back).
+ * SDM A.6: IA32_VMX_MISC[4:0] is the rate of the VMX-preemption timer
+ * (it counts down once every 2^rate TSC ticks).
+ */
+#define VMX_CAP_BASIC_32BIT_ADDR	BIT_ULL(48)
+#define VMX_CAP_BASIC_MEM_TYPE(basic)	(((basic) >> 50) & 0xf)
+#define VMX_CAP_MEM_TYPE_WB		6
+#define VMX_CAP_MISC_TIMER_RATE(misc)	((misc) & 0x1f)
 
 /* SDM 18.2.3, 18.2.4: power-up values of DR6 and DR7 */
 #define VMX_DR6_RESET		0xffff0ff0ull

@@ -9,7 +9,7 @@
 #
 # --disk: the flavour whose root is on a vmon disk: /init is init-disk,
 # which loads Debian's virtio and ext4 modules of kernel KVER (env,
-# default the newest /boot/vmlinuz-*-amd64) from /lib/modules
+# default: rig/kver.sh, the release vmon.ko was built for) from /lib/modules
 # (modules.sh resolves what they need) and switches to /dev/vda.
 #
 #   rig/linux-guest/mkinitramfs.sh [--disk] OUT.cpio
@@ -41,14 +41,14 @@ done
 ${CC:-gcc} -static -O2 -Wall -Wextra -I"$top/uapi" -o "$root/bin/hvinfo" "$here/hvinfo.c" ||
 	die "cannot build hvinfo"
 if [ -n "$disk" ]; then
-	kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+	kver=$("$top/rig/kver.sh")
 	[ -n "$kver" ] || die "no /boot/vmlinuz-*-amd64: run 'make deps' (linux-image-amd64)"
 	"$here/modules.sh" "$kver" "$root/lib/modules" virtio_pci virtio_blk virtio_net \
 		virtio_rng ext4 || die "cannot gather the modules of $kver"
 	cp "$here/init-disk" "$root/init"
 else
 	# virtio-rng, when Debian builds it as modules: /init loads them
-	kver=${KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)}
+	kver=$("$top/rig/kver.sh")
 	if [ -n "$kver" ]; then
 		"$here/modules.sh" "$kver" "$root/lib/modules" virtio_pci virtio_rng ||
 			die "cannot gather the modules of $kver"

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Print the kernel release the emulated machines boot (/boot/vmlinuz-KVER
+# and the modules of /lib/modules/KVER): KVER when set, else the release
+# vmon.ko was built for (VMON_KO, default kmod/vmon.ko), so that the
+# module's vermagic matches; without a module, Debian's default kernel
+# (the one linux-image-amd64 depends on), else the newest installed.
+#
+#   rig/kver.sh
+top=$(cd "$(dirname "$0")/.." && pwd)
+ko=${VMON_KO:-$top/kmod/vmon.ko}
+if [ -n "${KVER:-}" ]; then
+	echo "$KVER"
+	exit 0
+fi
+if [ -r "$ko" ]; then
+	v=$(PATH=$PATH:/sbin:/usr/sbin modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$v" ] && { echo "$v"; exit 0; }
+fi
+v=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+	sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')
+if [ -n "$v" ] && [ -r "/boot/vmlinuz-$v" ]; then
+	echo "$v"
+	exit 0
+fi
+ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1
