@@ -5,7 +5,9 @@
 # payload_offset/payload_length fields of the setup header (Linux boot
 # protocol 2.08+, Documentation/x86/boot.rst).  QEMU boots the result
 # through its PVH ELF note, which skips the decompressor; the guest
-# kernel then runs with 4-level paging.
+# kernel then runs with 4-level paging.  The payload is xz (Debian's
+# 6.1) or zstd (Debian's 6.12), followed by its uncompressed size (the
+# kernel's size_append, 4 bytes), which is left out.
 #
 #   rig/extract-vmlinux.sh BZIMAGE OUT
 set -euo pipefail
@@ -20,8 +22,16 @@ setup_sects=$(od -An -tu1 -j 0x1f1 -N1 "$bz" | tr -d ' ')
 payload_offset=$(le32 0x248)
 payload_length=$(le32 0x24c)
 start=$(( (setup_sects + 1) * 512 + payload_offset ))
-tail -c +$((start + 1)) "$bz" | head -c "$payload_length" | xz -dc > "$out.tmp" 2>/dev/null ||
-	[ -s "$out.tmp" ]
+case $(od -An -tx1 -j "$start" -N4 "$bz" | tr -d ' \n') in
+fd377a58) unpack="xz -dc" ;;
+28b52ffd) unpack="zstd -dcq" ;;
+*)
+	echo "extract-vmlinux: payload of $bz is neither xz nor zstd" >&2
+	exit 1
+	;;
+esac
+dd if="$bz" bs=64K iflag=skip_bytes,count_bytes skip="$start" count=$((payload_length - 4)) \
+	status=none | $unpack > "$out.tmp"
 [ "$(head -c 4 "$out.tmp" | od -An -c | tr -d ' ')" = 177ELF ] ||
-	{ echo "extract-vmlinux: payload of $bz is not an xz-compressed ELF" >&2; exit 1; }
+	{ echo "extract-vmlinux: payload of $bz is not a compressed ELF" >&2; exit 1; }
 mv "$out.tmp" "$out"
