@@ -66,6 +66,23 @@ static inline void vmon_eventfd_signal(struct eventfd_ctx *ctx)
 }
 
 /*
+ * 6.12: kvm_intel/kvm_amd turn VT-x/AMD-V on in every CPU as soon as
+ * they load (kvm.enable_virt_at_load, default on), not only while KVM
+ * has VMs.  With enable_virt_at_load=0 KVM takes the extension only for
+ * its VMs again, and vmon can load while they are idle.  The advice of
+ * vmon's refusal to load, for KVM's vendor module MOD.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define VMON_KVM_ADVICE(mod) \
+	"'rmmod " mod "' first, or load kvm with enable_virt_at_load=0 " \
+	"(kvm.enable_virt_at_load=0 on the kernel command line) so that KVM " \
+	"holds it only while it runs VMs"
+#else
+#define VMON_KVM_ADVICE(mod) \
+	"stop KVM's VMs or 'rmmod " mod "' first"
+#endif
+
+/*
  * 6.12: struct fd packs the file pointer and its flags into one word;
  * fd_file() is the only way to the file.
  */

@@ -30,6 +30,8 @@
 #   STORM_TIMEOUT seconds for storm.sh (default: short 120, long 1200; Bochs: 2x)
 #   STORM_KILLS, STORM_CYCLES, STORM_RELOADS, STORM_NOFILE  the storms' counts
 #                 (default: storm.sh's short or long form)
+#   KVM_OWNER     0 to skip selftests/kvm_owner/kvm_owner.sh (vmon beside
+#                 Debian's KVM, which wants VT-x/AMD-V too)
 #   CHECK_DIR     logs and work dirs (default build/check)
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 600: 420, plus about a
 #                 minute for tools/vmon/test/virtio_e2e.sh and room for a
@@ -40,7 +42,8 @@
 #                 7 minutes)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
-#   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER)
+#   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER;
+#                 default: rig/kver.sh, the release of kmod/vmon.ko)
 #   RIG_KERNEL, VMON_KO  another kernel image and module (rig/boot.sh)
 #   VMON_FUZZ_OPS ops of selftests/fuzz/vmon_fuzz (default: its short form)
 #   KMEMLEAK      1: after the tests, scan for leaks and count any whose
@@ -192,15 +195,51 @@ if [ -n "$boot_ready" ] && [ "${VIRTIO_E2E:-1}" != 0 ]; then
 		names="$names virtio_e2e.sh"
 	fi
 fi
-# the guest kernel for "vmon run --kernel" in machine $1
+# the guest kernel for "vmon run --kernel" in machine $1, and the KVM
+# modules of its vendor for kvm_owner.sh (defined here, used later)
 machine_files() {
-	[ -n "$boot_ready" ] || return 0
 	case $1 in *+mitigations) return 0 ;; esac
+	if [ -r "$out/kvm/kvm-amd.list" ]; then
+		case $1 in
+		bochs) echo "$out/kvm/kvm-intel.list" "$out"/kvm/intel/*.ko ;;
+		*) echo "$out/kvm/kvm-amd.list" "$out"/kvm/amd/*.ko ;;
+		esac
+	fi
+	[ -n "$boot_ready" ] || return 0
 	case $1 in
 	qemu-la57) echo "/boot/vmlinuz-$boot_kver" ;;
 	*) echo "$out/vmlinux" ;;
 	esac
 }
+
+# vmon beside KVM (selftests/kvm_owner/kvm_owner.sh): Debian's KVM
+# modules of the kernel the machine boots, with the order to load them
+# in (kvm-amd.list, kvm-intel.list); each machine gets its vendor's in
+# machine_files().  It unloads and reloads vmon, so it runs after the
+# other tests, before the storms.  Not with RIG_KERNEL: that kernel has
+# no Debian modules.
+kvm_owner_missing=
+if [ "${KVM_OWNER:-1}" != 0 ] && [ -n "${RIG_KERNEL:-}" ]; then
+	echo "check: kvm_owner.sh: skipped: RIG_KERNEL has no Debian KVM modules"
+elif [ "${KVM_OWNER:-1}" != 0 ]; then
+	rm -rf "$out/kvm"
+	kvm_ok=1
+	for v in amd intel; do
+		if rig/linux-guest/modules.sh "$boot_kver" "$out/kvm/$v" "kvm_$v" \
+				>>"$out/kvm-modules.log" 2>&1; then
+			cp "$out/kvm/$v/load.list" "$out/kvm/kvm-$v.list"
+		else
+			kvm_ok=
+		fi
+	done
+	if [ -n "$kvm_ok" ]; then
+		files+=(selftests/kvm_owner/kvm_owner.sh)
+		names="$names kvm_owner.sh"
+	else
+		echo "check: cannot gather Debian's KVM modules of $boot_kver: see $out/kvm-modules.log" >&2
+		kvm_owner_missing=" kvm_owner.sh"
+	fi
+fi
 
 # The storms (kill -9, rmmod, CPU hotplug, limits) run last: they unload
 # and reload the module, and leave the machine with what they measured.
@@ -219,15 +258,16 @@ if [ "$storm" != 0 ]; then
 fi
 
 [ -n "$machines" ] && echo "check: selftests:${names:- (none built)}"
-if [ -n "$missing$e2e_missing$storm_missing" ]; then
+if [ -n "$missing$e2e_missing$storm_missing$kvm_owner_missing" ]; then
 	{
-		nmiss=$(echo $missing ${e2e_missing:+e2e} ${storm_missing:+storm} | wc -w)
+		nmiss=$(echo $missing ${e2e_missing:+e2e} ${storm_missing:+storm} $kvm_owner_missing | wc -w)
 		echo "build: $nmiss tests could not run: their files were not built"
 		for t in $missing; do
 			echo "    FAIL $t: no binary selftests/$t"
 		done
 		[ -z "$e2e_missing" ] || echo "    FAIL e2e.sh: not built:$e2e_missing"
 		[ -z "$storm_missing" ] || echo "    FAIL storm.sh: not built:$storm_missing"
+		[ -z "$kvm_owner_missing" ] || echo "    FAIL kvm_owner.sh: no KVM modules of $boot_kver"
 		echo "TOTALS 0 $nmiss 0"
 	} >"$out/build.summary"
 	summaries+=(build)

@@ -4,8 +4,11 @@
 # Print the kernel release the emulated machines boot (/boot/vmlinuz-KVER
 # and the modules of /lib/modules/KVER): KVER when set, else the release
 # vmon.ko was built for (VMON_KO, default kmod/vmon.ko), so that the
-# module's vermagic matches; without a module, Debian's default kernel
-# (the one linux-image-amd64 depends on), else the newest installed.
+# module's vermagic matches, when /boot has that kernel; else Debian's
+# default kernel (the one linux-image-amd64 depends on), else the newest
+# installed.  (A module built for a kernel of one's own, as in
+# rig/check-debug.sh, boots with RIG_KERNEL; Linux guests and Debian's
+# modules still come from an installed kernel.)
 #
 #   rig/kver.sh
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +19,7 @@ if [ -n "${KVER:-}" ]; then
 fi
 if [ -r "$ko" ]; then
 	v=$(PATH=$PATH:/sbin:/usr/sbin modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
-	[ -n "$v" ] && { echo "$v"; exit 0; }
+	[ -n "$v" ] && [ -r "/boot/vmlinuz-$v" ] && { echo "$v"; exit 0; }
 fi
 v=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
 	sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')

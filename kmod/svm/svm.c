@@ -22,6 +22,7 @@
 #include <asm/pgtable.h>
 #include <asm/processor.h>
 
+#include "compat.h"
 #include "core.h"
 #include "spec.h"
 #include "svm.h"
@@ -65,7 +66,8 @@ static int svm_check_support(void)
 	/* EFER.SVME set by someone else: their VMCBs and HSAVE are live */
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
-		pr_err("AMD-V is in use by another hypervisor (EFER.SVME set, e.g. kvm_amd): 'rmmod kvm_amd' first, or on Linux 6.12+ boot with kvm.enable_virt_at_load=0\n");
+		pr_err("AMD-V is in use by another hypervisor (EFER.SVME is set, e.g. by kvm_amd): "
+		       VMON_KVM_ADVICE("kvm_amd") "\n");
 		return -EBUSY;
 	}
 	return 0;

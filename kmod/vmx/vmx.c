@@ -22,6 +22,7 @@
 #include <asm/tsc.h>
 #include <asm/tlbflush.h>
 
+#include "compat.h"
 #include "vmx_priv.h"
 
 struct vmx_config vmx_config;
@@ -265,7 +266,8 @@ static int vmx_check_support(void)
 	if (ret)
 		return ret;
 	if (cr4_read_shadow() & X86_CR4_VMXE) {
-		pr_err("vmon: VT-x is in use by another hypervisor (CR4.VMXE is set): unload it, e.g. 'rmmod kvm_intel', or on Linux 6.12+ boot with kvm.enable_virt_at_load=0\n");
+		pr_err("vmon: VT-x is in use by another hypervisor (CR4.VMXE is set, e.g. by kvm_intel): "
+		       VMON_KVM_ADVICE("kvm_intel") "\n");
 		return -EBUSY;
 	}
 	if (!vmx_setup_config())
