@@ -18,6 +18,8 @@
 #                   the emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make demo       boot Linux under vmon (on this CPU, or in an emulator)
 #   make install    module (modprobe vmon), tool, udev rule
+#   make dkms-install  the module through DKMS (every kernel with headers, and
+#                   each one installed later), tool, udev rule
 #   make checkpatch kernel style check of the kernel-side sources
 #   make docs       regenerate Documentation/{exit-reasons,state-fields,entry-checks}.rst
 #                   from tables/
@@ -53,7 +55,8 @@ INSTALL_MOD_DIR ?= extra
 # the 6.12 of its security suite), userspace build dependencies,
 # the kernel source tarball (kselftest harness, checkpatch, and the debug
 # kernel of "make check-debug", which also needs flex, bison, bc and the
-# OpenSSL headers), and iasl (acpica-tools) to check vmon's ACPI tables.
+# OpenSSL headers), iasl (acpica-tools) to check vmon's ACPI tables, and
+# dkms for "make dkms-install".
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
 	    linux-image-6.12-amd64 linux-headers-6.12-amd64 \
@@ -61,7 +64,7 @@ DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
 	    flex bison bc libssl-dev \
-	    acpica-tools e2fsprogs zstd
+	    acpica-tools e2fsprogs zstd dkms
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \
@@ -74,7 +77,8 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module tools selftests deps install uninstall checkpatch check check-debug fuzz storm demo \
+.PHONY: all module module-clean tools selftests deps install install-tool uninstall \
+	dkms-install dkms-uninstall checkpatch check check-debug fuzz storm demo \
 	bench-lapic bench-virtio \
 	docs clean help need-kdir
 
@@ -88,6 +92,9 @@ need-kdir:
 
 module: need-kdir
 	$(MAKE) $(KBUILD_ARGS) modules
+
+module-clean: need-kdir
+	$(MAKE) $(KBUILD_ARGS) clean
 
 tools:
 	$(MAKE) -C tools/lib $(SUBMAKE_ARGS)
@@ -132,10 +139,13 @@ deps:
 
 # DESTDIR= stages everything under a directory (packaging, tests); then
 # no group is created and udev is left alone.
-install: module tools
+install: module install-tool
 	$(MAKE) $(KBUILD_ARGS) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) CONFIG_MODULE_SIG_ALL= modules_install
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+# the tool, the udev rule and the group: "make install" and "make dkms-install"
+install-tool: tools
 	$(MAKE) -C tools/vmon install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 udev/60-vmon.rules $(DESTDIR)$(UDEVDIR)/60-vmon.rules
 	@if [ -z "$(DESTDIR)" ]; then \
@@ -149,6 +159,38 @@ install: module tools
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/kmod/vmon.ko
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules
+
+# DKMS (dkms.conf): the module's sources go to /usr/src/vmon-VERSION, and
+# DKMS builds and installs vmon.ko for every kernel whose headers are
+# installed, and again for each kernel installed later; then the tool,
+# the udev rule and the group as "make install".  Installing again
+# replaces the same version.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_DIR := /usr/src/vmon-$(DKMS_VERSION)
+# what the module's build reads (kmod/decode.c and gva.c include tools/lib/)
+DKMS_SRC := Makefile Kbuild dkms.conf uapi/linux/vmon.h $(wildcard tables/*.h) \
+	    $(filter-out %.mod.c,$(wildcard kmod/Kbuild kmod/*.[chS] kmod/*/*.[chS] kmod/*/objs.mk)) \
+	    $(addprefix tools/lib/,decode.c decode.h gva.c gva.h shared_env.h)
+# the kernels with a build tree: DKMS needs their headers
+DKMS_KERNELS = $(notdir $(patsubst %/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile)))
+
+dkms-install: install-tool
+	@command -v dkms >/dev/null || { echo "make: no dkms: run 'make deps'" >&2; exit 1; }
+	-dkms remove vmon/$(DKMS_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)
+	cp --parents $(DKMS_SRC) $(DKMS_DIR)/
+	dkms add vmon/$(DKMS_VERSION)
+	@rc=0; \
+	for k in $(DKMS_KERNELS); do \
+		dkms install vmon/$(DKMS_VERSION) -k $$k || rc=1; \
+	done; \
+	dkms status vmon; exit $$rc
+
+dkms-uninstall:
+	-dkms remove vmon/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_DIR)
 	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules
 
 # Kernel-side sources: the module, the decode tables and the uapi header
