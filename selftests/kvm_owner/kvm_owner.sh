@@ -73,7 +73,7 @@ if ! kvm_load; then
 	not_ok "load $vendor"
 	not_ok "vmon with $vendor loaded"
 else
-	ok "load $vendor ($(echo $mods))"
+	ok "load $vendor ($(echo "$mods" | xargs))"
 	at_load=$(cat /sys/module/kvm/parameters/enable_virt_at_load 2>/dev/null)
 	echo "# kvm.enable_virt_at_load: ${at_load:-no such parameter}"
 	mark
@@ -102,7 +102,11 @@ else
 		[ "$rc" = 0 ] && rmmod vmon
 	fi
 fi
-out=$(kvm_unload 2>&1) && ok "unload $vendor" || not_ok "unload $vendor: still in /proc/modules"
+if kvm_unload; then
+	ok "unload $vendor"
+else
+	not_ok "unload $vendor: still in /proc/modules"
+fi
 
 # 5: the advice of the message
 if [ -z "$at_load" ]; then
