@@ -88,7 +88,7 @@ BEGIN {
 		if (line ~ /^RIG: HOST: run [0-9]+ ended with status /)
 			close_run($8 + 0, $10 + 0)
 		else if (line ~ /^RIG: HOST: no time left for: /)
-			fail("not run, no time left: " substr(line, 31))
+			fail("not run, no time left: " substr(line, 30))
 		else if (line ~ /^RIG: BEGIN/) began = 1	# also glued to firmware output, below
 		else if (line ~ /^RIG: MODULE LOADED/) loaded = 1
 		else if (line ~ /^RIG: MODULE FAILED/) fail("vmon.ko failed to load (see the log)")
