@@ -21,14 +21,14 @@ while { [ ! -b /dev/vda ] || [ ! -e /sys/class/net/eth0 ]; } && [ $i -lt 100 ]; 
 	i=$((i + 1))
 done
 [ -b /dev/vda ] || echo "GUEST: no /dev/vda"
-virtio_bench blk /dev/vda "$BLK_MIB" "$BLK_OPS" | sed 's/^/GUEST: /'
+virtio_bench blk /dev/vda "$BLK_MIB" "$BLK_OPS" "$REPS" | sed 's/^/GUEST: /'
 ip link set lo up
 ip link set eth0 up
 echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad
 ip -6 addr add fd00::2/64 dev eth0
 ping6 -c 2 -w 20 fd00::1 >/dev/null || echo "GUEST: no reply from fd00::1: $(ip -6 addr show dev eth0 | tr '\n' ' ')"
-timeout 900 virtio_bench send fd00::1 5001 "$NET_MIB" || echo "GUEST: send failed"
-timeout 900 virtio_bench recv 5002 | sed 's/^/GUEST: /'
+timeout "$NET_TIMEOUT" virtio_bench send fd00::1 5001 "$NET_MIB" "$REPS" || echo "GUEST: send failed"
+timeout "$NET_TIMEOUT" virtio_bench recv 5002 "$REPS" tcp-host-to-guest | sed 's/^/GUEST: /'
 echo "GUEST: DONE"
 sleep 0.2
 poweroff -f
