@@ -26,10 +26,13 @@ bench_one() {
 	name=$1
 	shift
 	echo "BENCH: $name"
+	# both files exist before tail -f looks: busybox's tail gives up
+	# on a file that is not there yet
 	: > /tmp/recv.$name
+	: > /tmp/console.$name
 	virtio_bench recv 5001 "$REPS" tcp-guest-to-host >> /tmp/recv.$name &
 	recv=$!
-	timeout "$VM_TIMEOUT" "$@" > /tmp/console.$name 2>&1 &
+	timeout "$VM_TIMEOUT" "$@" >> /tmp/console.$name 2>&1 &
 	vm=$!
 	# the guest's console and this side's samples, also here: the rig
 	# ends a machine whose console stays silent too long
