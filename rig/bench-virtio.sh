@@ -90,7 +90,7 @@ for m in $machines; do
 		echo "NET_MIB=${NET_MIB:-$((8 / div))}"
 		echo "REPS=${REPS:-$reps}"
 		# bounds: one guest's whole run, and each direction's transfers
-		echo "VM_TIMEOUT=${VM_TIMEOUT:-$((1200 * div))}"
+		echo "VM_TIMEOUT=${VM_TIMEOUT:-$((600 * div))}"
 		echo "NET_TIMEOUT=${NET_TIMEOUT:-$((300 * div))}"
 	} > "$conf"
 	cp "$conf" "$g/bench.conf"

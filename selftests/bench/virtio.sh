@@ -42,11 +42,11 @@ bench_one() {
 	tailpid2=$!
 	# the guest listens once it has sent: then this side sends (the
 	# guest's run is bounded by VM_TIMEOUT)
-	until grep -q 'GUEST: bench: listening' /tmp/console.$name; do
+	until grep -q 'bench-guest: bench: listening' /tmp/console.$name; do
 		kill -0 $vm 2>/dev/null || break
 		sleep 1
 	done
-	grep -q 'GUEST: bench: listening' /tmp/console.$name &&
+	grep -q 'bench-guest: bench: listening' /tmp/console.$name &&
 		timeout "$NET_TIMEOUT" virtio_bench send fd00::2 5002 "$NET_MIB" "$REPS"
 	wait $vm
 	echo "BENCH: $name exited with status $?"
@@ -54,10 +54,10 @@ bench_one() {
 	kill $recv $tailpid $tailpid2 2>/dev/null
 	wait $recv
 	# one "figure vmon|kvm NAME VALUE UNIT" line per sample
-	tr -d '\r' < /tmp/console.$name | grep -E '^GUEST: bench: [a-z0-9-]+ [0-9.]+ ' |
-		sed "s/^GUEST: bench: /figure $name /"
+	tr -d '\r' < /tmp/console.$name |
+		sed -n "s/^.*\] bench-guest: bench: \([a-z0-9-]* [0-9.]* \)/figure $name \1/p"
 	grep -E '^bench: tcp-[a-z-]+ [0-9.]+ ' /tmp/recv.$name | sed "s/^bench: /figure $name /"
-	grep -q 'GUEST: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
+	grep -q 'bench-guest: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
 
 }
 
