@@ -22,6 +22,8 @@
 #          RIG_APPEND (extra cmdline), RIG_BOCHS_BOOT (pvh or bzimage),
 #          RIG_MEM (MiB of the machine, default 512),
 #          RIG_BOCHS_CPUS (CPUs of the Bochs machine, default 1),
+#          RIG_QEMU_CPUS (CPUs of the QEMU machines, default 3; SCRIPT
+#          runs on all but CPU 0, see "QEMU's CPU 0" below),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped)
 set -euo pipefail
@@ -129,6 +131,22 @@ done
 cp "$script" "$root/run.sh"
 chmod +x "$root/run.sh"
 
+# QEMU's CPU 0: QEMU 7.2 TCG clears the IGNNE bit of CPU 0's hflags2 with
+# a plain read-modify-write from whichever emulated CPU restores FPU
+# state (cpu_set_fpus() -> cpu_clear_ignne(), on every FRSTOR, FXRSTOR
+# and XRSTOR), racing with CPU 0's own writes of the same word at VMRUN
+# and #VMEXIT.  A lost write leaves CPU 0 in the guest without nested
+# paging, or in the host with it: guests triple-fault, lose interrupts,
+# or a second #VMEXIT stores the host's registers into the VMCB
+# (Documentation/testing.rst, "Emulator deviations").  Silicon has no
+# such race, so the rig steers around it: the QEMU machines get one CPU
+# more, and /init runs SCRIPT in a cgroup-v2 cpuset without CPU 0, so no
+# VMRUN ever executes there; /rig-cpus names the CPUs.
+qemu_cpus=${RIG_QEMU_CPUS:-3}
+case $machine in
+qemu-*) [ "$qemu_cpus" -ge 2 ] && echo "1-$((qemu_cpus - 1))" > "$root/rig-cpus" ;;
+esac
+
 cat > "$root/init" <<'EOF'
 #!/bin/sh
 export PATH=/bin
@@ -142,9 +160,21 @@ echo "RIG: BEGIN $(uname -r) $(grep -o -w -m1 -e vmx -e svm /proc/cpuinfo)"
 # Judge only what the kernel says from here on: Bochs' emulated CPU makes
 # the boot itself print an xstate WARNING that has nothing to do with vmon.
 dmesg -c >/dev/null
+# the CPUs the script may use (rig/boot.sh, "QEMU's CPU 0")
+if [ -r /rig-cpus ]; then
+	cpus=$(cat /rig-cpus)
+	if mkdir -p /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup &&
+	   echo +cpuset > /sys/fs/cgroup/cgroup.subtree_control &&
+	   mkdir /sys/fs/cgroup/rig && echo "$cpus" > /sys/fs/cgroup/rig/cpuset.cpus; then
+		echo "RIG: script on CPUs $cpus"
+	else
+		echo "RIG: CPUSET FAILED: the script runs on every CPU"
+	fi
+fi
 if insmod /lib/modules/vmon.ko; then
 	echo "RIG: MODULE LOADED"
-	cd /tmp && sh /run.sh
+	cd /tmp && sh -c '[ -d /sys/fs/cgroup/rig ] && echo $$ > /sys/fs/cgroup/rig/cgroup.procs
+		exec sh /run.sh'
 	echo "RIG: SCRIPT EXIT $?"
 else
 	echo "RIG: MODULE FAILED"
@@ -169,7 +199,7 @@ qemu-la57|qemu-4lvl)
 		"$top/rig/extract-vmlinux.sh" "$vmlinuz" "$kernel"
 	fi
 	: > "$work/serial.out"
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m "${RIG_MEM:-512}" -smp 2 \
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m "${RIG_MEM:-512}" -smp "$qemu_cpus" \
 		-display none -monitor none -serial "file:$work/serial.out" \
 		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
 		</dev/null > >(cap_log "$work/emulator.out") 2>&1 &

@@ -61,15 +61,18 @@ TEST_F_TIMEOUT(preempt, vcpu_thread_is_preempted, 600)
 	cpu_set_t cpus;
 	uint64_t before;
 	pthread_t th;
+	int cpu;
 
 	SKIP_IF_NO_VMON();
+	cpu = test_allowed_cpu(-1);
+	ASSERT_LE(0, cpu);
 	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
+	CPU_SET(cpu, &cpus);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
 	ASSERT_OK(test_vm_create_c(&t, guest_spin_n, SPIN_ITERS));
 	guest_counter_hva = vmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_counter, 8);
 	ASSERT_NE(NULL, guest_counter_hva);
-	ASSERT_EQ(0, pthread_create(&th, NULL, host_busy, NULL));	/* inherits CPU 0 */
+	ASSERT_EQ(0, pthread_create(&th, NULL, host_busy, NULL));	/* inherits the CPU */
 	while (!host_counter)
 		sched_yield();
 

@@ -2,6 +2,7 @@
 /* Guest creation for the selftests: RAM layout, blobs, the C-guest image, IDT. */
 #include <elf.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/auxv.h>
@@ -23,6 +24,19 @@ int test_module_refcnt(void)
 		n = -1;
 	fclose(f);
 	return n;
+}
+
+int test_allowed_cpu(int not)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (cpu != not && CPU_ISSET(cpu, &set))
+			return cpu;
+	return -1;
 }
 
 int test_set_effective_cap(int cap, int on)

@@ -99,6 +99,13 @@ int test_have_vmon(void);
 int test_set_effective_cap(int cap, int on);
 /* /sys/module/vmon/refcnt: module references held by open fds; -1 if not visible */
 int test_module_refcnt(void);
+/*
+ * The lowest CPU the calling thread may run on other than @not (-1: no
+ * exception), or -1 if there is none.  Tests pin to CPUs from their own
+ * affinity mask, never to fixed numbers: the rig keeps them off CPU 0 of
+ * its QEMU machines (rig/boot.sh).
+ */
+int test_allowed_cpu(int not);
 
 /*
  * Harness helpers; need _metadata in scope (inside TEST/TEST_F).
