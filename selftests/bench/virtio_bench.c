@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "send"))
 		return bench_send(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 0),
 				  strtoul(argv[5], NULL, 0));
-	fprintf(stderr, "usage: virtio_bench blk DEV MIB OPS REPS | recv PORT REPS NAME | send ADDR PORT MIB REPS\n");
+	fprintf(stderr, "usage: virtio_bench blk DEV MIB OPS REPS | recv PORT REPS NAME |\n"
+		"       virtio_bench send ADDR PORT MIB REPS\n");
 	return 2;
 }
