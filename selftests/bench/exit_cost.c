@@ -76,7 +76,8 @@
 
 #define DONE_PORT	0x1000	/* OUT: the guest finished */
 #define EXC_PORT	0x1001	/* OUT: unexpected exception */
-#define MARK_PORT	0x1002	/* OUT: a kind's loops begin (0) / end (1) */
+#define MARK_PORT	0x1002	/* OUT: a timed loop of kind K begins (K) / ends */
+#define MARK_END	0x100	/* (MARK_END | K) */
 #define BENCH_PORT	0x1003	/* the OUT and IN figures */
 
 #define IRQ_VECTOR	0x30
@@ -188,15 +189,16 @@ static void guest_main(void)
 	g_wrmsr(0x1b, g_rdmsr(0x1b) & ~(1ULL << 11));
 	def_type = g_rdmsr(MSR_DEF_TYPE);
 	__asm__ volatile("sti");
-	for (k = 0; k < NR_KINDS; k++) {
-		g_out(MARK_PORT, 0);
-		for (r = 0; r < g_runs; r++) {
+	/* kinds interleaved: a burst of host noise spoils one run of several */
+	for (r = 0; r < g_runs; r++) {
+		for (k = 0; k < NR_KINDS; k++) {
+			g_out(MARK_PORT, k);
 			t0 = g_rdtsc();
 			for (i = 0; i < g_exits; i++)
 				g_exit_once(k, def_type);
 			g_cycles[k][r] = g_rdtsc() - t0;
+			g_out(MARK_PORT, MARK_END | k);
 		}
-		g_out(MARK_PORT, 1);
 	}
 	g_out(DONE_PORT, 0);
 }
@@ -304,18 +306,16 @@ static volatile void *guest_ptr(struct image *im, volatile void *var)
 /* ------------------------------------------------------------------ */
 
 /* exits each kind's loops took, where the backend counts them (vmon) */
-static uint64_t exits_taken[NR_KINDS];
-static int cur_kind, counted;
+static uint64_t exits_taken[NR_KINDS], loop_start;
+static int counted;
 
-/* MARK_PORT: the guest starts (0) or ends (1) a kind's loops */
+/* MARK_PORT: a timed loop of one kind begins or ends */
 static void mark(uint32_t what, uint64_t exit_count)
 {
-	if (!what) {
-		exits_taken[cur_kind] = exit_count;
-		return;
-	}
-	exits_taken[cur_kind] = exit_count - exits_taken[cur_kind];
-	cur_kind++;
+	if (what & MARK_END)
+		exits_taken[(what & ~MARK_END) % NR_KINDS] += exit_count - loop_start;
+	else
+		loop_start = exit_count;
 }
 
 static const char *err;
@@ -623,7 +623,7 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 	uint64_t s[MAX_RUNS];
 	unsigned int k, n = g_runs;
 	FILE *o = out ? fopen(out, "w") : NULL;
-	struct figure f, v, kv;
+	struct figure f[NR_KINDS], v, kv;
 	double per = 1e6 / ((double)khz * g_exits);	/* cycles of a loop -> ns per exit */
 	int bad = 0;
 
@@ -632,11 +632,11 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 	for (k = 0; k < NR_KINDS; k++) {
 		memcpy(s, (void *)guest_ptr(im, g_cycles[k]), n * sizeof(s[0]));
 		qsort(s, n, sizeof(s[0]), cmp_u64);
-		f.med = s[n / 2] * per;
-		f.min = s[0] * per;
-		f.max = s[n - 1] * per;
+		f[k].med = s[n / 2] * per;
+		f[k].min = s[0] * per;
+		f[k].max = s[n - 1] * per;
 		printf("%s %-7s median %8.0f ns  min %8.0f  max %8.0f", be->name, kind_name[k],
-		       f.med, f.min, f.max);
+		       f[k].med, f[k].min, f[k].max);
 		if (counted) {
 			/* every iteration must have left the guest at least once */
 			printf("  exits/iteration %.2f",
@@ -646,21 +646,24 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 		}
 		printf("\n");
 		if (o)
-			fprintf(o, "%s %.1f %.1f %.1f\n", kind_name[k], f.med, f.min, f.max);
-		if (!cmp || !other_figure(cmp, kind_name[k], &kv))
+			fprintf(o, "%s %.1f %.1f %.1f\n", kind_name[k], f[k].med, f[k].min,
+				f[k].max);
+	}
+	if (o)
+		fclose(o);
+	for (k = 0; cmp && k < NR_KINDS; k++) {
+		if (!other_figure(cmp, kind_name[k], &kv))
 			continue;
 		/* always vmon, then KVM */
-		v = f;
+		v = f[k];
 		if (strcmp(be->name, "vmon")) {
 			v = kv;
-			kv = f;
+			kv = f[k];
 		}
 		printf("exit %s vmon %.0f kvm %.0f ratio %.2f vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f machine %s\n",
 		       kind_name[k], v.med, kv.med, v.med / kv.med, v.min, v.max, kv.min,
 		       kv.max, machine);
 	}
-	if (o)
-		fclose(o);
 	if (bad)
 		fprintf(stderr, "exit_cost: %s: fewer exits than iterations\n", be->name);
 	return bad;
