@@ -84,6 +84,7 @@
 #define IN_VALUE	0x1234abcdU	/* what userspace answers to IN and MMIO reads */
 #define MSR_DEF_TYPE	0x2ff
 #define MAX_RUNS	15
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum { K_CPUID, K_RDMSR, K_WRMSR, K_OUT, K_IN, K_MMIO_W, K_MMIO_R, K_HLT, NR_KINDS };
 
@@ -660,9 +661,10 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 			v = kv;
 			kv = f[k];
 		}
-		printf("exit %s vmon %.0f kvm %.0f ratio %.2f vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f machine %s\n",
-		       kind_name[k], v.med, kv.med, v.med / kv.med, v.min, v.max, kv.min,
-		       kv.max, machine);
+		printf("exit %s vmon %.0f kvm %.0f ratio %.2f ", kind_name[k], v.med, kv.med,
+		       v.med / kv.med);
+		printf("vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f machine %s\n", v.min, v.max,
+		       kv.min, kv.max, machine);
 	}
 	if (bad)
 		fprintf(stderr, "exit_cost: %s: fewer exits than iterations\n", be->name);
@@ -680,7 +682,7 @@ int main(int argc, char **argv)
 
 	g_exits = 2000;
 	g_runs = 5;
-	for (i = 0; argc > 1 && i < sizeof(backends) / sizeof(backends[0]); i++)
+	for (i = 0; argc > 1 && i < ARRAY_SIZE(backends); i++)
 		if (!strcmp(argv[1], backends[i].name))
 			be = &backends[i];
 	while (be && (opt = getopt(argc - 1, argv + 1, "n:r:m:o:c:t:")) != -1) {
