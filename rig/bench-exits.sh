@@ -9,10 +9,9 @@
 # Boots one machine at a time (niced) and prints its comparison lines,
 # "exit KIND vmon NS kvm NS ratio R ..."; the whole console log goes to
 # build/bench/exits-MACHINE.log.  Env: BENCH_EXITS (exits per timed
-# loop; default 2000 in QEMU, 500 in Bochs, whose emulated clock makes
-# one loop as exact as many), BENCH_RUNS (timed loops per figure;
-# default 5 in QEMU, whose wall clock varies from run to run, 3 in
-# Bochs), KVER.
+# loop, default 1000), BENCH_RUNS (timed loops per figure; default 9 in
+# QEMU, whose wall clock is shared with everything else on the host, 5
+# in Bochs, whose emulated clock nearly repeats), KVER.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +30,8 @@ trap 'rm -f "$script"' EXIT
 status=0
 for m in $machines; do
 	case $m in
-	bochs) exits=${BENCH_EXITS:-500} runs=${BENCH_RUNS:-3} ;;
-	*) exits=${BENCH_EXITS:-2000} runs=${BENCH_RUNS:-5} ;;
+	bochs) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-5} ;;
+	*) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-9} ;;
 	esac
 	{
 		echo "BENCH_MACHINE=$m BENCH_EXITS=$exits BENCH_RUNS=$runs"
