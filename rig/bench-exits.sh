@@ -7,11 +7,12 @@
 #   rig/bench-exits.sh [MACHINE...]   (default: qemu-4lvl qemu-la57 bochs)
 #
 # Boots one machine at a time (niced) and prints its comparison lines,
-# "exit KIND vmon NS kvm NS ratio R ..."; the whole console log goes to
+# "exit KIND vmon NS kvm NS ratio R ..." (selftests/bench/exit_cost.c); the whole console log goes to
 # build/bench/exits-MACHINE.log.  Env: BENCH_EXITS (exits per timed
-# loop, default 1000), BENCH_RUNS (timed loops per figure; default 9 in
-# QEMU, whose wall clock is shared with everything else on the host, 5
-# in Bochs, whose emulated clock nearly repeats), KVER.
+# loop), BENCH_RUNS (timed loops per figure), KVER.  QEMU's clock is the
+# host's wall clock, shared with everything else the host runs: many
+# short loops (250 exits x 15) leave some undisturbed.  Bochs's clock is
+# emulated and nearly repeats: 1000 exits x 5.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ status=0
 for m in $machines; do
 	case $m in
 	bochs) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-5} ;;
-	*) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-9} ;;
+	*) exits=${BENCH_EXITS:-250} runs=${BENCH_RUNS:-15} ;;
 	esac
 	{
 		echo "BENCH_MACHINE=$m BENCH_EXITS=$exits BENCH_RUNS=$runs"

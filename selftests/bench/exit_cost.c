@@ -35,9 +35,11 @@
  * figures; -c FILE reads the other backend's and prints one comparison
  * line per kind:
  *
- *   exit KIND vmon NS kvm NS ratio R vmon-spread MIN..MAX kvm-spread MIN..MAX machine M
+ *   exit KIND vmon NS kvm NS ratio R vmon-spread MIN..MAX kvm-spread MIN..MAX
+ *        min-ratio R machine M
  *
- * (ratio = vmon / KVM, medians).  rig/bench-exits.sh runs the vmon half,
+ * (on one line; ratio = vmon / KVM of the medians, min-ratio of the
+ * minima, the better estimate where other work shares the host).  rig/bench-exits.sh runs the vmon half,
  * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
  * same emulated machine.  Not a test: it prints figures (and fails only
  * when a run breaks or, under vmon, a loop took fewer exits than it
@@ -663,8 +665,8 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 		}
 		printf("exit %s vmon %.0f kvm %.0f ratio %.2f ", kind_name[k], v.med, kv.med,
 		       v.med / kv.med);
-		printf("vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f machine %s\n", v.min, v.max,
-		       kv.min, kv.max, machine);
+		printf("vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f min-ratio %.2f machine %s\n",
+		       v.min, v.max, kv.min, kv.max, v.min / kv.min, machine);
 	}
 	if (bad)
 		fprintf(stderr, "exit_cost: %s: fewer exits than iterations\n", be->name);
