@@ -22,6 +22,8 @@
  *   hlt       HLT with interrupts on: exit to userspace, which injects
  *             an external interrupt (VMON_INTERRUPT / KVM_INTERRUPT, the
  *             INTR pin a PIC model drives); the guest's handler returns
+ *   none      no exit: a fixed amount of guest work (NONE_WORK loop
+ *             steps), the yardstick of how fast the host ran each loop
  *
  * The guest hardware-disables its local APIC first, so that on both
  * HLT reaches userspace and the INTR pin goes straight to the CPU; KVM
@@ -36,10 +38,13 @@
  * line per kind:
  *
  *   exit KIND vmon NS kvm NS ratio R vmon-spread MIN..MAX kvm-spread MIN..MAX
- *        min-ratio R machine M
+ *        min-ratio R norm-ratio R machine M
  *
  * (on one line; ratio = vmon / KVM of the medians, min-ratio of the
- * minima, the better estimate where other work shares the host).  rig/bench-exits.sh runs the vmon half,
+ * minima; norm-ratio of the medians of each run's time over the "none"
+ * loop's time in the same run, which cancels how much of the host the
+ * emulator had while each half ran: the figure to compare where the
+ * host's clock is shared, as QEMU's is).  rig/bench-exits.sh runs the vmon half,
  * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
  * same emulated machine.  Not a test: it prints figures (and fails only
  * when a run breaks or, under vmon, a loop took fewer exits than it
@@ -85,13 +90,14 @@
 #define IRQ_VECTOR	0x30
 #define IN_VALUE	0x1234abcdU	/* what userspace answers to IN and MMIO reads */
 #define MSR_DEF_TYPE	0x2ff
+#define NONE_WORK	1024	/* steps of the "none" iteration: no exit */
 #define MAX_RUNS	15
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-enum { K_CPUID, K_RDMSR, K_WRMSR, K_OUT, K_IN, K_MMIO_W, K_MMIO_R, K_HLT, NR_KINDS };
+enum { K_CPUID, K_RDMSR, K_WRMSR, K_OUT, K_IN, K_MMIO_W, K_MMIO_R, K_HLT, K_NONE, NR_KINDS };
 
 static const char *const kind_name[NR_KINDS] = {
-	"cpuid", "rdmsr", "wrmsr", "out", "in", "mmio-w", "mmio-r", "hlt",
+	"cpuid", "rdmsr", "wrmsr", "out", "in", "mmio-w", "mmio-r", "hlt", "none",
 };
 
 /* ------------------------------------------------------------------ */
@@ -150,7 +156,7 @@ __asm__(".text\n.globl exc_stub\nexc_stub:\n"
 static inline void g_exit_once(int kind, uint64_t def_type)
 {
 	volatile uint32_t *mmio = (volatile uint32_t *)MMIO_GPA;
-	uint32_t a, b, c, d;
+	uint32_t a, b, c, d, j;
 
 	switch (kind) {
 	case K_CPUID:
@@ -179,6 +185,10 @@ static inline void g_exit_once(int kind, uint64_t def_type)
 		break;
 	case K_HLT:
 		__asm__ volatile("hlt" ::: "memory");
+		break;
+	case K_NONE:
+		for (j = 0; j < NONE_WORK; j++)
+			__asm__ volatile("" : "+r"(j));
 		break;
 	}
 }
@@ -568,6 +578,7 @@ static const struct backend backends[] = {
 
 struct figure {
 	double med, min, max;		/* ns per exit */
+	double norm;			/* median of the runs' cycles / "none"'s */
 };
 
 static void on_alarm(int sig)
@@ -576,6 +587,13 @@ static void on_alarm(int sig)
 
 	write(2, msg, sizeof(msg) - 1);
 	_exit(1);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -600,7 +618,7 @@ static uint64_t measure_tsc_khz(void)
 	return (t1 - t0) * 1000000ULL / ns;
 }
 
-/* "KIND MEDIAN MIN MAX" lines of the other backend's run */
+/* "KIND MEDIAN MIN MAX NORM" lines of the other backend's run */
 static int other_figure(const char *file, const char *kind, struct figure *f)
 {
 	char line[128], n[32];
@@ -611,7 +629,8 @@ static int other_figure(const char *file, const char *kind, struct figure *f)
 	if (!in)
 		return 0;
 	while (fgets(line, sizeof(line), in))
-		if (sscanf(line, "%31s %lf %lf %lf", n, &v.med, &v.min, &v.max) == 4 &&
+		if (sscanf(line, "%31s %lf %lf %lf %lf", n, &v.med, &v.min, &v.max,
+			   &v.norm) == 5 &&
 		    !strcmp(n, kind)) {
 			*f = v;
 			found = 1;
@@ -623,8 +642,9 @@ static int other_figure(const char *file, const char *kind, struct figure *f)
 static int report(const struct backend *be, struct image *im, uint64_t khz,
 		  const char *machine, const char *out, const char *cmp)
 {
-	uint64_t s[MAX_RUNS];
-	unsigned int k, n = g_runs;
+	uint64_t s[MAX_RUNS], c[MAX_RUNS], none[MAX_RUNS];
+	double q[MAX_RUNS];
+	unsigned int i, k, n = g_runs;
 	FILE *o = out ? fopen(out, "w") : NULL;
 	struct figure f[NR_KINDS], v, kv;
 	double per = 1e6 / ((double)khz * g_exits);	/* cycles of a loop -> ns per exit */
@@ -632,15 +652,22 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 
 	printf("exit_cost: %s on %s, %llu exits x %u runs per figure, TSC %llu kHz\n",
 	       be->name, machine, (unsigned long long)g_exits, n, (unsigned long long)khz);
+	memcpy(none, (void *)guest_ptr(im, g_cycles[K_NONE]), n * sizeof(none[0]));
 	for (k = 0; k < NR_KINDS; k++) {
-		memcpy(s, (void *)guest_ptr(im, g_cycles[k]), n * sizeof(s[0]));
+		memcpy(c, (void *)guest_ptr(im, g_cycles[k]), n * sizeof(c[0]));
+		/* each run against the no-exit loop of the same run */
+		for (i = 0; i < n; i++)
+			q[i] = (double)c[i] / (none[i] ? none[i] : 1);
+		qsort(q, n, sizeof(q[0]), cmp_double);
+		f[k].norm = q[n / 2];
+		memcpy(s, c, sizeof(s));
 		qsort(s, n, sizeof(s[0]), cmp_u64);
 		f[k].med = s[n / 2] * per;
 		f[k].min = s[0] * per;
 		f[k].max = s[n - 1] * per;
 		printf("%s %-7s median %8.0f ns  min %8.0f  max %8.0f", be->name, kind_name[k],
 		       f[k].med, f[k].min, f[k].max);
-		if (counted) {
+		if (counted && k != K_NONE) {
 			/* every iteration must have left the guest at least once */
 			printf("  exits/iteration %.2f",
 			       (double)exits_taken[k] / (g_exits * g_runs));
@@ -649,12 +676,12 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 		}
 		printf("\n");
 		if (o)
-			fprintf(o, "%s %.1f %.1f %.1f\n", kind_name[k], f[k].med, f[k].min,
-				f[k].max);
+			fprintf(o, "%s %.1f %.1f %.1f %.4f\n", kind_name[k], f[k].med,
+				f[k].min, f[k].max, f[k].norm);
 	}
 	if (o)
 		fclose(o);
-	for (k = 0; cmp && k < NR_KINDS; k++) {
+	for (k = 0; cmp && k < K_NONE; k++) {
 		if (!other_figure(cmp, kind_name[k], &kv))
 			continue;
 		/* always vmon, then KVM */
@@ -665,8 +692,9 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 		}
 		printf("exit %s vmon %.0f kvm %.0f ratio %.2f ", kind_name[k], v.med, kv.med,
 		       v.med / kv.med);
-		printf("vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f min-ratio %.2f machine %s\n",
-		       v.min, v.max, kv.min, kv.max, v.min / kv.min, machine);
+		printf("vmon-spread %.0f..%.0f kvm-spread %.0f..%.0f min-ratio %.2f ", v.min,
+		       v.max, kv.min, kv.max, v.min / kv.min);
+		printf("norm-ratio %.2f machine %s\n", v.norm / kv.norm, machine);
 	}
 	if (bad)
 		fprintf(stderr, "exit_cost: %s: fewer exits than iterations\n", be->name);
