@@ -90,7 +90,7 @@
 #define IRQ_VECTOR	0x30
 #define IN_VALUE	0x1234abcdU	/* what userspace answers to IN and MMIO reads */
 #define MSR_DEF_TYPE	0x2ff
-#define NONE_WORK	1024	/* steps of the "none" iteration: no exit */
+#define NONE_WORK	16384	/* steps of a "none" iteration: no exit */
 #define MAX_RUNS	15
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
