@@ -3,6 +3,7 @@
  * The cost of one VM exit, per kind: vmon's beside KVM's.
  *
  *   exit_cost vmon|kvm [-n EXITS] [-r RUNS] [-m MACHINE] [-o FILE] [-c FILE]
+ *             [-t SECONDS]
  *
  * One program, two small backends (/dev/vmon through libvmon, /dev/kvm),
  * the same guest memory image and the same guest code: this binary's
@@ -29,8 +30,9 @@
  * HLT reaches userspace and the INTR pin goes straight to the CPU; KVM
  * runs without an in-kernel irqchip for the same reason (vmon's I/O APIC
  * and PIC live in userspace too).  Timing in the guest leaves out what
- * is not an exit: creating the VM, the first entry and the exit that
- * ends the run; the guest TSC runs at the host's rate under both.
+ * is not an exit of the kind measured: creating the VM, the first entry,
+ * the OUTs that mark each loop for the exit count and the one that ends
+ * the run; the guest TSC runs at the host's rate under both.
  *
  * Figures are ns per exit (guest TSC cycles / host TSC kHz): median,
  * minimum and maximum of the RUNS loops.  -o FILE writes this backend's
@@ -44,11 +46,12 @@
  * minima; norm-ratio of the medians of each run's time over the "none"
  * loop's time in the same run, which cancels how much of the host the
  * emulator had while each half ran: the figure to compare where the
- * host's clock is shared, as QEMU's is).  rig/bench-exits.sh runs the vmon half,
- * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
- * same emulated machine.  Not a test: it prints figures (and fails only
- * when a run breaks or, under vmon, a loop took fewer exits than it
- * should have).
+ * host's clock is shared, as QEMU's is).  -t: give up after SECONDS
+ * (default 300).  rig/bench-exits.sh runs the vmon half, unloads vmon,
+ * loads Debian's kvm modules and runs the KVM half in the same emulated
+ * machine.  Not a test: it prints figures (and fails only when a run
+ * breaks, a value read back is wrong or, under vmon, a loop took fewer
+ * exits than it had iterations).
  */
 #include <elf.h>
 #include <errno.h>
