@@ -12,6 +12,9 @@
 #   make fuzz       the long form of the ioctl fuzzer in QEMU (SVM) and Bochs (VMX)
 #   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
 #                   baselines, in every emulated machine (MACHINES= to choose)
+#   make bench      the cost of one exit per kind (CPUID, MSR, port I/O, MMIO, HLT),
+#                   vmon beside Debian's KVM, in the emulated machines
+#                   (MACHINES=, default qemu-4lvl qemu-la57 bochs)
 #   make bench-lapic  APIC timer and IPI latency, vmon beside Debian's KVM, in the
 #                   emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make bench-virtio  virtio-blk and virtio-net throughput, vmon beside QEMU+KVM, in
@@ -79,7 +82,7 @@ SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
 .PHONY: all module module-clean tools selftests deps install install-tool uninstall \
 	dkms-install dkms-uninstall checkpatch check check-debug fuzz storm demo \
-	bench-lapic bench-virtio \
+	bench bench-lapic bench-virtio \
 	docs clean help need-kdir
 
 all: module tools selftests
@@ -241,6 +244,9 @@ storm: all
 		CHECK_DIR=$(STORM_DIR) rig/check.sh
 
 # figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
+bench: module selftests
+	KVER=$(KVER) rig/bench-exits.sh $(MACHINES)
+
 bench-lapic: module selftests
 	KVER=$(KVER) rig/bench.sh $(MACHINES)
 

@@ -36,8 +36,7 @@ kver=$(rig/kver.sh)
 vmlinuz=/boot/vmlinuz-$kver
 cpus=${DEMO_CPUS:-2}
 append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=off"
-# no_timer_check: as KVM guests do (smp_e2e.sh says why)
-[ "$cpus" -gt 1 ] && append="$append no_timer_check vmon_guest.smp"
+[ "$cpus" -gt 1 ] && append="$append vmon_guest.smp"
 mkdir -p "$work"
 
 # the files that build the root image where the guest runs

@@ -10,7 +10,8 @@
 . /bin/bench.conf
 insmod /bin/tun.ko 2>/dev/null
 MAC=52:54:00:12:34:56
-KERNEL=$(ls /bin/vmlinuz-* | head -1)
+# the uncompressed kernel (PVH entry in both): no decompressor in the guest
+KERNEL=/bin/vmlinux
 APPEND="console=ttyS0 tsc=reliable"
 tunctl -t vtap0 >/dev/null || { echo "BENCH: no tap (tun module?)"; exit 1; }
 ip link set vtap0 up
@@ -25,31 +26,38 @@ bench_one() {
 	name=$1
 	shift
 	echo "BENCH: $name"
-	virtio_bench recv 5001 > /tmp/recv.$name &
+	# both files exist before tail -f looks: busybox's tail gives up
+	# on a file that is not there yet
+	: > /tmp/recv.$name
+	: > /tmp/console.$name
+	virtio_bench recv 5001 "$REPS" tcp-guest-to-host >> /tmp/recv.$name &
 	recv=$!
-	"$@" > /tmp/console.$name 2>&1 &
+	timeout "$VM_TIMEOUT" "$@" >> /tmp/console.$name 2>&1 &
 	vm=$!
-	# the guest's console, also here: the rig ends a machine silent too long
+	# the guest's console and this side's samples, also here: the rig
+	# ends a machine whose console stays silent too long
 	tail -f /tmp/console.$name 2>/dev/null | while read -r l; do echo "$name: $l"; done &
 	tailpid=$!
-	# the guest listens once it has sent: then this side sends
-	i=0
-	until grep -q 'GUEST: bench: listening' /tmp/console.$name || [ $i -ge 1200 ]; do
+	tail -f /tmp/recv.$name 2>/dev/null | while read -r l; do echo "$name host: $l"; done &
+	tailpid2=$!
+	# the guest listens once it has sent: then this side sends (the
+	# guest's run is bounded by VM_TIMEOUT)
+	until grep -q 'bench-guest: bench: listening' /tmp/console.$name; do
 		kill -0 $vm 2>/dev/null || break
-		sleep 0.5
-		i=$((i + 1))
+		sleep 1
 	done
-	grep -q 'GUEST: bench: listening' /tmp/console.$name &&
-		timeout 900 virtio_bench send fd00::2 5002 "$NET_MIB"
+	grep -q 'bench-guest: bench: listening' /tmp/console.$name &&
+		timeout "$NET_TIMEOUT" virtio_bench send fd00::2 5002 "$NET_MIB" "$REPS"
 	wait $vm
 	echo "BENCH: $name exited with status $?"
 	# a guest that never connected leaves the receiver waiting
-	kill $recv $tailpid 2>/dev/null
+	kill $recv $tailpid $tailpid2 2>/dev/null
 	wait $recv
-	grep -E '^GUEST: bench: [a-z0-9-]+ [0-9.]+ ' /tmp/console.$name |
-		sed "s/^GUEST: bench: /figure $name guest-/"
-	grep '^bench: tcp' /tmp/recv.$name | sed "s/^bench: /figure $name host-/"
-	grep -q 'GUEST: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
+	# one "figure vmon|kvm NAME VALUE UNIT" line per sample
+	tr -d '\r' < /tmp/console.$name |
+		sed -n "s/^.*\] bench-guest: bench: \([a-z0-9-]* [0-9.]* \)/figure $name \1/p"
+	grep -E '^bench: tcp-[a-z-]+ [0-9.]+ ' /tmp/recv.$name | sed "s/^bench: /figure $name /"
+	grep -q 'bench-guest: DONE' /tmp/console.$name || echo "BENCH: $name guest did not finish"
 
 }
 

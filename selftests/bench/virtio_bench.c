@@ -5,18 +5,21 @@
  * guest (disk and one side of the network) and in the emulated machine
  * (the other side of the network).
  *
- *   virtio_bench blk DEV MIB [OPS]   sequential write and read of MIB MiB
- *                                    in 1 MiB O_DIRECT requests, then OPS
- *                                    (default 4000) random 4 KiB O_DIRECT
- *                                    reads within them
- *   virtio_bench recv PORT           accept one TCP connection on PORT
- *                                    (IPv6), read it to the end
- *   virtio_bench send ADDR PORT MIB  connect to [ADDR]:PORT, send MIB MiB
+ *   virtio_bench blk DEV MIB OPS REPS  REPS times: sequential write and
+ *                                      read of MIB MiB in 1 MiB O_DIRECT
+ *                                      requests, then OPS random 4 KiB
+ *                                      O_DIRECT reads within them
+ *   virtio_bench recv PORT REPS NAME   accept REPS TCP connections on PORT
+ *                                      (IPv6) one after the other, read
+ *                                      each to the end
+ *   virtio_bench send ADDR PORT MIB REPS  REPS times: connect to
+ *                                      [ADDR]:PORT, send MIB MiB, close
  *
- * Every figure is one line "bench: NAME VALUE UNIT"; the receiver of a
- * transfer reports it, timed from the first byte to the end of stream.
- * O_DIRECT keeps the guest's page cache out of the disk figures, so
- * each request reaches the device.
+ * Every sample is one line "bench: NAME VALUE UNIT"; the scripts take
+ * the median and spread of the REPS samples of each figure.  The
+ * receiver of a transfer reports it, timed from the first byte to the
+ * end of stream.  O_DIRECT keeps the guest's page cache out of the disk
+ * figures, so each request reaches the device.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -59,20 +62,12 @@ static void xpio(int fd, void *buf, size_t len, off_t off, int write)
 	}
 }
 
-static int bench_blk(const char *dev, unsigned long mib, unsigned long ops)
+/* one repetition of the three disk figures; seed carries on across them */
+static void blk_once(int fd, void *buf, unsigned long mib, unsigned long ops,
+		     uint64_t *seed)
 {
 	unsigned long i;
-	uint64_t seed = 0x9e3779b97f4a7c15ull;	/* a fixed sequence: same offsets in every run */
 	double t0, t;
-	void *buf;
-	int fd;
-
-	fd = open(dev, O_RDWR | O_DIRECT);
-	if (fd < 0)
-		die(dev);
-	if (posix_memalign(&buf, SECTOR_4K, MIB))
-		die("posix_memalign");
-	memset(buf, 0xa5, MIB);
 
 	t0 = now_s();
 	for (i = 0; i < mib; i++)
@@ -90,24 +85,46 @@ static int bench_blk(const char *dev, unsigned long mib, unsigned long ops)
 
 	t0 = now_s();
 	for (i = 0; i < ops; i++) {
-		seed ^= seed << 13;
-		seed ^= seed >> 7;
-		seed ^= seed << 17;
-		xpio(fd, buf, SECTOR_4K, (off_t)(seed % (mib * (MIB / SECTOR_4K))) * SECTOR_4K, 0);
+		*seed ^= *seed << 13;
+		*seed ^= *seed >> 7;
+		*seed ^= *seed << 17;
+		xpio(fd, buf, SECTOR_4K,
+		     (off_t)(*seed % (mib * (MIB / SECTOR_4K))) * SECTOR_4K, 0);
 	}
 	t = now_s() - t0;
 	printf("bench: blk-rand-read-4k %.0f IOPS\n", ops / t);
+}
+
+static int bench_blk(const char *dev, unsigned long mib, unsigned long ops,
+		     unsigned long reps)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull;	/* a fixed sequence: same offsets in every run */
+	unsigned long r;
+	void *buf;
+	int fd;
+
+	if (!mib || !reps)
+		return 2;
+	fd = open(dev, O_RDWR | O_DIRECT);
+	if (fd < 0)
+		die(dev);
+	if (posix_memalign(&buf, SECTOR_4K, MIB))
+		die("posix_memalign");
+	memset(buf, 0xa5, MIB);
+	for (r = 0; r < reps; r++)
+		blk_once(fd, buf, mib, ops, &seed);
 	close(fd);
 	return 0;
 }
 
-static int bench_recv(int port)
+static int bench_recv(int port, unsigned long reps, const char *name)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 	static char buf[256 * 1024];
-	unsigned long long total = 0;
+	unsigned long long total;
 	int one = 1, ls, s;
-	double t0 = 0, t;
+	unsigned long r;
+	double t0, t;
 	ssize_t n;
 
 	ls = socket(AF_INET6, SOCK_STREAM, 0);
@@ -117,46 +134,44 @@ static int bench_recv(int port)
 	if (bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 1))
 		die("bind/listen");
 	printf("bench: listening on %d\n", port);
-	fflush(stdout);
-	s = accept(ls, NULL, NULL);
-	if (s < 0)
-		die("accept");
-	while ((n = read(s, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read");
+	for (r = 0; r < reps; r++) {
+		s = accept(ls, NULL, NULL);
+		if (s < 0)
+			die("accept");
+		total = 0;
+		t0 = 0;
+		while ((n = read(s, buf, sizeof(buf))) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				die("read");
+			}
+			if (!total)
+				t0 = now_s();
+			total += n;
 		}
-		if (!total)
-			t0 = now_s();
-		total += n;
+		t = now_s() - t0;
+		printf("bench: %s %.1f MB/s (%llu bytes)\n", name,
+		       t > 0 ? total / t / 1e6 : 0.0, total);
+		close(s);
 	}
-	t = now_s() - t0;
-	printf("bench: tcp-recv-port-%d %.1f MB/s (%llu bytes)\n", port,
-	       t > 0 ? total / t / 1e6 : 0.0, total);
-	close(s);
 	close(ls);
 	return 0;
 }
 
-static int bench_send(const char *addr, int port, unsigned long mib)
+/* one connection: MIB MiB to sa, then close */
+static void send_once(const struct sockaddr_in6 *sa, const char *buf,
+		      size_t size, unsigned long mib)
 {
-	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	static char buf[256 * 1024];
 	unsigned long long left = (unsigned long long)mib * MIB;
 	int s, tries;
 
-	if (inet_pton(AF_INET6, addr, &sa.sin6_addr) != 1) {
-		fprintf(stderr, "virtio_bench: %s: not an IPv6 address\n", addr);
-		return 2;
-	}
-	memset(buf, 0x5a, sizeof(buf));
 	/* the receiver may still be starting: retry for about 30 s */
 	for (tries = 0;; tries++) {
 		s = socket(AF_INET6, SOCK_STREAM, 0);
 		if (s < 0)
 			die("socket");
-		if (!connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+		if (!connect(s, (const struct sockaddr *)sa, sizeof(*sa)))
 			break;
 		if (tries == 300)
 			die("connect");
@@ -164,7 +179,7 @@ static int bench_send(const char *addr, int port, unsigned long mib)
 		usleep(100000);
 	}
 	while (left) {
-		size_t len = left < sizeof(buf) ? left : sizeof(buf);
+		size_t len = left < size ? left : size;
 		ssize_t n = write(s, buf, len);
 
 		if (n < 0) {
@@ -175,19 +190,37 @@ static int bench_send(const char *addr, int port, unsigned long mib)
 		left -= n;
 	}
 	close(s);
+}
+
+static int bench_send(const char *addr, int port, unsigned long mib,
+		      unsigned long reps)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	static char buf[256 * 1024];
+	unsigned long r;
+
+	if (inet_pton(AF_INET6, addr, &sa.sin6_addr) != 1) {
+		fprintf(stderr, "virtio_bench: %s: not an IPv6 address\n", addr);
+		return 2;
+	}
+	memset(buf, 0x5a, sizeof(buf));
+	for (r = 0; r < reps; r++)
+		send_once(&sa, buf, sizeof(buf), mib);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc >= 4 && !strcmp(argv[1], "blk"))
+	if (argc == 6 && !strcmp(argv[1], "blk"))
 		return bench_blk(argv[2], strtoul(argv[3], NULL, 0),
-				 argc > 4 ? strtoul(argv[4], NULL, 0) : 4000);
-	if (argc == 3 && !strcmp(argv[1], "recv"))
-		return bench_recv(atoi(argv[2]));
-	if (argc == 5 && !strcmp(argv[1], "send"))
-		return bench_send(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 0));
-	fprintf(stderr, "usage: virtio_bench blk DEV MIB [OPS] | recv PORT | send ADDR PORT MIB\n");
+				 strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
+	if (argc == 5 && !strcmp(argv[1], "recv"))
+		return bench_recv(atoi(argv[2]), strtoul(argv[3], NULL, 0), argv[4]);
+	if (argc == 6 && !strcmp(argv[1], "send"))
+		return bench_send(argv[2], atoi(argv[3]), strtoul(argv[4], NULL, 0),
+				  strtoul(argv[5], NULL, 0));
+	fprintf(stderr, "usage: virtio_bench blk DEV MIB OPS REPS | recv PORT REPS NAME |\n"
+		"       virtio_bench send ADDR PORT MIB REPS\n");
 	return 2;
 }

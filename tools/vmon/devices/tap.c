@@ -90,3 +90,8 @@ int tap_open(const char *name, unsigned int *mtu)
 	}
 	return fd;
 }
+
+int tap_set_offload(int fd, unsigned int tun_flags)
+{
+	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)tun_flags) < 0 ? -errno : 0;
+}

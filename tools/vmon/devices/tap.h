@@ -18,4 +18,11 @@
  */
 int tap_open(const char *name, unsigned int *mtu);
 
+/*
+ * Which offloads the tap may use in the frames it hands over (TUN_F_*
+ * of linux/if_tun.h; 0: every frame checksummed and no larger than the
+ * MTU).  0, -ENOTTY when fd is no tap (a unit test's socket), or -errno.
+ */
+int tap_set_offload(int fd, unsigned int tun_flags);
+
 #endif /* VMON_TAP_H */

@@ -3,11 +3,19 @@
  * virtio-net (virtio 1.2 section 5.1) on a tap interface.
  *
  * Two queues: receiveq (0) and transmitq (1); no control queue.  The
- * device offers MAC, STATUS (the link is always up), MTU (the tap's)
- * and MRG_RXBUF, and no offloads: every virtio-net header it writes is
- * zero but for num_buffers, and the header a driver sends is replaced
- * by a zero one before the frame goes to the tap (5.1.6.2: without
- * CSUM or GSO features the driver may not ask for either).
+ * device offers MAC, STATUS (the link is always up), MTU (the tap's),
+ * MRG_RXBUF, and the checksum and TCP segmentation offloads the tap
+ * itself understands (CSUM, HOST_TSO4/6, GUEST_CSUM, GUEST_TSO4/6):
+ * the tap's virtio-net header is the same structure, so with an offload
+ * negotiated the header passes between driver and tap as it is (but
+ * num_buffers, which the device fills).  Without CSUM the header a
+ * driver sends is replaced by a zero one before the frame goes to the
+ * tap (5.1.6.2: the driver may not ask for an offload it did not
+ * negotiate); without GUEST_CSUM every header the device writes is zero
+ * but num_buffers (5.1.6.4.1), and the tap is told to hand over only
+ * checksummed frames within the MTU (TUNSETOFFLOAD 0).  The offloads
+ * matter for speed: a TSO frame of up to 64 KiB crosses the ring, the
+ * notification and the tap once instead of some 45 times.
  *
  * Each queue has a thread (virtio.h: one thread per queue owns its
  * ring between start and reset):
@@ -30,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/if_tun.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -84,6 +93,7 @@ struct virtio_net {
 	struct vnet_rx rx;		/* the rx thread's */
 	struct virtq_elem *tx_elem;	/* the tx thread's */
 	uint8_t *tx_buf;		/* the tx thread's: a chain beyond IOV_MAX */
+	uint8_t tx_hdr[HDR_LEN];	/* the tx thread's: the driver's header (CSUM) */
 	struct iovec tx_iov[VIRTQ_MAX_SEGS + 1];	/* the tx thread's */
 
 	struct virtio_net_stats stats;	/* atomic */
@@ -284,7 +294,7 @@ static int rx_deliver(struct virtio_net *n, struct virtqueue *vq, bool mrg)
  * Take one frame off the tap into the bounce buffer: 1 taken (or
  * dropped), 0 none waiting, -EPIPE the tap failed.
  */
-static int rx_read(struct virtio_net *n, bool mtu)
+static int rx_read(struct virtio_net *n, bool mtu, bool offload)
 {
 	struct vnet_rx *rx = &n->rx;
 	ssize_t len;
@@ -301,13 +311,16 @@ static int rx_read(struct virtio_net *n, bool mtu)
 			 len ? strerror(errno) : "end of file");
 		return -EPIPE;
 	}
+	/* no offloads negotiated: flags, gso_type, lengths all 0 (5.1.6.4.1) */
+	if (!offload && len > HDR_LEN)
+		memset(rx->buf, 0, HDR_LEN);
+	/* a TSO frame is larger than the MTU: its segments are not */
 	if (len <= HDR_LEN || len == VNET_BOUNCE ||
-	    (mtu && (size_t)len > HDR_LEN + n->mtu + VNET_LINK_HDR)) {
+	    (mtu && !rx->buf[VIRTIO_NET_HDR_GSO_TYPE] &&
+	     (size_t)len > HDR_LEN + n->mtu + VNET_LINK_HDR)) {
 		count(&n->stats.rx_dropped);
 		return 1;
 	}
-	/* no offloads negotiated: flags, gso_type, lengths all 0 (5.1.6.4.1) */
-	memset(rx->buf, 0, HDR_LEN);
 	rx->len = (size_t)len;
 	return 1;
 }
@@ -316,7 +329,8 @@ static int rx_read(struct virtio_net *n, bool mtu)
  * One step: 1 progress, 0 wait for buffers, -EAGAIN wait for the tap,
  * another -errno: stop until reset.
  */
-static int rx_step(struct virtio_net *n, struct virtqueue *vq, bool mrg, bool mtu)
+static int rx_step(struct virtio_net *n, struct virtqueue *vq, bool mrg, bool mtu,
+		   bool offload)
 {
 	int ret;
 
@@ -326,7 +340,7 @@ static int rx_step(struct virtio_net *n, struct virtqueue *vq, bool mrg, bool mt
 	ret = rx_hold(n, vq, 1);
 	if (ret <= 0)
 		return ret;
-	ret = rx_read(n, mtu);
+	ret = rx_read(n, mtu, offload);
 	return ret ? ret : -EAGAIN;
 }
 
@@ -335,12 +349,27 @@ static void rx_run(struct virtio_net *n)
 	struct virtqueue *vq = virtio_queue(&n->vdev, VIRTIO_NET_RXQ);
 	bool mrg = virtio_has_feature(&n->vdev, VIRTIO_NET_F_MRG_RXBUF);
 	bool mtu = virtio_has_feature(&n->vdev, VIRTIO_NET_F_MTU);
+	bool offload = virtio_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_CSUM);
 	int ret;
+
+	/*
+	 * The tap hands over what the driver accepts: partly checksummed
+	 * frames with GUEST_CSUM, TSO frames with GUEST_TSO4/6 (which the
+	 * driver may only take with GUEST_CSUM, 5.1.3.1), else neither.
+	 * The tap keeps the setting between users, so it is always made.
+	 */
+	ret = tap_set_offload(n->fd, (offload ? TUN_F_CSUM : 0) |
+			      (offload && virtio_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_TSO4) ?
+			       TUN_F_TSO4 : 0) |
+			      (offload && virtio_has_feature(&n->vdev, VIRTIO_NET_F_GUEST_TSO6) ?
+			       TUN_F_TSO6 : 0));
+	if (ret && ret != -ENOTTY)
+		vmon_err("virtio-net: cannot set the tap's offloads: %s", strerror(-ret));
 
 	/* kicks only when out of buffers (vnet_wait_kick()) */
 	virtqueue_disable_kick(vq);
 	while (vnet_running(n)) {
-		ret = rx_step(n, vq, mrg, mtu);
+		ret = rx_step(n, vq, mrg, mtu, offload);
 		if (ret == -EAGAIN) {
 			vnet_wait(n->fd, POLLIN, n->rx_ctl);
 		} else if (!ret) {
@@ -369,11 +398,13 @@ static void *rx_thread(void *arg)
 /* ---- transmit ---- */
 
 /*
- * The frame of e behind a zero header, as an iovec over guest memory;
- * copied into tx_buf when the chain has more buffers than writev takes.
- * Returns the number of iovecs, 0 for a chain that holds no frame.
+ * The frame of e behind the driver's header (csum: CSUM negotiated) or
+ * a zero one, as an iovec over guest memory; copied into tx_buf when
+ * the chain has more buffers than writev takes.  Returns the number of
+ * iovecs, 0 for a chain that holds no frame.  The tap checks the
+ * header it gets (a bad one fails the write: the frame is dropped).
  */
-static int tx_gather(struct virtio_net *n, const struct virtq_elem *e)
+static int tx_gather(struct virtio_net *n, const struct virtq_elem *e, bool csum)
 {
 	size_t skip = HDR_LEN, off = 0;
 	unsigned int i;
@@ -383,6 +414,13 @@ static int tx_gather(struct virtio_net *n, const struct virtq_elem *e)
 		return 0;
 	n->tx_iov[0].iov_base = (void *)zero_hdr;
 	n->tx_iov[0].iov_len = HDR_LEN;
+	if (csum) {
+		virtq_iov_to_buf(e->iov, e->nr_out, 0, n->tx_hdr, HDR_LEN);
+		/* num_buffers is the device's field on receive only */
+		n->tx_hdr[HDR_NUM_BUFFERS] = 0;
+		n->tx_hdr[HDR_NUM_BUFFERS + 1] = 0;
+		n->tx_iov[0].iov_base = n->tx_hdr;
+	}
 	for (i = 0; i < e->nr_out; i++) {
 		size_t len = e->iov[i].iov_len;
 
@@ -407,9 +445,9 @@ static int tx_gather(struct virtio_net *n, const struct virtq_elem *e)
 }
 
 /* false: a reset or the end of the run came while the tap was full */
-static bool tx_send(struct virtio_net *n, const struct virtq_elem *e)
+static bool tx_send(struct virtio_net *n, const struct virtq_elem *e, bool csum)
 {
-	int cnt = tx_gather(n, e);
+	int cnt = tx_gather(n, e, csum);
 
 	if (!cnt) {
 		count(&n->stats.tx_dropped);
@@ -434,6 +472,7 @@ static bool tx_send(struct virtio_net *n, const struct virtq_elem *e)
 static void tx_run(struct virtio_net *n)
 {
 	struct virtqueue *vq = virtio_queue(&n->vdev, VIRTIO_NET_TXQ);
+	bool csum = virtio_has_feature(&n->vdev, VIRTIO_NET_F_CSUM);
 	unsigned int pushed = 0;
 	int ret;
 
@@ -450,7 +489,7 @@ static void tx_run(struct virtio_net *n)
 			vnet_wait_kick(vq, n->tx_ctl);
 			continue;
 		}
-		if (!tx_send(n, n->tx_elem))
+		if (!tx_send(n, n->tx_elem, csum))
 			break;
 		/* the device writes nothing into a transmitted chain */
 		virtqueue_push(vq, n->tx_elem, 0);
@@ -536,7 +575,10 @@ static const struct virtio_device_ops virtio_net_ops = {
 	.nr_queues = 2,
 	.queue_size = VIRTIO_NET_QUEUE_SIZE,
 	.features = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
-		    1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MTU,
+		    1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MTU |
+		    1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_HOST_TSO4 |
+		    1ull << VIRTIO_NET_F_HOST_TSO6 | 1ull << VIRTIO_NET_F_GUEST_CSUM |
+		    1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6,
 	.config_size = VIRTIO_NET_CFG_SIZE,
 	.config_read = net_config_read,
 	.config_write = net_config_write,

@@ -13,10 +13,21 @@
 #include "virtio.h"
 
 /* feature bits, virtio 1.2 5.1.3 */
+#define VIRTIO_NET_F_CSUM		0
+#define VIRTIO_NET_F_GUEST_CSUM		1
 #define VIRTIO_NET_F_MTU		3
 #define VIRTIO_NET_F_MAC		5
+#define VIRTIO_NET_F_GUEST_TSO4		7
+#define VIRTIO_NET_F_GUEST_TSO6		8
+#define VIRTIO_NET_F_HOST_TSO4		11
+#define VIRTIO_NET_F_HOST_TSO6		12
 #define VIRTIO_NET_F_MRG_RXBUF		15
 #define VIRTIO_NET_F_STATUS		16
+/* the header in front of every frame, 5.1.6: flags and gso_type */
+#define VIRTIO_NET_HDR_FLAGS		0
+#define VIRTIO_NET_HDR_GSO_TYPE		1
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
+#define VIRTIO_NET_HDR_GSO_TCPV4	1
 /* the status field of the configuration, 5.1.4 */
 #define VIRTIO_NET_S_LINK_UP		1
 

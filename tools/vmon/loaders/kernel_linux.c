@@ -21,6 +21,8 @@
  * (0x18) flat data, interrupts off, and RSI = the zero page.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +103,69 @@ static void put_e820(uint8_t *bp, uint64_t ram_size)
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 }
 
+/* the user's command line has PARAM (a word, or the start of NAME=) */
+static bool has_param(const char *cmdline, const char *param)
+{
+	return cmdline && strstr(cmdline, param);
+}
+
+/* one more word on out[0..n), after a space unless first; n as snprintf counts */
+static int append_word(char *out, size_t size, int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= size)
+		return n;
+	if (n)
+		n += snprintf(out + n, size - (size_t)n, " ");
+	if ((size_t)n >= size)
+		return n;
+	va_start(ap, fmt);
+	n += vsnprintf(out + n, size - (size_t)n, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/*
+ * The command line Linux gets: the user's, then what a guest of this
+ * hypervisor needs that the user did not choose.  Returns the length
+ * written to out (snprintf's: size or more when it did not fit).
+ *
+ * Linux measures the TSC against the PIT, reading it thousands of
+ * times within 10 ms.  Every read is an exit to vmon: under emulation,
+ * or on a busy host, too slow for the calibration to succeed, and Linux
+ * then marks the TSC unstable and keeps time with jiffies.  The guest's
+ * TSC is the host's, so the frequency the host measured is exact: pass
+ * it (tsc_early_khz=, Linux's Documentation/admin-guide/
+ * kernel-parameters.txt).  And Linux checks the TSC against its only
+ * other clock, the PIT's jiffies, which lose ticks whenever vmon is late
+ * to inject one: the watchdog then throws the correct TSC away.  When
+ * the host itself keeps time with the TSC, it has already vetted the
+ * very counter the guest reads, so tsc=reliable (which turns that
+ * watchdog off) is the truth, not a shortcut.
+ *
+ * no_timer_check: with an I/O APIC, Linux checks that the PIT ticks
+ * through it by counting jiffies in a busy loop bounded by TSC cycles
+ * (timer_irq_works(), arch/x86/kernel/apic/io_apic.c); a vCPU thread
+ * or an I/O thread the host schedules late fails it, and Linux then
+ * gives up on the I/O APIC's timer.  Every KVM guest skips that check
+ * (arch/x86/kernel/kvm.c sets no_timer_check); so does every vmon guest.
+ */
+static int linux_cmdline(const struct kernel_request *req, char *out, size_t size)
+{
+	const char *user = req->cmdline ? req->cmdline : "";
+	int n = snprintf(out, size, "%s", user);
+
+	if (!has_param(user, "no_timer_check"))
+		n = append_word(out, size, n, "no_timer_check");
+	if (req->tsc_khz && !has_param(user, "tsc_early_khz=")) {
+		n = append_word(out, size, n, "tsc_early_khz=%u", req->tsc_khz);
+		if (req->tsc_reliable && !has_param(user, "tsc="))
+			n = append_word(out, size, n, "tsc=reliable");
+	}
+	return n;
+}
+
 /*
  * The parts of the zero page every Linux boot shares: loader type,
  * command line, initrd, memory map; then the CPU state of the 64-bit
@@ -112,38 +177,20 @@ static int linux_finish(const struct kernel_request *req, uint8_t *mem, uint64_t
 			struct kernel_boot *boot)
 {
 	uint8_t *bp = mem + KERNEL_PARAMS_GPA;
-	struct kernel_request with_tsc = *req;
+	struct kernel_request with_extras = *req;
 	static char cmdline[KERNEL_CMDLINE_MAX];
-	int ret, n;
+	int ret;
 
 	/*
-	 * Linux measures the TSC against the PIT, reading it thousands of
-	 * times within 10 ms.  Every read is an exit to vmon: under
-	 * emulation, or on a busy host, too slow for the calibration to
-	 * succeed, and Linux then marks the TSC unstable and keeps time
-	 * with jiffies.  The guest's TSC is the host's, so the frequency
-	 * the host measured is exact: pass it (tsc_early_khz=, Linux's
-	 * Documentation/admin-guide/kernel-parameters.txt) unless the user
-	 * chose one.  And Linux checks the TSC against its only other
-	 * clock, the PIT's jiffies, which lose ticks whenever vmon is late
-	 * to inject one: the watchdog then throws the correct TSC away.
-	 * When the host itself keeps time with the TSC, it has already
-	 * vetted the very counter the guest reads, so tsc=reliable (which
-	 * turns that watchdog off) is the truth, not a shortcut.
+	 * The additions go only where the kernel takes them: a line too
+	 * long with them goes as the user wrote it, and a line too long
+	 * without them gets kernel_put_cmdline()'s error about the user's
+	 * own line.
 	 */
-	if (req->tsc_khz && !(req->cmdline && strstr(req->cmdline, "tsc_early_khz="))) {
-		bool reliable = req->tsc_reliable &&
-				!(req->cmdline && strstr(req->cmdline, "tsc="));
-
-		n = snprintf(cmdline, sizeof(cmdline), "%s%stsc_early_khz=%u%s",
-			     req->cmdline ? req->cmdline : "",
-			     req->cmdline && req->cmdline[0] ? " " : "", req->tsc_khz,
-			     reliable ? " tsc=reliable" : "");
-		/* too long: kernel_put_cmdline() names the user's own line */
-		if (n > 0 && (size_t)n < sizeof(cmdline)) {
-			with_tsc.cmdline = cmdline;
-			req = &with_tsc;
-		}
+	ret = linux_cmdline(req, cmdline, sizeof(cmdline));
+	if (ret > 0 && (size_t)ret < sizeof(cmdline) && (uint64_t)ret < cmdline_max) {
+		with_extras.cmdline = cmdline;
+		req = &with_extras;
 	}
 	ret = kernel_put_cmdline(req, mem, cmdline_max, KERNEL_CMDLINE_GPA);
 	if (ret)

@@ -79,11 +79,19 @@ check "entry outside memory" 4 "" "outside its memory" -- \
 	run --flat "$dir/halt.bin" --mem 16k --entry 0x8000
 
 # a spinning guest stops on SIGINT with status 130; a watchdog ends a
-# vmon that ignores it (status 137), so that this check cannot hang
+# vmon that ignores it (status 137), so that this check cannot hang.
+# The signal goes once vmon has blocked SIGINT for its signalfd
+# (SigBlk bit 1): before that, a shell's background job ignores SIGINT
+# (POSIX), and a slow start would lose it.
 n=$((n + 1))
 "$vmon" run --flat "$dir/spin.bin" 2>/tmp/e2e.err &
 pid=$!
-sleep 1
+i=0
+while blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null) &&
+      [ $(( 0x${blk:-0} & 2 )) = 0 ] && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 kill -INT $pid
 (sleep 20 && kill -KILL $pid) >/dev/null 2>&1 &
 dog=$!

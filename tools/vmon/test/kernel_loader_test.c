@@ -181,7 +181,7 @@ TEST(bzimage_zero_page_and_placement)
 	EXPECT_EQ(1, bp[0x211] & 1);			/* LOADED_HIGH */
 	EXPECT_EQ(0x1000000, get_le32(bp + 0x214));	/* code32_start */
 	EXPECT_EQ(KERNEL_CMDLINE_GPA, get_le32(bp + 0x228));
-	EXPECT_STREQ("console=ttyS0 quiet", (char *)mem + KERNEL_CMDLINE_GPA);
+	EXPECT_STREQ("console=ttyS0 quiet no_timer_check", (char *)mem + KERNEL_CMDLINE_GPA);
 	/* initrd as high as possible, page aligned, bytes intact */
 	EXPECT_EQ(rd_gpa, get_le32(bp + 0x218));
 	EXPECT_EQ(5000, get_le32(bp + 0x21c));
@@ -218,7 +218,8 @@ TEST(bzimage_initrd_below_initrd_addr_max)
 	req = (struct kernel_request){ .kernel = kpath, .initrd = rd };
 	ASSERT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
 	EXPECT_EQ(0x2000000 - 8192, boot.initrd_gpa);
-	EXPECT_EQ(0, mem[KERNEL_CMDLINE_GPA]);		/* empty command line */
+	/* no command line: only what vmon adds */
+	EXPECT_STREQ("no_timer_check", (char *)mem + KERNEL_CMDLINE_GPA);
 	unlink(kpath);
 	unlink(rd);
 }
@@ -279,6 +280,16 @@ TEST(bzimage_errors_name_file_and_remedy)
 	EXPECT_EQ(-E2BIG, ret);
 	EXPECT_NE(NULL, strstr(msg, "has 2999 bytes"));
 	EXPECT_NE(NULL, strstr(msg, "takes at most 2047 (shorten --append)"));
+	/* a line that fits only without vmon's additions goes without them */
+	big[2047 - 5] = 0;
+	{
+		struct kernel_request req = { .kernel = kpath, .cmdline = big };
+		struct kernel_boot boot;
+		uint8_t *mem = guest_mem();
+
+		EXPECT_EQ(0, kernel_load(&req, mem, MEM_SIZE, &boot));
+		EXPECT_STREQ(big, (char *)mem + KERNEL_CMDLINE_GPA);
+	}
 
 	rd = write_file("", 0);
 	msg = load_err(kpath, rd, NULL, MEM_SIZE, &ret);
@@ -367,13 +378,48 @@ TEST(vmlinux_segments_and_zero_page)
 	EXPECT_EQ(0, memcmp(bp + 0x202, "HdrS", 4));
 	EXPECT_EQ(0xff, bp[0x210]);
 	EXPECT_EQ(KERNEL_CMDLINE_GPA, get_le32(bp + 0x228));
-	EXPECT_STREQ("root=/dev/ram0", (char *)mem + KERNEL_CMDLINE_GPA);
+	EXPECT_STREQ("root=/dev/ram0 no_timer_check", (char *)mem + KERNEL_CMDLINE_GPA);
 	EXPECT_EQ(MEM_SIZE - 4096, get_le32(bp + 0x218));
 	EXPECT_EQ(4096, get_le32(bp + 0x21c));
 	EXPECT_EQ(6, bp[0x1e8]);
 	EXPECT_EQ(0xe0000, get_le64(bp + 0x070));	/* acpi_rsdp_addr */
 	unlink(kpath);
 	unlink(rd);
+}
+
+/* what vmon adds to a Linux command line, and what it leaves to the user */
+static const char *linux_cmdline_of(const char *cmdline, unsigned int tsc_khz, bool reliable)
+{
+	static const struct seg segs[] = { { 0x1000000, 0x1000, 0x1000 } };
+	static char got[256];
+	size_t len;
+	uint8_t *img = make_elf64(&len, 0x1000000, segs, 1), *mem = guest_mem();
+	char *kpath = write_file(img, len);
+	struct kernel_request req = {
+		.kernel = kpath, .cmdline = cmdline, .tsc_khz = tsc_khz, .tsc_reliable = reliable
+	};
+	struct kernel_boot boot;
+
+	got[0] = 0;
+	if (!kernel_load(&req, mem, MEM_SIZE, &boot))
+		snprintf(got, sizeof(got), "%s", (char *)mem + KERNEL_CMDLINE_GPA);
+	unlink(kpath);
+	return got;
+}
+
+TEST(linux_cmdline_additions)
+{
+	EXPECT_STREQ("no_timer_check", linux_cmdline_of(NULL, 0, false));
+	EXPECT_STREQ("no_timer_check", linux_cmdline_of("", 0, false));
+	EXPECT_STREQ("console=ttyS0 no_timer_check tsc_early_khz=2400000 tsc=reliable",
+		     linux_cmdline_of("console=ttyS0", 2400000, true));
+	EXPECT_STREQ("quiet no_timer_check tsc_early_khz=2400000",
+		     linux_cmdline_of("quiet", 2400000, false));
+	/* the user's choices win, and nothing is said twice */
+	EXPECT_STREQ("no_timer_check tsc=unstable tsc_early_khz=2400000",
+		     linux_cmdline_of("no_timer_check tsc=unstable", 2400000, true));
+	EXPECT_STREQ("tsc_early_khz=1000 no_timer_check",
+		     linux_cmdline_of("tsc_early_khz=1000", 2400000, true));
 }
 
 TEST(vmlinux_errors)

@@ -2,14 +2,17 @@
 /*
  * ptyrun: run a command on a new pseudo-terminal, as a user at a
  * terminal would (its controlling terminal, foreground), type bytes
- * into it after a delay, copy what it prints to stdout, and exit with
- * its status.  For the end-to-end checks of vmon's console (test/e2e.sh):
+ * into it once it is ready for them, copy what it prints to stdout, and
+ * exit with its status.  For the end-to-end checks of vmon's console (test/e2e.sh):
  * raw mode, Ctrl-A x, and the terminal's state after vmon exits.
  *
  *   ptyrun DELAY_MS HEX -- COMMAND [ARG...]
  *
  * HEX is the bytes to type, two digits a byte (0378: Ctrl-C, then
- * 'x').  Before exiting, ptyrun checks that the terminal is back in
+ * 'x').  They are typed DELAY_MS after the start, and not before the
+ * command has put the terminal in raw mode (ICANON and ISIG off), so
+ * that a slow start cannot turn a typed Ctrl-C into SIGINT; a command
+ * that never does gets them after RAW_WAIT_MS anyway.  Before exiting, ptyrun checks that the terminal is back in
  * canonical mode with echo (vmon restored it) and prints
  * "ptyrun: terminal restored" or "ptyrun: terminal left raw".  A
  * command still running 30 s after the bytes were typed is killed
@@ -30,6 +33,15 @@
 #include <unistd.h>
 
 #define WATCHDOG_MS	30000
+#define RAW_WAIT_MS	30000
+
+/* the terminal is in raw mode: typed control characters are bytes */
+static bool is_raw(int fd)
+{
+	struct termios t;
+
+	return !tcgetattr(fd, &t) && !(t.c_lflag & (ICANON | ISIG));
+}
 
 static int parse_hex(const char *hex, unsigned char *out, size_t max)
 {
@@ -111,12 +123,12 @@ int main(int argc, char **argv)
 		long t = now_ms() - start;
 		ssize_t n;
 
-		if (!typed && t >= delay) {
+		if (!typed && t >= delay && (is_raw(slave) || t >= delay + RAW_WAIT_MS)) {
 			if (write(master, keys, (size_t)nkeys) != nkeys)
 				perror("ptyrun: typing");
 			typed = true;
 		}
-		if (t >= delay + WATCHDOG_MS) {
+		if (t >= delay + RAW_WAIT_MS + WATCHDOG_MS) {
 			kill(pid, SIGKILL);
 			break;
 		}

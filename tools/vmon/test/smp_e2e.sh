@@ -99,11 +99,7 @@ fi
 
 # ------------------------------------------------- Linux on N vCPUs
 append="console=ttyS0 panic=-1 quiet cryptomgr.notests rodata=off mitigations=off"
-# no_timer_check: Linux's check that the PIT ticks through the I/O APIC
-# counts ticks in a busy loop timed by the TSC, and fails when the
-# emulated machine's host is loaded (the I/O thread's ticks arrive late);
-# KVM guests skip it the same way (kvmclock sets no_timer_check)
-append="$append no_timer_check ${BOOT_APPEND:-} vmon_guest.smp"
+append="$append ${BOOT_APPEND:-} vmon_guest.smp"
 rm -f /tmp/smp.init /tmp/smp.stat
 t0=$(cut -d ' ' -f 1 /proc/uptime)
 # a heartbeat: the rig ends a machine whose console stays silent (RIG_STALL)

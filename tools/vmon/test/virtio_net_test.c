@@ -353,8 +353,16 @@ TEST_F(vnet, identity_features_and_config)
 	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_MRG_RXBUF);
 	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_MTU);
 	EXPECT_TRUE(f & 1ull << VIRTIO_F_VERSION_1);
-	/* no offloads (CSUM 0, GUEST_CSUM 1, TSO/UFO 6..14) and no control queue (17) */
-	EXPECT_EQ(0, f & (0x7fc3ull | 1ull << 17));
+	/* checksum and TCP segmentation offloads, the tap's */
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_CSUM);
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_HOST_TSO4);
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_HOST_TSO6);
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_GUEST_CSUM);
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_GUEST_TSO4);
+	EXPECT_TRUE(f & 1ull << VIRTIO_NET_F_GUEST_TSO6);
+	/* no UFO, ECN or guest offload control (2, 9, 10, 13, 14), no control queue (17) */
+	EXPECT_EQ(0, f & (1ull << 2 | 1ull << 9 | 1ull << 10 | 1ull << 13 | 1ull << 14 |
+			  1ull << 17));
 	EXPECT_EQ(2, mmio_rd(m, self->common + CC_NUM_QUEUES, 2));
 
 	EXPECT_EQ(0x005452, mmio_rd(m, self->device + 0, 4) & 0xffffff);
@@ -460,6 +468,31 @@ TEST_F(vnet, tx_sizes_and_chain_shapes)
 	virtio_net_stats(self->n, &st);
 	EXPECT_EQ(106, st.tx_frames);
 	EXPECT_EQ(0, st.tx_dropped);
+}
+
+/* with CSUM the driver's header reaches the tap as it is, but num_buffers */
+TEST_F(vnet, tx_passes_the_header_with_csum)
+{
+	static const uint8_t hdr[HDR] = {
+		VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+		54, 0, 0xa8, 0x05, 34, 0, 16, 0, 0x77, 0x77
+	};
+	uint8_t got[HDR + 3000], want[3000];
+	uint64_t gpa;
+
+	ASSERT_TRUE(init_device(self, 1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_HOST_TSO4));
+	gpa = alloc_buf(self, HDR + sizeof(want));
+	memcpy(self->ram + gpa, hdr, HDR);
+	pattern(want, sizeof(want), 4);
+	memcpy(self->ram + gpa + HDR, want, sizeof(want));
+	add_chain(self, 1, (struct seg[]){ { gpa, HDR + sizeof(want), false } }, 1);
+	kick(self, 1);
+	ASSERT_EQ((ssize_t)(HDR + sizeof(want)), host_recv(self, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, hdr, 10));
+	EXPECT_EQ(0, got[10]);
+	EXPECT_EQ(0, got[11]);
+	EXPECT_EQ(0, memcmp(got + HDR, want, sizeof(want)));
+	ASSERT_TRUE(wait_used(self, 1, 1));
 }
 
 TEST_F(vnet, tx_without_a_frame_is_dropped_and_returned)
@@ -630,6 +663,37 @@ TEST_F(vnet, rx_drops_frames_beyond_the_mtu)
 	EXPECT_EQ(2 + 2 * 7, self->ram[gpa[0] + HDR + 2]);
 	virtio_net_stats(self->n, &st);
 	EXPECT_EQ(1, st.rx_dropped);
+}
+
+/*
+ * With GUEST_CSUM the tap's header reaches the driver (num_buffers the
+ * device's), and a TSO frame is not held to the MTU.
+ */
+TEST_F(vnet, rx_passes_the_header_with_guest_csum)
+{
+	static uint8_t buf[HDR + 3000], want[3000];
+	static const uint8_t hdr[10] = {
+		VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+		54, 0, 0xa8, 0x05, 34, 0, 16, 0
+	};
+	struct virtio_net_stats st;
+	uint64_t gpa[8];
+
+	ASSERT_TRUE(init_device(self, 1ull << VIRTIO_NET_F_MRG_RXBUF | 1ull << VIRTIO_NET_F_MTU |
+				1ull << VIRTIO_NET_F_GUEST_CSUM | 1ull << VIRTIO_NET_F_GUEST_TSO4));
+	rx_post(self, 8, 1000, gpa);
+	memcpy(buf, hdr, sizeof(hdr));
+	pattern(buf + HDR, sizeof(want), 5);
+	ASSERT_EQ((ssize_t)sizeof(buf), send(self->sv[1], buf, sizeof(buf), 0));
+	ASSERT_TRUE(wait_used(self, 0, 4));
+	EXPECT_EQ(0, memcmp(self->ram + gpa[0], hdr, sizeof(hdr)));
+	EXPECT_EQ(4, num_buffers(self, gpa[0]));
+	pattern(want, sizeof(want), 5);
+	EXPECT_EQ(0, memcmp(self->ram + gpa[0] + HDR, want, 1000 - HDR));
+	EXPECT_EQ(0, memcmp(self->ram + gpa[3], want + 3000 - HDR, HDR));
+	virtio_net_stats(self->n, &st);
+	EXPECT_EQ(0, st.rx_dropped);
+	EXPECT_EQ(1, st.rx_frames);
 }
 
 TEST_F(vnet, reset_with_buffers_held_and_a_frame_waiting)
