@@ -28,6 +28,7 @@
 #   STORM         the storms of selftests/storm/storm.sh, run last: "short"
 #                 (default), "long" (make storm), or 0 to skip them
 #   STORM_TIMEOUT seconds for storm.sh (default: short 120, long 1200; Bochs: 2x)
+#   SMP_CPUS      vCPUs of smp_e2e.sh's Linux guest (default: QEMU 4, Bochs 2)
 #   STORM_KILLS, STORM_CYCLES, STORM_RELOADS, STORM_NOFILE  the storms' counts
 #                 (default: storm.sh's short or long form)
 #   KVM_OWNER     0 to skip selftests/kvm_owner/kvm_owner.sh (vmon beside
@@ -286,7 +287,7 @@ write_conf() {	# FILE TIMEOUT MACHINE TESTS...
 	# smp_e2e.sh: two Linux boots on SMP_CPUS vCPUs (4 in QEMU, 2 in
 	# Bochs, where every vCPU costs its share of one emulated CPU)
 	printf 'TIMEOUT_smp_e2e_sh=%s\nexport SMP_CPUS=%s\n' "$((2 * bt + 60))" \
-		"$([ "$emu" = bochs ] && echo 2 || echo 4)" >>"$f"
+		"${SMP_CPUS:-$([ "$emu" = bochs ] && echo 2 || echo 4)}" >>"$f"
 	# virtio_e2e.sh: two Linux boots, the first moving NET_MB MiB each way
 	printf 'TIMEOUT_virtio_e2e_sh=%s\n' "$((2 * bt + 60))" >>"$f"
 	printf 'KMEMLEAK=%s\n' "${KMEMLEAK:-0}" >>"$f"
