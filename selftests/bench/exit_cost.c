@@ -53,23 +53,39 @@
  * breaks, a value read back is wrong or, under vmon, a loop took fewer
  * exits than it had iterations).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "guest64.h"
+#include "libvmon.h"
 
+#define LOW_SIZE	0x80000ULL
+#define HIGH_GPA	0x100000ULL
+#define GDT_GPA		0x1000ULL
+#define PML4_GPA	0x2000ULL
+#define PDPT_GPA	0x3000ULL
+#define PD_GPA		0x4000ULL	/* 4 pages: 4 GiB of 2 MiB pages */
+#define TSS_GPA		0x8000ULL
+#define IDT_GPA		0x9000ULL
 #define STACK_TOP	0x7f000ULL
 #define MMIO_GPA	0xc0000000ULL	/* in no memory slot of either */
 
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+
+#define DONE_PORT	0x1000	/* OUT: the guest finished */
+#define EXC_PORT	0x1001	/* OUT: unexpected exception */
 #define MARK_PORT	0x1002	/* OUT: a timed loop of kind K begins (K) / ends */
 #define MARK_END	0x100	/* (MARK_END | K) */
 #define BENCH_PORT	0x1003	/* the OUT and IN figures */
@@ -98,9 +114,46 @@ uint64_t g_exits, g_runs;
 volatile uint64_t g_cycles[NR_KINDS][MAX_RUNS];
 volatile uint64_t g_bad;		/* a value read back was wrong */
 
+static inline uint64_t g_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t g_rdmsr(uint32_t idx)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx) : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void g_wrmsr(uint32_t idx, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
+static inline void g_out(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port) : "memory");
+}
+
+static inline uint32_t g_in(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
 /* the interrupt of the HLT figure: nothing to acknowledge (no PIC model) */
-extern char irq_stub[];
+extern char irq_stub[], exc_stub[];
 __asm__(".text\n.globl irq_stub\nirq_stub:\niretq\n");
+__asm__(".text\n.globl exc_stub\nexc_stub:\n"
+	"movl $0xee, %eax\nmovw $0x1001, %dx\noutl %eax, %dx\n1: hlt\njmp 1b\n");
 
 /* one exit of the given kind; the caller's loop is the same for all */
 static inline void g_exit_once(int kind, uint64_t def_type)
@@ -156,14 +209,112 @@ static void guest_main(void)
 	for (r = 0; r < g_runs; r++) {
 		for (k = 0; k < NR_KINDS; k++) {
 			g_out(MARK_PORT, k);
-			t0 = g_rdtsc_fenced();
+			t0 = g_rdtsc();
 			for (i = 0; i < g_exits; i++)
 				g_exit_once(k, def_type);
-			g_cycles[k][r] = g_rdtsc_fenced() - t0;
+			g_cycles[k][r] = g_rdtsc() - t0;
 			g_out(MARK_PORT, MARK_END | k);
 		}
 	}
 	g_out(DONE_PORT, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* the guest memory image, the same for both backends                  */
+/* ------------------------------------------------------------------ */
+
+struct image {
+	void *low, *high;
+	uint64_t high_size;
+};
+
+struct seg {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t selector;
+	uint8_t type, present, dpl, db, s, l, g, avl, unusable;
+};
+
+/* 64-bit mode as both hypervisors take it in their "sregs" */
+struct cpu_setup {
+	struct seg cs, ds, tr, ldt;
+	uint64_t gdt_base, idt_base;
+	uint16_t gdt_limit, idt_limit;
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+static const struct cpu_setup setup64 = {
+	.cs = { 0, 0xffffffff, SEL_CODE, 11, 1, 0, 0, 1, 1, 1, 0, 0 },
+	.ds = { 0, 0xffffffff, SEL_DATA, 3, 1, 0, 1, 1, 0, 1, 0, 0 },
+	.tr = { TSS_GPA, 0x67, SEL_TSS, 11, 1, 0, 0, 0, 0, 0, 0, 0 },
+	.ldt = { 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1 },
+	.gdt_base = GDT_GPA, .gdt_limit = 0x27,
+	.idt_base = IDT_GPA, .idt_limit = 0xfff,
+	.cr0 = 0x80050033,	/* PG WP NE ET MP PE */
+	.cr3 = PML4_GPA,
+	.cr4 = 0x620,		/* OSXMMEXCPT OSFXSR PAE */
+	.efer = 0xd00,		/* NXE LMA LME */
+};
+
+static void set_gate(uint64_t *idt, unsigned int v, const void *fn)
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	idt[2 * v] = (a & 0xffff) | (uint64_t)SEL_CODE << 16 | 0x8eULL << 40 |
+		     ((a >> 16) & 0xffff) << 48;
+	idt[2 * v + 1] = a >> 32;
+}
+
+static void *alloc(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int build_image(struct image *im)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long i, n = getauxval(AT_PHNUM);
+	uint64_t *gdt, *pml4, *pdpt, *pd, *idt, end = 0;
+	unsigned int v;
+
+	for (i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
+			end = ph[i].p_vaddr + ph[i].p_memsz;
+	im->high_size = ((end + (2ULL << 20) - 1) & ~((2ULL << 20) - 1)) - HIGH_GPA;
+	im->low = alloc(LOW_SIZE);
+	im->high = alloc(im->high_size);
+	if (!im->low || !im->high)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD)
+			memcpy((char *)im->high + ph[i].p_vaddr - HIGH_GPA,
+			       (const void *)ph[i].p_vaddr, ph[i].p_memsz);
+
+	gdt = (uint64_t *)((char *)im->low + GDT_GPA);
+	gdt[SEL_CODE / 8] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
+	gdt[SEL_DATA / 8] = 0x00cf93000000ffffULL;	/* flat data */
+	gdt[SEL_TSS / 8] = 0x00008b0000000067ULL | (TSS_GPA & 0xffffff) << 16;
+	pml4 = (uint64_t *)((char *)im->low + PML4_GPA);
+	pdpt = (uint64_t *)((char *)im->low + PDPT_GPA);
+	pd = (uint64_t *)((char *)im->low + PD_GPA);
+	pml4[0] = PDPT_GPA | 3;
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (PD_GPA + i * 4096) | 3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83;		/* 2 MiB, present, writable */
+	idt = (uint64_t *)((char *)im->low + IDT_GPA);
+	for (v = 0; v < 32; v++)
+		set_gate(idt, v, exc_stub);
+	set_gate(idt, IRQ_VECTOR, irq_stub);
+	return 0;
+}
+
+/* a guest global's address in the host's copy of guest memory */
+static volatile void *guest_ptr(struct image *im, volatile void *var)
+{
+	return (char *)im->high + ((uintptr_t)var - HIGH_GPA);
 }
 
 /* ------------------------------------------------------------------ */
@@ -186,14 +337,54 @@ static void mark(uint32_t what, uint64_t exit_count)
 static const char *err;
 static char why[96];
 
+/* the same fields in struct vmon_segment and struct kvm_segment */
+#define SEG(D, S) do {							\
+	(D).base = (S).base; (D).limit = (S).limit;			\
+	(D).selector = (S).selector; (D).type = (S).type;		\
+	(D).present = (S).present; (D).dpl = (S).dpl; (D).db = (S).db;	\
+	(D).s = (S).s; (D).l = (S).l; (D).g = (S).g; (D).avl = (S).avl;	\
+	(D).unusable = (S).unusable;					\
+} while (0)
+
+#define SET_SREGS(sr, c) do {						\
+	SEG((sr).cs, (c)->cs); SEG((sr).ds, (c)->ds);			\
+	SEG((sr).es, (c)->ds); SEG((sr).fs, (c)->ds);			\
+	SEG((sr).gs, (c)->ds); SEG((sr).ss, (c)->ds);			\
+	SEG((sr).tr, (c)->tr); SEG((sr).ldt, (c)->ldt);		\
+	(sr).gdt.base = (c)->gdt_base; (sr).gdt.limit = (c)->gdt_limit;	\
+	(sr).idt.base = (c)->idt_base; (sr).idt.limit = (c)->idt_limit;	\
+	(sr).cr0 = (c)->cr0; (sr).cr3 = (c)->cr3;			\
+	(sr).cr4 = (c)->cr4; (sr).efer = (c)->efer;			\
+} while (0)
+
 static struct vmon_vm vmon_vm;
 static struct vmon_cpu vmon_cpu;
 
 static int vmon_create(struct image *im)
 {
-	int r = g64_vmon_vm(im, &vmon_vm);
+	struct vmon_sregs sr;
+	struct vmon_regs regs;
+	int r;
 
-	return r ? r : g64_vmon_cpu(&vmon_vm, 0, &vmon_cpu, (uintptr_t)guest_main, STACK_TOP);
+	r = vmon_vm_create(&vmon_vm);
+	if (!r)
+		r = vmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
+	if (!r)
+		r = vmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
+	if (!r)
+		r = vmon_cpu_create(&vmon_vm, 0, &vmon_cpu);
+	if (r)
+		return r;
+	memset(&sr, 0, sizeof(sr));
+	SET_SREGS(sr, &setup64);
+	r = vmon_set_sregs(&vmon_cpu, &sr);
+	if (r)
+		return r;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = (uintptr_t)guest_main;
+	regs.rsp = STACK_TOP;
+	regs.rflags = 2;
+	return vmon_set_regs(&vmon_cpu, &regs);
 }
 
 /* libvmon's decoder hands the data of the MOV it decoded */
@@ -257,8 +448,33 @@ static int vmon_run_guest(void)
 static int kvm_fd;
 static struct kvm_run *kvm_run;
 
+static int kvm_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* CPUID as KVM offers it */
+static int kvm_cpuid(int sys, int fd)
+{
+	struct kvm_cpuid2 *c;
+	int r;
+
+	c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = 256;
+	r = kvm_ioctl(sys, KVM_GET_SUPPORTED_CPUID, c);
+	if (!r)
+		r = kvm_ioctl(fd, KVM_SET_CPUID2, c);
+	free(c);
+	return r;
+}
+
 static int kvm_create(struct image *im)
 {
+	struct kvm_userspace_memory_region mr = { 0 };
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
 	int sys, vm, r, size;
 
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -268,7 +484,16 @@ static int kvm_create(struct image *im)
 	if (vm < 0)
 		return -errno;
 	ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000UL);	/* VMX real mode only */
-	r = g64_kvm_memory(vm, im);
+	mr.slot = 0;
+	mr.memory_size = LOW_SIZE;
+	mr.userspace_addr = (uintptr_t)im->low;
+	r = kvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr);
+	mr.slot = 1;
+	mr.guest_phys_addr = HIGH_GPA;
+	mr.memory_size = im->high_size;
+	mr.userspace_addr = (uintptr_t)im->high;
+	if (!r)
+		r = kvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mr);
 	if (r)
 		return r;
 	size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -278,7 +503,20 @@ static int kvm_create(struct image *im)
 	kvm_run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, kvm_fd, 0);
 	if (kvm_run == MAP_FAILED)
 		return -errno;
-	return g64_kvm_cpu(sys, kvm_fd, 0, (uintptr_t)guest_main, STACK_TOP);
+	r = kvm_cpuid(sys, kvm_fd);
+	if (!r)
+		r = kvm_ioctl(kvm_fd, KVM_GET_SREGS, &sr);
+	if (r)
+		return r;
+	SET_SREGS(sr, &setup64);
+	r = kvm_ioctl(kvm_fd, KVM_SET_SREGS, &sr);
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = (uintptr_t)guest_main;
+	regs.rsp = STACK_TOP;
+	regs.rflags = 2;
+	if (!r)
+		r = kvm_ioctl(kvm_fd, KVM_SET_REGS, &regs);
+	return r;
 }
 
 static int kvm_run_guest(void)
@@ -504,8 +742,6 @@ int main(int argc, char **argv)
 	}
 	khz = measure_tsc_khz();
 	r = build_image(&im);
-	if (!r)
-		set_gate(&im, IRQ_VECTOR, irq_stub);
 	if (!r)
 		r = be->create(&im);
 	if (r) {

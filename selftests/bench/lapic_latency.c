@@ -26,6 +26,7 @@
  * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
  * same emulated machine.  Not a test: it prints figures.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -33,17 +34,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "guest64.h"
+#include "libvmon.h"
 
+#define LOW_SIZE	0x80000ULL
+#define HIGH_GPA	0x100000ULL
+#define GDT_GPA		0x1000ULL
+#define PML4_GPA	0x2000ULL
+#define PDPT_GPA	0x3000ULL
+#define PD_GPA		0x4000ULL	/* 4 pages: 4 GiB of 2 MiB pages */
+#define TSS_GPA		0x8000ULL
+#define IDT_GPA		0x9000ULL
 #define STACK0_TOP	0x7f000ULL
 #define STACK1_TOP	0x6f000ULL
 
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+
+#define DONE_PORT	0x1000	/* OUT: the vCPU finished */
+#define EXC_PORT	0x1001	/* OUT: unexpected exception, vector */
 
 #define TIMER_VECTOR	0xec
 #define IPI_VECTOR	0xed	/* vCPU 0 -> vCPU 1 */
@@ -68,6 +84,33 @@ volatile uint64_t g_lat[NR_FIGURES][MAX_SAMPLES];
 volatile uint64_t g_timer_tsc, g_timer_seen;
 volatile uint64_t g_reply_tsc, g_reply_seen;
 volatile uint64_t g_ap_ready, g_ap_halt, g_ap_stop;
+
+static inline uint64_t g_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t g_rdmsr(uint32_t idx)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx) : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void g_wrmsr(uint32_t idx, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
+static inline void g_out(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port) : "memory");
+}
 
 #define GUEST_ISR __attribute__((target("general-regs-only"), used)) static void
 
@@ -101,10 +144,13 @@ GUEST_ISR reply_isr(void)
 		"popq %r11; popq %r10; popq %r9; popq %r8\n"		\
 		"popq %rdi; popq %rsi; popq %rdx; popq %rcx; popq %rax\n" \
 		"iretq\n")
-extern char timer_stub[], ipi_stub[], reply_stub[];
+extern char timer_stub[], ipi_stub[], reply_stub[], exc_stub[];
 ISR_STUB(timer_stub, timer_isr);
 ISR_STUB(ipi_stub, ipi_isr);
 ISR_STUB(reply_stub, reply_isr);
+/* any exception: report vector-less and stop */
+__asm__(".text\n.globl exc_stub\nexc_stub:\n"
+	"movl $0xee, %eax\nmovw $0x1001, %dx\noutl %eax, %dx\n1: hlt\njmp 1b\n");
 
 /* xAPIC, then x2APIC (SDM Vol. 3A 11.12.5), software-enabled, IF = 1 */
 static void g_apic_on(void)
@@ -181,6 +227,115 @@ static void guest_ap(uint64_t arg)
 }
 
 /* ------------------------------------------------------------------ */
+/* the guest memory image, the same for both backends                  */
+/* ------------------------------------------------------------------ */
+
+struct image {
+	void *low, *high;
+	uint64_t high_size;
+};
+
+struct seg {
+	uint64_t base;
+	uint32_t limit;
+	uint16_t selector;
+	uint8_t type, present, dpl, db, s, l, g, avl, unusable;
+};
+
+/* 64-bit mode as both hypervisors take it in their "sregs" */
+struct cpu_setup {
+	struct seg cs, ds, tr, ldt;
+	uint64_t gdt_base, idt_base;
+	uint16_t gdt_limit, idt_limit;
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+static const struct cpu_setup setup64 = {
+	.cs = { 0, 0xffffffff, SEL_CODE, 11, 1, 0, 0, 1, 1, 1, 0, 0 },
+	.ds = { 0, 0xffffffff, SEL_DATA, 3, 1, 0, 1, 1, 0, 1, 0, 0 },
+	.tr = { TSS_GPA, 0x67, SEL_TSS, 11, 1, 0, 0, 0, 0, 0, 0, 0 },
+	.ldt = { 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1 },
+	.gdt_base = GDT_GPA, .gdt_limit = 0x27,
+	.idt_base = IDT_GPA, .idt_limit = 0xfff,
+	.cr0 = 0x80050033,	/* PG WP NE ET MP PE */
+	.cr3 = PML4_GPA,
+	.cr4 = 0x620,		/* OSXMMEXCPT OSFXSR PAE */
+	.efer = 0xd00,		/* NXE LMA LME */
+};
+
+static void set_gate(uint64_t *idt, unsigned int v, const void *fn)
+{
+	uint64_t a = (uint64_t)(uintptr_t)fn;
+
+	idt[2 * v] = (a & 0xffff) | (uint64_t)SEL_CODE << 16 | 0x8eULL << 40 |
+		     ((a >> 16) & 0xffff) << 48;
+	idt[2 * v + 1] = a >> 32;
+}
+
+static uint64_t image_end(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long i, n = getauxval(AT_PHNUM);
+	uint64_t end = 0;
+
+	for (i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
+			end = ph[i].p_vaddr + ph[i].p_memsz;
+	return end;
+}
+
+static void *alloc(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int build_image(struct image *im)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	unsigned long i, n = getauxval(AT_PHNUM);
+	uint64_t *gdt, *pml4, *pdpt, *pd, *idt;
+	unsigned int v;
+
+	im->high_size = ((image_end() + (2ULL << 20) - 1) & ~((2ULL << 20) - 1)) - HIGH_GPA;
+	im->low = alloc(LOW_SIZE);
+	im->high = alloc(im->high_size);
+	if (!im->low || !im->high)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD)
+			memcpy((char *)im->high + ph[i].p_vaddr - HIGH_GPA,
+			       (const void *)ph[i].p_vaddr, ph[i].p_memsz);
+
+	gdt = (uint64_t *)((char *)im->low + GDT_GPA);
+	gdt[SEL_CODE / 8] = 0x00af9b000000ffffULL;	/* 64-bit code, DPL 0 */
+	gdt[SEL_DATA / 8] = 0x00cf93000000ffffULL;	/* flat data */
+	gdt[SEL_TSS / 8] = 0x00008b0000000067ULL | (TSS_GPA & 0xffffff) << 16;
+	pml4 = (uint64_t *)((char *)im->low + PML4_GPA);
+	pdpt = (uint64_t *)((char *)im->low + PDPT_GPA);
+	pd = (uint64_t *)((char *)im->low + PD_GPA);
+	pml4[0] = PDPT_GPA | 3;
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (PD_GPA + i * 4096) | 3;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83;		/* 2 MiB, present, writable */
+	idt = (uint64_t *)((char *)im->low + IDT_GPA);
+	for (v = 0; v < 32; v++)
+		set_gate(idt, v, exc_stub);
+	set_gate(idt, TIMER_VECTOR, timer_stub);
+	set_gate(idt, IPI_VECTOR, ipi_stub);
+	set_gate(idt, REPLY_VECTOR, reply_stub);
+	return 0;
+}
+
+/* a guest global's address in the host's copy of guest memory */
+static volatile void *guest_ptr(struct image *im, volatile void *var)
+{
+	return (char *)im->high + ((uintptr_t)var - HIGH_GPA);
+}
+
+/* ------------------------------------------------------------------ */
 /* backends                                                            */
 /* ------------------------------------------------------------------ */
 
@@ -199,15 +354,59 @@ struct backend {
 	int (*run)(struct vcpu *v);	/* until DONE_PORT: 0 */
 };
 
+/* the same fields in struct vmon_segment and struct kvm_segment */
+#define SEG(D, S) do {							\
+	(D).base = (S).base; (D).limit = (S).limit;			\
+	(D).selector = (S).selector; (D).type = (S).type;		\
+	(D).present = (S).present; (D).dpl = (S).dpl; (D).db = (S).db;	\
+	(D).s = (S).s; (D).l = (S).l; (D).g = (S).g; (D).avl = (S).avl;	\
+	(D).unusable = (S).unusable;					\
+} while (0)
+
 static struct vmon_vm vmon_vm;
 
 static int vmon_create(struct image *im, struct vcpu *v, int nr)
 {
-	int i, r = g64_vmon_vm(im, &vmon_vm);
+	const struct cpu_setup *c = &setup64;
+	struct vmon_sregs sr;
+	struct vmon_regs regs;
+	int i, r;
 
-	for (i = 0; !r && i < nr; i++)
-		r = g64_vmon_cpu(&vmon_vm, i, &v[i].vmon, (uintptr_t)(i ? guest_ap : guest_bsp),
-				 i ? STACK1_TOP : STACK0_TOP);
+	r = vmon_vm_create(&vmon_vm);
+	if (!r)
+		r = vmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
+	if (!r)
+		r = vmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
+	for (i = 0; !r && i < nr; i++) {
+		r = vmon_cpu_create(&vmon_vm, i, &v[i].vmon);
+		if (r)
+			break;
+		memset(&sr, 0, sizeof(sr));
+		SEG(sr.cs, c->cs);
+		SEG(sr.ds, c->ds);
+		SEG(sr.es, c->ds);
+		SEG(sr.fs, c->ds);
+		SEG(sr.gs, c->ds);
+		SEG(sr.ss, c->ds);
+		SEG(sr.tr, c->tr);
+		SEG(sr.ldt, c->ldt);
+		sr.gdt.base = c->gdt_base;
+		sr.gdt.limit = c->gdt_limit;
+		sr.idt.base = c->idt_base;
+		sr.idt.limit = c->idt_limit;
+		sr.cr0 = c->cr0;
+		sr.cr3 = c->cr3;
+		sr.cr4 = c->cr4;
+		sr.efer = c->efer;
+		r = vmon_set_sregs(&v[i].vmon, &sr);
+		if (r)
+			break;
+		memset(&regs, 0, sizeof(regs));
+		regs.rip = (uintptr_t)(i ? guest_ap : guest_bsp);
+		regs.rsp = i ? STACK1_TOP : STACK0_TOP;
+		regs.rflags = 2;
+		r = vmon_set_regs(&v[i].vmon, &regs);
+	}
 	return r;
 }
 
@@ -236,9 +435,39 @@ static int vmon_run_vcpu(struct vcpu *v)
 
 static int kvm_vm_fd;
 
+static int kvm_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* CPUID as KVM offers it, with the x2APIC and TSC-deadline bits KVM emulates */
+static int kvm_cpuid(int sys, int fd)
+{
+	struct kvm_cpuid2 *c;
+	unsigned int i;
+	int r;
+
+	c = calloc(1, sizeof(*c) + 256 * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = 256;
+	r = kvm_ioctl(sys, KVM_GET_SUPPORTED_CPUID, c);
+	for (i = 0; !r && i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= (1u << 21) | (1u << 24);
+	if (!r)
+		r = kvm_ioctl(fd, KVM_SET_CPUID2, c);
+	free(c);
+	return r;
+}
+
 static int kvm_create(struct image *im, struct vcpu *v, int nr)
 {
+	const struct cpu_setup *c = &setup64;
+	struct kvm_userspace_memory_region mr = { 0 };
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
 	int sys, i, r, size;
 
 	sys = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -248,9 +477,18 @@ static int kvm_create(struct image *im, struct vcpu *v, int nr)
 	if (kvm_vm_fd < 0)
 		return -errno;
 	ioctl(kvm_vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);	/* VMX real mode only */
-	r = g64_kvm_ioctl(kvm_vm_fd, KVM_CREATE_IRQCHIP, NULL);
+	r = kvm_ioctl(kvm_vm_fd, KVM_CREATE_IRQCHIP, NULL);
+	mr.slot = 0;
+	mr.memory_size = LOW_SIZE;
+	mr.userspace_addr = (uintptr_t)im->low;
 	if (!r)
-		r = g64_kvm_memory(kvm_vm_fd, im);
+		r = kvm_ioctl(kvm_vm_fd, KVM_SET_USER_MEMORY_REGION, &mr);
+	mr.slot = 1;
+	mr.guest_phys_addr = HIGH_GPA;
+	mr.memory_size = im->high_size;
+	mr.userspace_addr = (uintptr_t)im->high;
+	if (!r)
+		r = kvm_ioctl(kvm_vm_fd, KVM_SET_USER_MEMORY_REGION, &mr);
 	size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
 	for (i = 0; !r && i < nr; i++) {
 		v[i].kvm_fd = ioctl(kvm_vm_fd, KVM_CREATE_VCPU, i);
@@ -260,13 +498,37 @@ static int kvm_create(struct image *im, struct vcpu *v, int nr)
 				    v[i].kvm_fd, 0);
 		if (v[i].kvm_run == MAP_FAILED)
 			return -errno;
-		/* the x2APIC and TSC-deadline bits KVM emulates (leaf 1 ECX 21, 24) */
-		r = g64_kvm_cpu(sys, v[i].kvm_fd, (1u << 21) | (1u << 24),
-				(uintptr_t)(i ? guest_ap : guest_bsp),
-				i ? STACK1_TOP : STACK0_TOP);
+		r = kvm_cpuid(sys, v[i].kvm_fd);
+		if (!r)
+			r = kvm_ioctl(v[i].kvm_fd, KVM_GET_SREGS, &sr);
+		if (r)
+			break;
+		SEG(sr.cs, c->cs);
+		SEG(sr.ds, c->ds);
+		SEG(sr.es, c->ds);
+		SEG(sr.fs, c->ds);
+		SEG(sr.gs, c->ds);
+		SEG(sr.ss, c->ds);
+		SEG(sr.tr, c->tr);
+		SEG(sr.ldt, c->ldt);
+		sr.gdt.base = c->gdt_base;
+		sr.gdt.limit = c->gdt_limit;
+		sr.idt.base = c->idt_base;
+		sr.idt.limit = c->idt_limit;
+		sr.cr0 = c->cr0;
+		sr.cr3 = c->cr3;
+		sr.cr4 = c->cr4;
+		sr.efer = c->efer;
+		r = kvm_ioctl(v[i].kvm_fd, KVM_SET_SREGS, &sr);
+		memset(&regs, 0, sizeof(regs));
+		regs.rip = (uintptr_t)(i ? guest_ap : guest_bsp);
+		regs.rsp = i ? STACK1_TOP : STACK0_TOP;
+		regs.rflags = 2;
+		if (!r)
+			r = kvm_ioctl(v[i].kvm_fd, KVM_SET_REGS, &regs);
 		/* with the in-kernel irqchip an AP waits for INIT/SIPI: start it */
 		if (!r)
-			r = g64_kvm_ioctl(v[i].kvm_fd, KVM_SET_MP_STATE, &mp);
+			r = kvm_ioctl(v[i].kvm_fd, KVM_SET_MP_STATE, &mp);
 	}
 	return r;
 }
@@ -433,12 +695,8 @@ int main(int argc, char **argv)
 	khz = measure_tsc_khz();
 	g_timer_ahead = khz / 10;		/* 100 us */
 	r = build_image(&im);
-	if (!r) {
-		set_gate(&im, TIMER_VECTOR, timer_stub);
-		set_gate(&im, IPI_VECTOR, ipi_stub);
-		set_gate(&im, REPLY_VECTOR, reply_stub);
+	if (!r)
 		r = be->create(&im, v, 2);
-	}
 	if (r) {
 		fprintf(stderr, "lapic_latency: %s: cannot create the VM: %s\n", be->name,
 			strerror(-r));
