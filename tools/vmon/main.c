@@ -11,6 +11,7 @@
 
 #include <linux/vmon.h>
 
+#include "version.h"
 #include "vmon.h"
 
 static int cmd_help(int argc, char **argv);
@@ -20,6 +21,8 @@ static const struct vmon_command commands[] = {
 	  cmd_run },
 	{ "info", "",		"module state, /dev/vmon access, backend and capabilities",
 	  cmd_info },
+	{ "doctor", "",		"can this machine run guests? if not, why and what to do",
+	  cmd_doctor },
 	{ "ps",   "[--json]",	"the VMs you may watch: id, name, owner, vCPUs, memory, exits",
 	  cmd_ps },
 	{ "stat", "[VM] [--json]", "exits by reason with guest/host time and latency, per vCPU",
@@ -88,7 +91,7 @@ int main(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("vmon %s (API version %d)\n", VMON_VERSION, VMON_API_VERSION);
+		vmon_print_versions(stdout);
 		return VMON_STATUS_OK;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
