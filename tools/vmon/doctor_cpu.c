@@ -159,7 +159,8 @@ void doctor_check_cpu(struct doctor *d)
 		if (d->in_vm)
 			doctor_line(d, DOCTOR_NOTE, "vm", "a virtual machine (%s) that offers nested %s",
 				    vm, d->vendor == DOCTOR_INTEL ? "VT-x" : "AMD-V");
-		check_paging(d);
+		if (!d->loaded)	/* else the module found what it needs */
+			check_paging(d);
 		return;
 	}
 	if (d->in_vm) {
