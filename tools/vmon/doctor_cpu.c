@@ -305,8 +305,9 @@ static void check_kvm(struct doctor *d, const char *mod, int refs, const char *e
 			    mod, ext);
 		return;
 	}
-	doctor_line(d, DOCTOR_NOTE, "hypervisor", "%s is loaded (%d users): KVM holds %s while it runs VMs (kvm.enable_virt_at_load=%s), and vmon cannot load then",
-		    mod, refs, ext, at_load[0] ? at_load : "absent: Linux before 6.12");
+	doctor_line(d, DOCTOR_NOTE, "hypervisor", "%s is loaded (%d users): KVM holds %s only while it runs VMs (%s), and vmon cannot load then",
+		    mod, refs, ext, at_load[0] ? "kvm.enable_virt_at_load=N" :
+		    "Linux before 6.12: no kvm.enable_virt_at_load");
 }
 
 void doctor_check_hypervisors(struct doctor *d)

@@ -392,6 +392,7 @@ TEST_F(doctor, svm_firmware_unknown_as_user)
 TEST_F(doctor, svm_without_npt)
 {
 	amd(&self->f);
+	unload(&self->f);
 	self->f.ext_edx_a = 0;
 	EXPECT_EQ(VMON_STATUS_USAGE, doctor(_metadata, self));
 	EXPECT_LINE("FAIL  cpu", "without nested paging (NPT)", NULL);
@@ -412,7 +413,7 @@ TEST_F(doctor, idle_kvm_beside_vmon_before_6_12)
 {
 	put(&self->f, "/proc/modules", "vmon 217088 0 - Live 0x0\nkvm_intel 200704 0 - Live 0x0\n");
 	EXPECT_EQ(0, doctor(_metadata, self));
-	EXPECT_LINE("note  hypervisor", "kvm_intel is loaded", "before 6.12");
+	EXPECT_LINE("note  hypervisor", "kvm_intel is loaded", "no kvm.enable_virt_at_load");
 }
 
 TEST_F(doctor, virtualbox_beside_vmon)
