@@ -196,7 +196,7 @@ void doctor_check_lockdown(struct doctor *d)
 	if (sig == 0) {
 		doctor_line(d, DOCTOR_FAIL, "lockdown", "the kernel refuses unsigned modules (lockdown: %s%s%s) and %s is not signed",
 			    mode, sb[0] ? "; " : "", sb, d->ko);
-		doctor_todo(d, "sign it with DKMS's key and enroll that key: 'mokutil --import /var/lib/dkms/mok.pub', reboot and confirm in the MOK manager, then 'dkms autoinstall --force' (Documentation/install.rst); or turn Secure Boot off in the firmware");
+		doctor_todo(d, "build it through DKMS, which signs it with /var/lib/dkms/mok.key ('make dkms-install' or the vmon-dkms package), and enroll that key: 'mokutil --import /var/lib/dkms/mok.pub', reboot, confirm in the MOK manager (Documentation/install.rst); or turn Secure Boot off in the firmware");
 		return;
 	}
 	doctor_line(d, DOCTOR_NOTE, "lockdown", "the kernel requires signed modules (lockdown: %s%s%s): %s; its key must be enrolled ('mokutil --list-enrolled')",
