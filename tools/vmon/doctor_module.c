@@ -36,6 +36,8 @@ static bool find_ko(const char *dir, int depth, char *found, size_t len)
 {
 	struct dirent *e;
 	bool ret = false;
+	struct stat st;
+	unsigned char type;
 	DIR *dp;
 
 	if (depth < 0)
@@ -49,10 +51,14 @@ static bool find_ko(const char *dir, int depth, char *found, size_t len)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		type = e->d_type;
+		if (type == DT_UNKNOWN)	/* filesystems that do not fill d_type */
+			type = lstat(path, &st) ? DT_UNKNOWN : S_ISDIR(st.st_mode) ? DT_DIR :
+			       S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 		/* DT_LNK is not followed: "build" and "source" lead to the headers */
-		if (e->d_type == DT_DIR) {
+		if (type == DT_DIR) {
 			ret = find_ko(path, depth - 1, found, len);
-		} else if (e->d_type == DT_REG && (!strcmp(e->d_name, "vmon.ko") ||
+		} else if (type == DT_REG && (!strcmp(e->d_name, "vmon.ko") ||
 						   !strncmp(e->d_name, "vmon.ko.", 8))) {
 			snprintf(found, len, "%s", path);
 			ret = true;

@@ -18,6 +18,7 @@
 #include "vmon.h"
 
 #define VMON_GROUP	"vmon"
+#define DOCTOR_HINT	"see also:      'vmon doctor' checks everything a guest needs\n"
 
 static const struct {
 	__u32 flag;
@@ -160,8 +161,10 @@ int cmd_info(int argc, char **argv)
 	printf("vmon:          %s, API version %d\n", VMON_VERSION, VMON_API_VERSION);
 	report_module();
 	fd = report_device();
-	if (fd < 0)
+	if (fd < 0) {
+		printf(DOCTOR_HINT);
 		return VMON_STATUS_USAGE;
+	}
 
 	ret = VMON_STATUS_USAGE;
 	version = vmon_get_api_version(fd);
@@ -187,6 +190,8 @@ int cmd_info(int argc, char **argv)
 	report_caps(&caps);
 	ret = VMON_STATUS_OK;
 out:
+	if (ret)
+		printf(DOCTOR_HINT);
 	close(fd);
 	return ret;
 }
