@@ -83,6 +83,7 @@ int cmd_doctor(int argc, char **argv)
 			       "vmon.ko built for this kernel (DKMS), signed where Secure Boot\n"
 			       "lockdown requires it, loaded, %s and its group, the ABI.\n"
 			       "Each failing line says what to do.\n"
+			       "\n"
 			       "Exit status 0 when a guest could run, 2 otherwise.\n",
 			       "/dev/vmon");
 			return VMON_STATUS_OK;
