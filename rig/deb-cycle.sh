@@ -159,8 +159,10 @@ old_debs="$cycle_dir/vmon-dkms_${old}_all.deb $cycle_dir/vmon_${old}_amd64.deb"
 if ! ls $new_debs >/dev/null 2>&1; then
 	make --no-print-directory deb DEB_DIR="$deb_dir" >"$top/build/deb-cycle-build.log" 2>&1 ||
 		bail "make deb failed: see build/deb-cycle-build.log"
+	phase "make deb"
 fi
-make --no-print-directory deb VMON_VERSION="$old" DEB_DIR="$cycle_dir" \
+DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
+	make --no-print-directory deb VMON_VERSION="$old" DEB_DIR="$cycle_dir" \
 	>"$top/build/deb-cycle-build.log" 2>&1 ||
 	bail "make deb VMON_VERSION=$old failed: see build/deb-cycle-build.log"
 phase "make deb VMON_VERSION=$old"
