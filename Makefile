@@ -50,12 +50,11 @@ CHECKPATCH ?= $(KSFT_SRC)/scripts/checkpatch.pl
 # /boot/vmlinuz-$(KVER) so that the module's vermagic matches.
 KVER ?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
-# The version of vmon, written once: VMON_VERSION in tools/vmon/vmon.h.
-# dkms.conf, the Debian packages and the tool take it from there;
+# The version of vmon, written once: PACKAGE_VERSION in dkms.conf (the
+# module, the tool and the Debian packages take it from there).
 # "make deb VMON_VERSION=..." builds packages of another version (tests).
 ifeq ($(origin VMON_VERSION),undefined)
-VMON_VERSION := $(shell sed -n 's/^\#define VMON_VERSION "\(.*\)"/\1/p' \
-		  tools/vmon/vmon.h 2>/dev/null)
+VMON_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
 endif
 
 PREFIX ?= /usr/local
@@ -183,8 +182,7 @@ uninstall-tool:
 # DKMS builds and installs vmon.ko for every kernel whose headers are
 # installed, and again for each kernel installed later; then the tool,
 # the udev rule and the group as "make install".  Installing again
-# replaces the same version.  dkms.conf says PACKAGE_VERSION="#MODULE_VERSION#":
-# the copy gets VMON_VERSION, as dh_dkms -V does for the package.
+# replaces the same version.
 DKMS_VERSION := $(VMON_VERSION)
 DKMS_DIR ?= /usr/src/vmon-$(DKMS_VERSION)
 # what the module's build reads (kmod/decode.c and gva.c include tools/lib/)
@@ -196,11 +194,10 @@ DKMS_KERNELS = $(notdir $(patsubst %/build/Makefile,%,$(wildcard /lib/modules/*/
 
 # the module's sources as DKMS wants them, in DKMS_DIR (debian/rules too)
 dkms-src:
-	@test -n "$(DKMS_VERSION)" || { echo "make: no VMON_VERSION in tools/vmon/vmon.h" >&2; exit 1; }
+	@test -n "$(DKMS_VERSION)" || { echo "make: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	rm -rf $(DKMS_DIR)
 	install -d $(DKMS_DIR)
 	cp --parents $(DKMS_SRC) $(DKMS_DIR)/
-	sed -i 's/#MODULE_VERSION#/$(DKMS_VERSION)/' $(DKMS_DIR)/dkms.conf
 
 dkms-install: install-tool
 	@command -v dkms >/dev/null || { echo "make: no dkms: run 'make deps'" >&2; exit 1; }
@@ -222,13 +219,14 @@ dkms-uninstall:
 # the udev rule, the group) and vmon (the tool, its man pages and bash
 # completion), built by dpkg-buildpackage in a copy of the tree (the
 # files git knows, changes included) under build/deb/, where the .debs
-# land.  The version is VMON_VERSION; debian/changelog is written for it.
+# land.  The version is VMON_VERSION; debian/changelog is written for it,
+# and the copy's dkms.conf says it too when it is not dkms.conf's own.
 DEB_DIR ?= $(CURDIR)/build/deb
 DEB_SRC = $(DEB_DIR)/vmon-$(VMON_VERSION)
 deb:
 	@test -x /usr/bin/dh -a -x /usr/bin/dh_dkms || { \
 		echo "make: no debhelper or dh-dkms: run 'make deps'" >&2; exit 1; }
-	@test -n "$(VMON_VERSION)" || { echo "make: no VMON_VERSION in tools/vmon/vmon.h" >&2; exit 1; }
+	@test -n "$(VMON_VERSION)" || { echo "make: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	rm -rf $(DEB_DIR)/vmon-* $(DEB_DIR)/vmon*_*
 	mkdir -p $(DEB_SRC)
 	if git rev-parse --git-dir >/dev/null 2>&1; then \
@@ -238,6 +236,7 @@ deb:
 	else \
 		tar --exclude=./build -cf - . | tar -xf - -C $(DEB_SRC); \
 	fi
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VMON_VERSION)"/' $(DEB_SRC)/dkms.conf
 	{ echo "vmon ($(VMON_VERSION)) unstable; urgency=medium"; echo; \
 	  echo "  * Built from $$(git describe --always --dirty 2>/dev/null || echo 'a source tree')."; \
 	  echo; echo " -- vmon developers <vmon@localhost>  $$(date -R)"; \
