@@ -205,7 +205,7 @@ void doctor_check_lockdown(struct doctor *d)
 		doctor_todo(d, "build it through DKMS, which signs it with /var/lib/dkms/mok.key ('make dkms-install' or the vmon-dkms package), and enroll that key: 'mokutil --import /var/lib/dkms/mok.pub', reboot, confirm in the MOK manager (Documentation/install.rst); or turn Secure Boot off in the firmware");
 		return;
 	}
-	doctor_line(d, DOCTOR_NOTE, "lockdown", "the kernel requires signed modules (lockdown: %s%s%s): %s; its key must be enrolled ('mokutil --list-enrolled')",
+	doctor_line(d, DOCTOR_NOTE, "lockdown", "the kernel requires signed modules (lockdown: %s%s%s): %s; its key must be enrolled ('mokutil --test-key /var/lib/dkms/mok.pub')",
 		    mode, sb[0] ? "; " : "", sb,
 		    sig > 0 ? "vmon.ko is signed" :
 		    sig == -EMEDIUMTYPE ? "vmon.ko is compressed, its signature unchecked" :
