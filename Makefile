@@ -239,7 +239,7 @@ deb:
 	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VMON_VERSION)"/' $(DEB_SRC)/dkms.conf
 	{ echo "vmon ($(VMON_VERSION)) unstable; urgency=medium"; echo; \
 	  echo "  * Built from $$(git describe --always --dirty 2>/dev/null || echo 'a source tree')."; \
-	  echo; echo " -- vmon developers <vmon@localhost>  $$(date -R)"; \
+	  echo; echo " -- vmon developers <dev@vmon.invalid>  $$(date -R)"; \
 	} > $(DEB_SRC)/debian/changelog
 	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$$(nproc) $$DEB_BUILD_OPTIONS" \
 		dpkg-buildpackage -b -us -uc

@@ -8,7 +8,7 @@
 # upgrade to VMON_VERSION (the packages of "make deb"), check again; purge
 # both and check that nothing is left: no file of theirs, no DKMS tree,
 # no vmon.ko under /lib/modules/*/updates/dkms.  The group vmon stays, as
-# Debian leaves system groups after a purge (debian/vmon-dkms.postrm).
+# Debian leaves system groups after a purge (debian/vmon-dkms.postinst).
 #
 #   rig/deb-cycle.sh
 #
