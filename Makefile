@@ -68,7 +68,8 @@ INSTALL_MOD_DIR ?= extra
 # kernel of "make check-debug", which also needs flex, bison, bc and the
 # OpenSSL headers), iasl (acpica-tools) to check vmon's ACPI tables,
 # dkms for "make dkms-install", debhelper and dh-dkms for "make deb", and
-# bash-completion for the check of vmon's completion.
+# man-db (man, groff, col) and bash-completion for the checks of vmon's
+# man pages and completion.
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
 	    linux-image-6.12-amd64 linux-headers-6.12-amd64 \
@@ -77,7 +78,7 @@ DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
 	    flex bison bc libssl-dev \
 	    acpica-tools e2fsprogs zstd dkms \
-	    debhelper dh-dkms bash-completion
+	    debhelper dh-dkms man-db bash-completion
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \
@@ -239,7 +240,7 @@ deb:
 	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VMON_VERSION)"/' $(DEB_SRC)/dkms.conf
 	{ echo "vmon ($(VMON_VERSION)) unstable; urgency=medium"; echo; \
 	  echo "  * Built from $$(git describe --always --dirty 2>/dev/null || echo 'a source tree')."; \
-	  echo; echo " -- vmon developers <vmon@localhost>  $$(date -R)"; \
+	  echo; echo " -- vmon developers <dev@vmon.invalid>  $$(date -R)"; \
 	} > $(DEB_SRC)/debian/changelog
 	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$$(nproc) $$DEB_BUILD_OPTIONS" \
 		dpkg-buildpackage -b -us -uc

@@ -8,7 +8,7 @@
 # upgrade to VMON_VERSION (the packages of "make deb"), check again; purge
 # both and check that nothing is left: no file of theirs, no DKMS tree,
 # no vmon.ko under /lib/modules/*/updates/dkms.  The group vmon stays, as
-# Debian leaves system groups after a purge (debian/vmon-dkms.postrm).
+# Debian leaves system groups after a purge (debian/vmon-dkms.postinst).
 #
 #   rig/deb-cycle.sh
 #
@@ -180,7 +180,7 @@ ok "apt-get install (upgrade to) vmon-dkms vmon $version" $apt install $new_debs
 phase "upgrade to $version"
 check_installed "$version"
 ok "no /usr/src/vmon-$old after the upgrade" test ! -e "/usr/src/vmon-$old"
-files=$(printf '%s\n' "$files" $(dpkg -L vmon vmon-dkms) | sort -u)
+files=$(printf '%s\n' "$files" "$(dpkg -L vmon vmon-dkms)" | sort -u)
 
 # ---------------------------------------------------------------- purge
 ok "apt-get purge vmon vmon-dkms" $apt purge vmon vmon-dkms
