@@ -244,7 +244,7 @@ storm: all
 		CHECK_DIR=$(STORM_DIR) rig/check.sh
 
 # figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
-bench: module selftests
+bench: module tools selftests
 	KVER=$(KVER) rig/bench-exits.sh $(MACHINES)
 
 bench-lapic: module selftests
