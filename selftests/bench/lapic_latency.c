@@ -618,17 +618,20 @@ static uint64_t measure_tsc_khz(void)
 static int other_figure(const char *file, const char *name, char *other, double v[4])
 {
 	char line[160], n[32];
+	double t[4];
 	int found = 0;
 	FILE *f = fopen(file, "r");
 
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "backend %31s", n) == 1)
+		if (sscanf(line, "backend %31s", n) == 1) {
 			strcpy(other, n);
-		else if (sscanf(line, "%31s %lf %lf %lf %lf", n, &v[0], &v[1], &v[2],
-				&v[3]) == 5 && !strcmp(n, name))
+		} else if (sscanf(line, "%31s %lf %lf %lf %lf", n, &t[0], &t[1], &t[2],
+				  &t[3]) == 5 && !strcmp(n, name)) {
+			memcpy(v, t, sizeof(t));
 			found = 1;
+		}
 	}
 	fclose(f);
 	return found;
