@@ -21,7 +21,8 @@
 # undisturbed.  Bochs's clock is emulated and nearly repeats: 1000
 # exits x 5, one Linux boot each; it runs with two CPUs, so that the
 # two vCPU threads of the IPI figures run in parallel (a two-CPU Bochs
-# machine does not power off at the end: the silence limit ends it).
+# machine does not power off at the end: the silence limit, 180 s
+# there, ends it).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,9 +59,9 @@ status=0
 for m in $machines; do
 	case $m in
 	bochs) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-5} boots=${BOOT_RUNS:-1}
-	       timeout=${RIG_TIMEOUT:-5400} ;;
+	       timeout=${RIG_TIMEOUT:-5400} stall=${RIG_STALL:-180} ;;
 	*) exits=${BENCH_EXITS:-250} runs=${BENCH_RUNS:-15} boots=${BOOT_RUNS:-3}
-	   timeout=${RIG_TIMEOUT:-1800} ;;
+	   timeout=${RIG_TIMEOUT:-1800} stall=${RIG_STALL:-120} ;;
 	esac
 	{
 		echo "BENCH_MACHINE=$m BENCH_EXITS=$exits BENCH_RUNS=$runs"
@@ -70,7 +71,7 @@ for m in $machines; do
 	echo "bench: $m"
 	rc=0
 	RIG_DIR=${RIG_DIR:-$top/build/rig}/bench-exits-$m KVER=$kver RIG_MEM=1536 \
-		RIG_BOCHS_CPUS=2 RIG_STALL=${RIG_STALL:-120} RIG_TIMEOUT=$timeout \
+		RIG_BOCHS_CPUS=2 RIG_STALL=$stall RIG_TIMEOUT=$timeout \
 		nice "$top/rig/boot.sh" "$m" "$work/script.sh" "$b/exit_cost" \
 		"$b/lapic_latency" "$b/boot_time" "$vmon" "$work/vmlinux" \
 		"$work/boot-init.cpio" "$work/qemu.tar" "${kos[@]}" "$b/to_kvm.sh" \

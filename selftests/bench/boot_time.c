@@ -88,8 +88,12 @@ static int boot_once(const char *name, char **argv, unsigned int timeout_s, doub
 			kill(pid, SIGKILL);
 			break;
 		}
-		/* a line every 10 s: the rig ends a machine whose console is silent */
-		r = poll(&p, 1, left > 10e9 ? 10000 : (int)(left / 1e6) + 1);
+		/*
+		 * a line every 2 s: the rig ends a machine whose console stays
+		 * silent, and under a loaded host Bochs's emulated seconds take
+		 * a minute of the host's
+		 */
+		r = poll(&p, 1, left > 2e9 ? 2000 : (int)(left / 1e6) + 1);
 		if (r == 0) {
 			printf("boot %s: %.0f s\n", name, (now_ns() - t0) / 1e9);
 			fflush(stdout);
