@@ -88,15 +88,12 @@ int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.flags || irq.vector > 255)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	if (ev->irq_queued) {
 		r = -EBUSY;
 	} else {
 		ev->irq_vector = irq.vector;
 		ev->irq_queued = true;
 	}
-	mutex_unlock(&vcpu->mutex);
 	return r;
 }
 
@@ -105,10 +102,7 @@ int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vcpu->events.nmi_latched = true;
-	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
 
@@ -145,15 +139,12 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	}
 
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vmon_vcpu_access_begin(vcpu);
 	if (vmon_ops->event_pending(vcpu))
 		r = -EBUSY;
 	else
 		vmon_ops->queue_exception(vcpu, exc.vector, exc.has_error_code, exc.error_code);
 	vmon_vcpu_access_end(vcpu);
-	mutex_unlock(&vcpu->mutex);
 	return r;
 }
 

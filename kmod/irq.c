@@ -491,11 +491,8 @@ int vmon_ioctl_get_mp_state(struct vmon_vcpu *vcpu, void __user *argp)
 {
 	struct vmon_mp_state s = {};
 
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	irq_serve_mp(vcpu);
 	s.state = vcpu->lapic.mp_state;
-	mutex_unlock(&vcpu->mutex);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
@@ -507,9 +504,6 @@ int vmon_ioctl_set_mp_state(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (s.padding || s.reserved || s.state > VMON_MP_WAIT_SIPI)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vcpu->lapic.mp_state = s.state;
-	mutex_unlock(&vcpu->mutex);
 	return 0;
 }

@@ -516,10 +516,10 @@ static void lapic_render(struct vmon_vcpu *vcpu, u8 *page)
  * The whole APIC between two runs (vcpu->mutex, killable): for
  * VMON_GET_LAPIC and netlink's GET_STATE.  s is zeroed by the caller.
  */
-int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
+static void lapic_read_state_locked(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s,
+				    u32 *mp_state)
 {
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
+	lockdep_assert_held(&vcpu->mutex);
 	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_sync_cr8(vcpu);
 	vmon_vcpu_access_end(vcpu);
@@ -528,6 +528,13 @@ int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u3
 	lapic_render(vcpu, s->regs);
 	if (mp_state)
 		*mp_state = vcpu->lapic.mp_state;
+}
+
+int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
+{
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	lapic_read_state_locked(vcpu, s, mp_state);
 	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
@@ -540,9 +547,8 @@ int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
-	r = vmon_lapic_read_state(vcpu, s, NULL);
-	if (!r && copy_to_user(argp, s, sizeof(*s)))
-		r = -EFAULT;
+	lapic_read_state_locked(vcpu, s, NULL);
+	r = copy_to_user(argp, s, sizeof(*s)) ? -EFAULT : 0;
 	kfree(s);
 	return r;
 }
@@ -587,13 +593,9 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	r = -EINVAL;
 	if (!lapic_state_valid(vcpu, s))
 		goto out;
-	if (mutex_lock_killable(&vcpu->mutex)) {
-		r = -EINTR;
-		goto out;
-	}
 	r = vmon_lapic_set_base(vcpu, s->apic_base, true);
 	if (r)
-		goto unlock;
+		goto out;
 	memcpy(l->regs, s->regs, sizeof(l->regs));
 	l->regs[REG(VMON_APIC_LVR)] = APIC_VERSION_VALUE;
 	l->regs[REG(VMON_APIC_DFR)] |= 0x0fffffff;
@@ -615,8 +617,6 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	vmon_vcpu_access_end(vcpu);
 	vmon_vcpu_request(vcpu, VMON_REQ_EVENT);
 	r = 0;
-unlock:
-	mutex_unlock(&vcpu->mutex);
 out:
 	kfree(s);
 	return r;
