@@ -11,6 +11,7 @@
 #include <linux/hashtable.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -253,6 +254,13 @@ struct vmon_vcpu {
 	 * vcpu_load() still sees the previous CPU (to detect migration).
 	 */
 	int cpu;			/* lockless, as mode */
+	/*
+	 * Registered while an ioctl of the owner holds the vCPU loaded
+	 * (vmon_vcpu_load()): the scheduler puts it when it takes the
+	 * CPU away and loads it again when the task runs, on whichever CPU.
+	 */
+	struct preempt_notifier preempt_notifier;
+	bool loaded;			/* between vmon_vcpu_load() and _put() */
 	unsigned long requests;		/* atomic bit ops: vmon_vcpu_request() */
 	struct vmon_exit exit;
 	enum vmon_pending pending;
@@ -283,7 +291,10 @@ struct vmon_vcpu {
 struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id);
 void vmon_vcpu_destroy(struct vmon_vcpu *vcpu);
 int vmon_vcpu_run(struct vmon_vcpu *vcpu);
-/* bracket register access from ioctls: backend state is per CPU */
+/* vcpu->mutex held: the vCPU stays loaded for the calling task (ioctls) */
+void vmon_vcpu_load(struct vmon_vcpu *vcpu);
+void vmon_vcpu_put(struct vmon_vcpu *vcpu);
+/* vcpu->mutex held, not loaded (netlink): a short access, preempt off */
 void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu);
 void vmon_vcpu_access_end(struct vmon_vcpu *vcpu);
 void vmon_vcpu_request(struct vmon_vcpu *vcpu, int req);

@@ -77,9 +77,7 @@ static int vmon_ioctl_get_sregs(struct vmon_vcpu *vcpu, void __user *argp)
 	struct vmon_sregs sregs;
 
 	memset(&sregs, 0, sizeof(sregs));	/* no stack bytes reach userspace */
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->get_sregs(vcpu, &sregs);
-	vmon_vcpu_access_end(vcpu);
 	return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 }
 
@@ -113,9 +111,7 @@ static int vmon_ioctl_set_sregs(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (!vmon_sregs_valid(&sregs))
 		return -EINVAL;
-	vmon_vcpu_access_begin(vcpu);
 	r = vmon_ops->set_sregs(vcpu, &sregs);
-	vmon_vcpu_access_end(vcpu);
 	if (!r)
 		vcpu->state_dirty = true;	/* checked before the next entry */
 	return r;
@@ -177,7 +173,6 @@ static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write
 			goto out;
 	}
 
-	vmon_vcpu_access_begin(vcpu);
 	for (n = 0; n < hdr.nmsrs; n++) {
 		if (write)
 			r = vmon_set_msr(vcpu, e[n].index, e[n].data, true);
@@ -188,7 +183,6 @@ static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write
 		if (write && e[n].index == VMON_MSR_EFER)
 			vcpu->state_dirty = true;	/* checked before the next entry */
 	}
-	vmon_vcpu_access_end(vcpu);
 
 	r = n;
 	if (!write && n && copy_to_user(umsrs->entries, e, array_size(n, sizeof(*e))))
@@ -244,7 +238,9 @@ static long vmon_vcpu_ioctl_locked(struct vmon_vcpu *vcpu, unsigned int cmd, uns
 /*
  * The one prologue of every vCPU ioctl, as KVM's kvm_vcpu_ioctl():
  * the owner check, then vcpu->mutex (killable: a VMON_RUN in another
- * thread may hold it for long), for the whole handler.  Netlink readers
+ * thread may hold it for long) and the vCPU loaded for this task
+ * (vmon_vcpu_load(): it follows the task across reschedules), for the
+ * whole handler, so handlers call "loaded" backend operations directly.  Netlink readers
  * take the same mutex (dump.c, lapic.c), so they see a vCPU between two
  * ioctls, never in the middle of one.
  */
@@ -259,7 +255,9 @@ static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 		return -ENOTTY;
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	vmon_vcpu_load(vcpu);
 	r = vmon_vcpu_ioctl_locked(vcpu, cmd, arg);
+	vmon_vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }

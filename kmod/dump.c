@@ -33,10 +33,8 @@ static int vmon_vcpu_dump_state_locked(struct vmon_vcpu *vcpu, struct vmon_state
 	int n;
 
 	lockdep_assert_held(&vcpu->mutex);
-	vmon_vcpu_access_begin(vcpu);
 	n = vmon_ops->dump_state(vcpu, fields, min_t(u32, cap, VMON_MAX_STATE_FIELDS),
 				 show_host);
-	vmon_vcpu_access_end(vcpu);
 
 	if (n < 0)
 		return n;
@@ -54,7 +52,9 @@ int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	vmon_vcpu_access_begin(vcpu);
 	r = vmon_vcpu_dump_state_locked(vcpu, fields, cap, nfields, show_host);
+	vmon_vcpu_access_end(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }

@@ -139,12 +139,10 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	}
 
-	vmon_vcpu_access_begin(vcpu);
 	if (vmon_ops->event_pending(vcpu))
 		r = -EBUSY;
 	else
 		vmon_ops->queue_exception(vcpu, exc.vector, exc.has_error_code, exc.error_code);
-	vmon_vcpu_access_end(vcpu);
 	return r;
 }
 
@@ -228,9 +226,7 @@ bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu)
 		return true;
 	if (!ev->nmi_latched)
 		return false;
-	vmon_vcpu_access_begin(vcpu);
 	wake = vmon_ops->nmi_allowed(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	return wake;
 }
 
@@ -241,9 +237,7 @@ void vmon_events_report(struct vmon_vcpu *vcpu)
 	bool ready = false;
 
 	if (!vcpu->events.irq_queued) {
-		vmon_vcpu_access_begin(vcpu);
 		ready = !vmon_ops->event_pending(vcpu) && vmon_ops->interrupt_allowed(vcpu);
-		vmon_vcpu_access_end(vcpu);
 	}
 	run->ready_for_interrupt_injection = ready;
 	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);

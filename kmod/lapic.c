@@ -487,9 +487,7 @@ int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa)
 		return -ENOENT;
 	r = vmon_emulate_mmio(vcpu, lapic_mmio_access, NULL);
 	if (r > 0) {
-		vmon_vcpu_access_begin(vcpu);
 		vmon_lapic_sync_cr8(vcpu);
-		vmon_vcpu_access_end(vcpu);
 	}
 	return r;
 }
@@ -520,9 +518,7 @@ static void lapic_read_state_locked(struct vmon_vcpu *vcpu, struct vmon_lapic_st
 				    u32 *mp_state)
 {
 	lockdep_assert_held(&vcpu->mutex);
-	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_sync_cr8(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	s->apic_base = vcpu->msr.apic_base;
 	s->tsc_deadline = vmon_lapic_timer_get_deadline(vcpu);
 	lapic_render(vcpu, s->regs);
@@ -534,7 +530,9 @@ int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u3
 {
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	vmon_vcpu_access_begin(vcpu);
 	lapic_read_state_locked(vcpu, s, mp_state);
+	vmon_vcpu_access_end(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
@@ -607,14 +605,10 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 		lapic_map_set_word(l->irr, i, w[REG(VMON_APIC_IRR + 16 * i)]);
 	}
 	vmon_lapic_update_ppr(vcpu);
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->set_cr8(vcpu, l->regs[REG(VMON_APIC_TPR)] >> 4);
 	l->cr8_synced = l->regs[REG(VMON_APIC_TPR)] >> 4;
-	vmon_vcpu_access_end(vcpu);
 	/* the timer goes on from the saved count or deadline (guest TSC: loaded) */
-	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_timer_restore(vcpu, w[REG(VMON_APIC_TMCCT)], s->tsc_deadline);
-	vmon_vcpu_access_end(vcpu);
 	vmon_vcpu_request(vcpu, VMON_REQ_EVENT);
 	r = 0;
 out:

@@ -430,7 +430,7 @@ void vmon_msr_reset(struct vmon_vcpu *vcpu)
 
 /*
  * Read an MSR the kernel owns: the backend's, then the emulated ones.
- * Inside vmon_vcpu_access_begin/end (the backend state is loaded).
+ * Loaded (vmon_vcpu_load()): the backend state is this CPU's.
  * 0, -ENOENT (not the kernel's: userspace answers) or -EINVAL (#GP).
  */
 int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)

@@ -98,15 +98,87 @@ void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
 }
 
 /*
- * Register access from ioctls and exit handlers.  A VMCS can be read
- * only on the CPU where it is current, so the backend state is loaded
- * on this CPU and the task is kept from migrating until the access ends.
+ * Preempt off: make this CPU the vCPU's.  The backend looks at
+ * vcpu->cpu to see a migration, so it is written after vcpu_load();
+ * the APIC timer's hrtimer follows the vCPU (lapic_timer.c).
+ */
+static void vmon_vcpu_load_here(struct vmon_vcpu *vcpu)
+{
+	int cpu = smp_processor_id();
+
+	vmon_ops->vcpu_load(vcpu);
+	if (READ_ONCE(vcpu->cpu) != cpu) {
+		WRITE_ONCE(vcpu->cpu, cpu);
+		vmon_lapic_timer_migrate(vcpu);
+	}
+}
+
+static struct vmon_vcpu *vmon_notifier_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct vmon_vcpu, preempt_notifier);
+}
+
+/* preempt off, irqs on: the task runs again, maybe on another CPU */
+static void vmon_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	vmon_vcpu_load_here(vmon_notifier_to_vcpu(pn));
+}
+
+/* preempt and irqs off: the task leaves the CPU (preempted or sleeping) */
+static void vmon_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	vmon_ops->vcpu_put(vmon_notifier_to_vcpu(pn));
+}
+
+static struct preempt_ops vmon_preempt_ops = {
+	.sched_in	= vmon_sched_in,
+	.sched_out	= vmon_sched_out,
+};
+
+/*
+ * The prologue and epilogue of every vCPU ioctl (dev.c), as KVM's
+ * vcpu_load()/vcpu_put().  From here until vmon_vcpu_put() the backend
+ * state is this task's: the VMCS current on its CPU, the host state the
+ * backend saved for it.  A VMCS can be accessed only on the CPU where
+ * it is current, so the preempt notifier puts the vCPU whenever the
+ * scheduler takes the CPU away and loads it wherever the task runs
+ * again.  Code in between runs with preemption enabled and may sleep
+ * (a TDP fault allocating a table, vmon_lapic_block(), netlink); every
+ * backend operation marked "loaded" may be called directly.
+ */
+void vmon_vcpu_load(struct vmon_vcpu *vcpu)
+{
+	lockdep_assert_held(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->preempt_notifier, &vmon_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	vmon_vcpu_load_here(vcpu);
+	vcpu->loaded = true;
+	preempt_enable();
+}
+
+void vmon_vcpu_put(struct vmon_vcpu *vcpu)
+{
+	lockdep_assert_held(&vcpu->mutex);
+	preempt_disable();
+	vmon_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	vcpu->loaded = false;
+	preempt_enable();
+}
+
+/*
+ * Register access from another task (netlink's GET_STATE, with
+ * vcpu->mutex held, so the owner is in no ioctl): the backend state is
+ * loaded on this CPU and the task is kept from migrating until the
+ * access ends.
  */
 void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu)
 {
+	lockdep_assert_held(&vcpu->mutex);
+	WARN_ON_ONCE(vcpu->loaded);
 	preempt_disable();
-	vmon_ops->vcpu_load(vcpu);
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	vmon_vcpu_load_here(vcpu);
 }
 
 void vmon_vcpu_access_end(struct vmon_vcpu *vcpu)
@@ -212,16 +284,10 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
 	/*
 	 * Save the host task's FPU registers and own them until
-	 * kernel_fpu_end().  This also disables preemption: from here on
-	 * the vCPU stays on this CPU, which the backend state needs.
+	 * kernel_fpu_end().  This also disables preemption: the vCPU,
+	 * loaded since the ioctl began, stays on this CPU until the exit.
 	 */
 	kernel_fpu_begin();
-	vmon_ops->vcpu_load(vcpu);	/* makes this CPU the vCPU's (migration) */
-	if (READ_ONCE(vcpu->cpu) != smp_processor_id()) {
-		WRITE_ONCE(vcpu->cpu, smp_processor_id());
-		/* the APIC timer's hrtimer follows the vCPU (lapic_timer.c) */
-		vmon_lapic_timer_migrate(vcpu);
-	}
 
 	/*
 	 * With interrupts off, an interrupt arriving now stays pending and
@@ -246,7 +312,6 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		/* orders nothing we rely on; kickers seeing it late only IPI us */
 		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
 		local_irq_enable();
-		vmon_ops->vcpu_put(vcpu);
 		kernel_fpu_end();
 		return -EAGAIN;
 	}
@@ -276,7 +341,6 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	vtime_account_guest_exit();
 	local_irq_enable();
 
-	vmon_ops->vcpu_put(vcpu);
 	kernel_fpu_end();
 	return 0;
 }
