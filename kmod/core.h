@@ -17,6 +17,7 @@
 #include <linux/spinlock.h>
 #include <linux/sched.h>
 #include <linux/vmon.h>
+#include <asm/fpu/types.h>
 
 #include "backend.h"
 #include "lapic.h"
@@ -273,7 +274,7 @@ struct vmon_vcpu {
 	struct vmon_msr_state msr;	/* msr.c */
 
 	/* guest extended state, kept apart from the host task's (fpu.c) */
-	void *fpu_area;
+	struct fpu_guest guest_fpu;	/* the task's FPU state during VMON_RUN */
 	u64 guest_xcr0;
 
 	struct vmon_events events;
@@ -368,6 +369,8 @@ int vmon_fpu_setup(void);		/* module init: host XCR0, area size */
 u64 vmon_fpu_guest_xfeatures(void);	/* XCR0 bits a guest may enable */
 int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
+void vmon_fpu_run_begin(struct vmon_vcpu *vcpu);	/* VMON_RUN starts */
+void vmon_fpu_run_end(struct vmon_vcpu *vcpu);		/* VMON_RUN returns */
 void vmon_fpu_load_guest(struct vmon_vcpu *vcpu);	/* irqs off */
 void vmon_fpu_put_guest(struct vmon_vcpu *vcpu);	/* irqs off */
 int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);

@@ -236,9 +236,8 @@ void vmon_events_report(struct vmon_vcpu *vcpu)
 	struct vmon_run *run = vcpu->run;
 	bool ready = false;
 
-	if (!vcpu->events.irq_queued) {
+	if (!vcpu->events.irq_queued)
 		ready = !vmon_ops->event_pending(vcpu) && vmon_ops->interrupt_allowed(vcpu);
-	}
 	run->ready_for_interrupt_injection = ready;
 	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
 }

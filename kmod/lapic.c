@@ -486,9 +486,8 @@ int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa)
 	    (gpa & PAGE_MASK) != (base & APIC_BASE_ADDR_MASK & PAGE_MASK))
 		return -ENOENT;
 	r = vmon_emulate_mmio(vcpu, lapic_mmio_access, NULL);
-	if (r > 0) {
+	if (r > 0)
 		vmon_lapic_sync_cr8(vcpu);
-	}
 	return r;
 }
 

@@ -15,7 +15,6 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vtime.h>
-#include <asm/fpu/api.h>
 
 #include "compat.h"
 #include "core.h"
@@ -283,11 +282,11 @@ static __always_inline void vmon_guest_enter_irqoff(void)
 static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
 	/*
-	 * Save the host task's FPU registers and own them until
-	 * kernel_fpu_end().  This also disables preemption: the vCPU,
-	 * loaded since the ioctl began, stays on this CPU until the exit.
+	 * The vCPU, loaded since the ioctl began, stays on this CPU until
+	 * the exit is taken; the interrupt window after it (below) must not
+	 * reschedule while the task is still accounted as a guest.
 	 */
-	kernel_fpu_begin();
+	preempt_disable();
 
 	/*
 	 * With interrupts off, an interrupt arriving now stays pending and
@@ -312,7 +311,7 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		/* orders nothing we rely on; kickers seeing it late only IPI us */
 		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
 		local_irq_enable();
-		kernel_fpu_end();
+		preempt_enable();
 		return -EAGAIN;
 	}
 
@@ -341,7 +340,7 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	vtime_account_guest_exit();
 	local_irq_enable();
 
-	kernel_fpu_end();
+	preempt_enable();
 	return 0;
 }
 
@@ -399,6 +398,8 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		goto out;
 	}
 
+	/* the guest's FPU state is the task's until the loop ends (fpu.c) */
+	vmon_fpu_run_begin(vcpu);
 	for (;;) {
 		/* deliver signals promptly, even to a guest spinning in a loop */
 		if (signal_pending(current)) {
@@ -429,6 +430,7 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 			continue;	/* handled in the kernel: enter again */
 		break;			/* 0: userspace's turn; < 0: error */
 	}
+	vmon_fpu_run_end(vcpu);
 
 out:
 	run->regs = vcpu->regs;
