@@ -304,6 +304,7 @@ void vmon_vm_kick_all(struct vmon_vm *vm);
 
 /* exit.c: 1 = enter again, 0 = return to userspace, <0 = error */
 int vmon_handle_exit(struct vmon_vcpu *vcpu);
+bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu);	/* irqs off, loaded */
 void vmon_complete_user_exit(struct vmon_vcpu *vcpu);
 /* the segment and control registers, the vCPU loaded around the read */
 void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
@@ -363,6 +364,7 @@ void vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
 void vmon_msr_reset(struct vmon_vcpu *vcpu);
 int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 int vmon_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host);
+bool vmon_msr_fast(u32 index);		/* the fast path may access it */
 
 /* fpu.c */
 int vmon_fpu_setup(void);		/* module init: host XCR0, area size */

@@ -348,6 +348,44 @@ static int vmon_dispatch_exit(struct vmon_vcpu *vcpu)
 }
 
 /*
+ * The fast path (irqs off, loaded, right after run(), see
+ * vmon_enter_guest()): the exits the kernel finishes without sleeping,
+ * without userspace and without the local APIC's transitions, so that
+ * the guest can be entered again without enabling interrupts.  True:
+ * handled, exactly as vmon_dispatch_exit() would have (which returns 1
+ * for them).  False: nothing was changed, the full path takes it.
+ * External-interrupt and VMX-preemption-timer exits (VMON_X_CONTINUE)
+ * are left to the caller, which must let the host take the interrupt.
+ */
+bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
+{
+	u32 index;
+	u64 data;
+
+	switch (vcpu->exit.kind) {
+	case VMON_X_CPUID:
+		return vmon_exit_cpuid(vcpu);
+	case VMON_X_XSETBV:
+		return vmon_exit_xsetbv(vcpu);
+	case VMON_X_RDMSR:
+		/* a read of an MSR the kernel owns has no side effect */
+		index = vcpu->regs.rcx;
+		if (!vmon_msr_fast(index) || vmon_get_msr(vcpu, index, &data) == -ENOENT)
+			return false;
+		return vmon_exit_rdmsr(vcpu);
+	case VMON_X_WRMSR:
+		/* -ENOENT changed nothing: userspace's, through the full path */
+		index = vcpu->regs.rcx;
+		if (!vmon_msr_fast(index))
+			return false;
+		/* on -ENOENT the full path fills the run page again, alike */
+		return vmon_exit_wrmsr(vcpu) == 1;
+	default:
+		return false;
+	}
+}
+
+/*
  * An EOI of a level-triggered vector (a WRMSR or an xAPIC write that
  * completed in the kernel) becomes VMON_EXIT_EOI for the userspace I/O
  * APIC; the guest continues after the EOI at the next VMON_RUN.

@@ -275,12 +275,54 @@ static __always_inline void vmon_guest_enter_irqoff(void)
 }
 
 /*
- * Enter the guest once.  Returns 0 after a VM exit (vcpu->exit holds it)
- * or -EAGAIN when the entry was abandoned because the host needs the CPU
- * (a signal, or the scheduler wants to run something else).
+ * Irqs off, in guest mode: something the loop must look at before the
+ * next entry.  A signal sent to this task from another CPU IPIs this
+ * CPU; a reschedule request does the same.  Either may have arrived
+ * while interrupts were off.  So may an INIT or a SIPI, which the loop
+ * serves outside guest mode (vmon_lapic_block()).
+ */
+static bool vmon_must_leave(struct vmon_vcpu *vcpu)
+{
+	return signal_pending(current) || need_resched() ||
+	       (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK);
+}
+
+/*
+ * Irqs off, right after an exit: the fast path, as KVM's.  True when
+ * the exit is finished here and the guest may be entered again without
+ * enabling interrupts for longer than a host interrupt needs: the exits
+ * vmon_handle_exit_fast() takes, and the exits for a host interrupt or
+ * the VMX-preemption timer, which only need the host to take what is
+ * pending (the guest would exit again at once otherwise).  PF_VCPU is
+ * still set then, so a tick is guest time, as in the full path.  Not
+ * while someone traces the VM: exit events are sent by the full path.
+ */
+static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu)
+{
+	if (unlikely(vmon_trace_wanted(vcpu->vm)))
+		return false;
+	if (vcpu->exit.kind == VMON_X_CONTINUE) {
+		local_irq_enable();
+		local_irq_disable();
+	} else if (!vmon_handle_exit_fast(vcpu)) {
+		return false;
+	}
+	vcpu->exit_count++;
+	vmon_stats_handled_fast(vcpu);
+	return true;
+}
+
+/*
+ * Enter the guest, and again after each exit the fast path finishes.
+ * Returns 0 after a VM exit for vmon_handle_exit() (vcpu->exit holds
+ * it), 1 when the last exit was finished in the fast path and the loop
+ * must look at something (vmon_must_leave()), or -EAGAIN when the
+ * entry was abandoned because the host needs the CPU.
  */
 static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
+	int r;
+
 	/*
 	 * The vCPU, loaded since the ioctl began, stays on this CPU until
 	 * the exit is taken; the interrupt window after it (below) must not
@@ -294,20 +336,15 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	 * interrupt exiting, SVM INTR intercept).  Announce guest mode
 	 * first, then look at what could have been posted for us, so that
 	 * nothing posted from now on can be missed (vmon_vcpu_request()).
+	 * The mode stays VMON_IN_GUEST across the fast path's re-entries:
+	 * a kicker's IPI is taken in its interrupt window or makes the next
+	 * entry exit, and vmon_must_leave() sees the request either way.
 	 */
 	local_irq_disable();
 	smp_wmb();	/* vcpu->cpu before vcpu->mode, for vmon_vm_kick_all() */
 	smp_store_mb(vcpu->mode, VMON_IN_GUEST);
 
-	/*
-	 * A signal sent to this task from another CPU IPIs this CPU; a
-	 * reschedule request does the same.  Either may have arrived
-	 * before interrupts went off: back out and let the loop handle it.
-	 * So may an INIT or a SIPI, which the loop serves outside guest
-	 * mode (vmon_lapic_block()).
-	 */
-	if (signal_pending(current) || need_resched() ||
-	    (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK)) {
+	if (vmon_must_leave(vcpu)) {
 		/* orders nothing we rely on; kickers seeing it late only IPI us */
 		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
 		local_irq_enable();
@@ -315,17 +352,28 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		return -EAGAIN;
 	}
 
-	if (READ_ONCE(vcpu->requests))
-		vmon_serve_requests(vcpu);
-	/* what the guest gets with this entry, and the windows it needs */
-	vmon_events_prepare_entry(vcpu);
+	for (;;) {
+		if (READ_ONCE(vcpu->requests))
+			vmon_serve_requests(vcpu);
+		/* what the guest gets with this entry, and the windows it needs */
+		vmon_events_prepare_entry(vcpu);
 
-	vmon_fpu_load_guest(vcpu);
-	vmon_guest_enter_irqoff();
-	vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
-	vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
-	vmon_stats_exit(vcpu);
-	vmon_fpu_put_guest(vcpu);
+		vmon_fpu_load_guest(vcpu);
+		vmon_guest_enter_irqoff();
+		vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
+		vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
+		vmon_stats_exit(vcpu);
+		vmon_fpu_put_guest(vcpu);
+
+		if (!vmon_exit_fastpath(vcpu)) {
+			r = 0;
+			break;
+		}
+		if (vmon_must_leave(vcpu)) {
+			r = 1;
+			break;
+		}
+	}
 
 	/* the exit is complete before a kicker can see us outside */
 	smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
@@ -341,7 +389,7 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	local_irq_enable();
 
 	preempt_enable();
-	return 0;
+	return r;
 }
 
 /*
@@ -420,8 +468,9 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		/* give up the CPU if the scheduler asks; we may wake up elsewhere */
 		cond_resched();
 
-		if (vmon_enter_guest(vcpu))
-			continue;	/* backed out before entering */
+		r = vmon_enter_guest(vcpu);
+		if (r)
+			continue;	/* backed out, or done in the fast path */
 
 		vcpu->exit_count++;
 		r = vmon_handle_exit(vcpu);
