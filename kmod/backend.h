@@ -8,7 +8,15 @@
  * Calling context is part of the contract and is stated per operation:
  *   "preempt off"  the caller holds preempt_disable()
  *   "irqs off"     the caller holds local_irq_disable()
- *   "loaded"       vcpu_load() ran on this CPU and vcpu_put() has not
+ *   "loaded"       vcpu_load() ran on this CPU and vcpu_put() has not.
+ *                  The common code keeps a vCPU loaded for the whole of
+ *                  each vCPU ioctl, VMON_RUN included, with preemption
+ *                  enabled: a preempt notifier calls vcpu_put() when the
+ *                  task leaves the CPU and vcpu_load() where it runs
+ *                  again (vcpu.c).  A "loaded" operation may therefore
+ *                  be called from code that sleeps in between, but each
+ *                  call is atomic with respect to the notifier only if
+ *                  it keeps no per-CPU state across a sleep of its own.
  */
 #ifndef VMON_BACKEND_H
 #define VMON_BACKEND_H
@@ -58,9 +66,17 @@ struct vmon_backend_ops {
 	 */
 	int (*vcpu_init)(struct vmon_vcpu *vcpu);
 	void (*vcpu_destroy)(struct vmon_vcpu *vcpu);	/* process context */
-	/* preempt off: make this CPU the vCPU's (migration is handled here) */
+	/*
+	 * preempt off, irqs on: make this CPU the vCPU's (migration is
+	 * handled here).  Also called from the scheduler's sched_in
+	 * preempt notifier, so it must not sleep.
+	 */
 	void (*vcpu_load)(struct vmon_vcpu *vcpu);
-	/* preempt off, loaded: called before the caller enables preemption */
+	/*
+	 * preempt off, loaded: give the task back the host state the
+	 * exits clobber.  Also called from the sched_out notifier, with
+	 * irqs off, before the scheduler switches tasks.
+	 */
 	void (*vcpu_put)(struct vmon_vcpu *vcpu);
 	/* irqs off, loaded: drop guest TLB and TDP translations before entry */
 	void (*flush_tlb)(struct vmon_vcpu *vcpu);

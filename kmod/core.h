@@ -11,11 +11,13 @@
 #include <linux/hashtable.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/sched.h>
 #include <linux/vmon.h>
+#include <asm/fpu/types.h>
 
 #include "backend.h"
 #include "lapic.h"
@@ -253,6 +255,13 @@ struct vmon_vcpu {
 	 * vcpu_load() still sees the previous CPU (to detect migration).
 	 */
 	int cpu;			/* lockless, as mode */
+	/*
+	 * Registered while an ioctl of the owner holds the vCPU loaded
+	 * (vmon_vcpu_load()): the scheduler puts it when it takes the
+	 * CPU away and loads it again when the task runs, on whichever CPU.
+	 */
+	struct preempt_notifier preempt_notifier;
+	bool loaded;			/* between vmon_vcpu_load() and _put() */
 	unsigned long requests;		/* atomic bit ops: vmon_vcpu_request() */
 	struct vmon_exit exit;
 	enum vmon_pending pending;
@@ -265,7 +274,7 @@ struct vmon_vcpu {
 	struct vmon_msr_state msr;	/* msr.c */
 
 	/* guest extended state, kept apart from the host task's (fpu.c) */
-	void *fpu_area;
+	struct fpu_guest guest_fpu;	/* the task's FPU state during VMON_RUN */
 	u64 guest_xcr0;
 
 	struct vmon_events events;
@@ -283,7 +292,10 @@ struct vmon_vcpu {
 struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id);
 void vmon_vcpu_destroy(struct vmon_vcpu *vcpu);
 int vmon_vcpu_run(struct vmon_vcpu *vcpu);
-/* bracket register access from ioctls: backend state is per CPU */
+/* vcpu->mutex held: the vCPU stays loaded for the calling task (ioctls) */
+void vmon_vcpu_load(struct vmon_vcpu *vcpu);
+void vmon_vcpu_put(struct vmon_vcpu *vcpu);
+/* vcpu->mutex held, not loaded (netlink): a short access, preempt off */
 void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu);
 void vmon_vcpu_access_end(struct vmon_vcpu *vcpu);
 void vmon_vcpu_request(struct vmon_vcpu *vcpu, int req);
@@ -292,6 +304,7 @@ void vmon_vm_kick_all(struct vmon_vm *vm);
 
 /* exit.c: 1 = enter again, 0 = return to userspace, <0 = error */
 int vmon_handle_exit(struct vmon_vcpu *vcpu);
+bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu);	/* irqs off, loaded */
 void vmon_complete_user_exit(struct vmon_vcpu *vcpu);
 /* the segment and control registers, the vCPU loaded around the read */
 void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
@@ -351,12 +364,15 @@ void vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
 void vmon_msr_reset(struct vmon_vcpu *vcpu);
 int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 int vmon_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data, bool host);
+bool vmon_msr_fast(u32 index);		/* the fast path may access it */
 
 /* fpu.c */
 int vmon_fpu_setup(void);		/* module init: host XCR0, area size */
 u64 vmon_fpu_guest_xfeatures(void);	/* XCR0 bits a guest may enable */
 int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
+void vmon_fpu_run_begin(struct vmon_vcpu *vcpu);	/* VMON_RUN starts */
+void vmon_fpu_run_end(struct vmon_vcpu *vcpu);		/* VMON_RUN returns */
 void vmon_fpu_load_guest(struct vmon_vcpu *vcpu);	/* irqs off */
 void vmon_fpu_put_guest(struct vmon_vcpu *vcpu);	/* irqs off */
 int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);

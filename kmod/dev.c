@@ -49,27 +49,15 @@ static bool vmon_all_zero(const void *p, size_t n)
 
 static int vmon_ioctl_run(struct vmon_vcpu *vcpu, unsigned long arg)
 {
-	int r;
-
 	if (arg)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	r = vmon_vcpu_run(vcpu);
-	mutex_unlock(&vcpu->mutex);
-	return r;
+	return vmon_vcpu_run(vcpu);
 }
 
 /* vcpu->regs is authoritative between exits: no backend call needed */
 static int vmon_ioctl_get_regs(struct vmon_vcpu *vcpu, void __user *argp)
 {
-	struct vmon_regs regs;
-
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	regs = vcpu->regs;
-	mutex_unlock(&vcpu->mutex);
-	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	return copy_to_user(argp, &vcpu->regs, sizeof(vcpu->regs)) ? -EFAULT : 0;
 }
 
 static int vmon_ioctl_set_regs(struct vmon_vcpu *vcpu, void __user *argp)
@@ -78,12 +66,9 @@ static int vmon_ioctl_set_regs(struct vmon_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vcpu->regs = regs;
 	vcpu->run->regs = regs;
 	vcpu->state_dirty = true;	/* checked before the next entry */
-	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
 
@@ -92,12 +77,7 @@ static int vmon_ioctl_get_sregs(struct vmon_vcpu *vcpu, void __user *argp)
 	struct vmon_sregs sregs;
 
 	memset(&sregs, 0, sizeof(sregs));	/* no stack bytes reach userspace */
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->get_sregs(vcpu, &sregs);
-	vmon_vcpu_access_end(vcpu);
-	mutex_unlock(&vcpu->mutex);
 	return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 }
 
@@ -131,14 +111,9 @@ static int vmon_ioctl_set_sregs(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (!vmon_sregs_valid(&sregs))
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	vmon_vcpu_access_begin(vcpu);
 	r = vmon_ops->set_sregs(vcpu, &sregs);
-	vmon_vcpu_access_end(vcpu);
 	if (!r)
 		vcpu->state_dirty = true;	/* checked before the next entry */
-	mutex_unlock(&vcpu->mutex);
 	return r;
 }
 
@@ -161,14 +136,7 @@ static int vmon_ioctl_set_cpuid(struct vmon_vcpu *vcpu, void __user *argp)
 		if (IS_ERR(entries))
 			return PTR_ERR(entries);
 	}
-	r = mutex_lock_killable(&vcpu->mutex);
-	if (r) {
-		r = -EINTR;
-		goto out;
-	}
 	r = vmon_cpuid_set(vcpu, entries, hdr.nent);
-	mutex_unlock(&vcpu->mutex);
-out:
 	kfree(entries);
 	return r;
 }
@@ -205,12 +173,6 @@ static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write
 			goto out;
 	}
 
-	r = mutex_lock_killable(&vcpu->mutex);
-	if (r) {
-		r = -EINTR;
-		goto out;
-	}
-	vmon_vcpu_access_begin(vcpu);
 	for (n = 0; n < hdr.nmsrs; n++) {
 		if (write)
 			r = vmon_set_msr(vcpu, e[n].index, e[n].data, true);
@@ -221,8 +183,6 @@ static int vmon_ioctl_msrs(struct vmon_vcpu *vcpu, void __user *argp, bool write
 		if (write && e[n].index == VMON_MSR_EFER)
 			vcpu->state_dirty = true;	/* checked before the next entry */
 	}
-	vmon_vcpu_access_end(vcpu);
-	mutex_unlock(&vcpu->mutex);
 
 	r = n;
 	if (!write && n && copy_to_user(umsrs->entries, e, array_size(n, sizeof(*e))))
@@ -232,13 +192,10 @@ out:
 	return r;
 }
 
-static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+/* vcpu->mutex held (vmon_vcpu_ioctl()) */
+static long vmon_vcpu_ioctl_locked(struct vmon_vcpu *vcpu, unsigned int cmd, unsigned long arg)
 {
-	struct vmon_vcpu *vcpu = filp->private_data;
 	void __user *argp = (void __user *)arg;
-
-	if (!vmon_mm_owns(vcpu->vm))
-		return -EIO;
 
 	switch (cmd) {
 	case VMON_RUN:
@@ -276,6 +233,33 @@ static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long a
 	default:
 		return -ENOTTY;
 	}
+}
+
+/*
+ * The one prologue of every vCPU ioctl, as KVM's kvm_vcpu_ioctl():
+ * the owner check, then vcpu->mutex (killable: a VMON_RUN in another
+ * thread may hold it for long) and the vCPU loaded for this task
+ * (vmon_vcpu_load(): it follows the task across reschedules), for the
+ * whole handler, so handlers call "loaded" backend operations directly.  Netlink readers
+ * take the same mutex (dump.c, lapic.c), so they see a vCPU between two
+ * ioctls, never in the middle of one.
+ */
+static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct vmon_vcpu *vcpu = filp->private_data;
+	long r;
+
+	if (!vmon_mm_owns(vcpu->vm))
+		return -EIO;
+	if (_IOC_TYPE(cmd) != VMONIO)
+		return -ENOTTY;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vmon_vcpu_load(vcpu);
+	r = vmon_vcpu_ioctl_locked(vcpu, cmd, arg);
+	vmon_vcpu_put(vcpu);
+	mutex_unlock(&vcpu->mutex);
+	return r;
 }
 
 /*

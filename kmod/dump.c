@@ -27,18 +27,14 @@
  * process cannot read them.  The backend state is per CPU, so it is
  * loaded here for the reads.
  */
-int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
-			 u32 cap, u32 *nfields, bool show_host)
+static int vmon_vcpu_dump_state_locked(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
+				       u32 cap, u32 *nfields, bool show_host)
 {
 	int n;
 
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	vmon_vcpu_access_begin(vcpu);
+	lockdep_assert_held(&vcpu->mutex);
 	n = vmon_ops->dump_state(vcpu, fields, min_t(u32, cap, VMON_MAX_STATE_FIELDS),
 				 show_host);
-	vmon_vcpu_access_end(vcpu);
-	mutex_unlock(&vcpu->mutex);
 
 	if (n < 0)
 		return n;
@@ -46,6 +42,21 @@ int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields
 		return -EIO;
 	*nfields = n;
 	return (u32)n > cap ? -E2BIG : 0;
+}
+
+/* netlink: another task, so the vCPU's mutex is taken here */
+int vmon_vcpu_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *fields,
+			 u32 cap, u32 *nfields, bool show_host)
+{
+	int r;
+
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vmon_vcpu_access_begin(vcpu);
+	r = vmon_vcpu_dump_state_locked(vcpu, fields, cap, nfields, show_host);
+	vmon_vcpu_access_end(vcpu);
+	mutex_unlock(&vcpu->mutex);
+	return r;
 }
 
 const char *vmon_state_field_name(u32 id)
@@ -76,7 +87,7 @@ int vmon_ioctl_state_dump(struct vmon_vcpu *vcpu, void __user *argp)
 	fields = kvcalloc(VMON_MAX_STATE_FIELDS, sizeof(*fields), GFP_KERNEL_ACCOUNT);
 	if (!fields)
 		return -ENOMEM;
-	r = vmon_vcpu_dump_state(vcpu, fields, hdr.nfields, &n, capable(CAP_SYS_ADMIN));
+	r = vmon_vcpu_dump_state_locked(vcpu, fields, hdr.nfields, &n, capable(CAP_SYS_ADMIN));
 	if (r && r != -E2BIG)
 		goto out;
 

@@ -58,9 +58,7 @@ bool vmon_check_user_state(struct vmon_vcpu *vcpu)
 		vcpu->state_dirty = false;
 		return false;
 	}
-	vmon_vcpu_access_begin(vcpu);
 	rule = vmon_ops->check_guest_state(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	if (!rule) {
 		vcpu->state_dirty = false;
 		return false;

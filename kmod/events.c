@@ -88,15 +88,12 @@ int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.flags || irq.vector > 255)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	if (ev->irq_queued) {
 		r = -EBUSY;
 	} else {
 		ev->irq_vector = irq.vector;
 		ev->irq_queued = true;
 	}
-	mutex_unlock(&vcpu->mutex);
 	return r;
 }
 
@@ -105,10 +102,7 @@ int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vcpu->events.nmi_latched = true;
-	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
 
@@ -145,15 +139,10 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	}
 
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	vmon_vcpu_access_begin(vcpu);
 	if (vmon_ops->event_pending(vcpu))
 		r = -EBUSY;
 	else
 		vmon_ops->queue_exception(vcpu, exc.vector, exc.has_error_code, exc.error_code);
-	vmon_vcpu_access_end(vcpu);
-	mutex_unlock(&vcpu->mutex);
 	return r;
 }
 
@@ -170,7 +159,8 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	bool irq_window = false, nmi_window = false;
 
 	/* an NMI message from another thread (irq.c) latches like VMON_NMI */
-	if (test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
+	if (test_bit(VMON_REQ_NMI, &vcpu->requests) &&
+	    test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
 		ev->nmi_latched = true;
 	if (ev->nmi_latched) {
 		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
@@ -237,9 +227,7 @@ bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu)
 		return true;
 	if (!ev->nmi_latched)
 		return false;
-	vmon_vcpu_access_begin(vcpu);
 	wake = vmon_ops->nmi_allowed(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	return wake;
 }
 
@@ -249,11 +237,8 @@ void vmon_events_report(struct vmon_vcpu *vcpu)
 	struct vmon_run *run = vcpu->run;
 	bool ready = false;
 
-	if (!vcpu->events.irq_queued) {
-		vmon_vcpu_access_begin(vcpu);
+	if (!vcpu->events.irq_queued)
 		ready = !vmon_ops->event_pending(vcpu) && vmon_ops->interrupt_allowed(vcpu);
-		vmon_vcpu_access_end(vcpu);
-	}
 	run->ready_for_interrupt_injection = ready;
 	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
 }

@@ -5,9 +5,11 @@
  * is either handled in the kernel (the guest is entered again) or turned
  * into a userspace exit in the run page (struct vmon_run, uapi).
  *
- * vmon_handle_exit() runs with preemption enabled, after vcpu_put(): it
- * may sleep (a TDP fault allocates table pages).  Backend operations
- * that need the vCPU loaded are bracketed by vmon_vcpu_access_begin/end.
+ * vmon_handle_exit() runs with preemption enabled and the vCPU loaded
+ * (vmon_vcpu_load(): the preempt notifier puts it when the task leaves
+ * the CPU and loads it where the task runs again): it may sleep (a TDP
+ * fault allocates table pages) and calls "loaded" backend operations
+ * directly.
  *
  * Nothing a guest does is logged: a guest could flood the host log.
  * Rate-limited warnings are printed only for what must be a module bug.
@@ -27,21 +29,15 @@
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
 
-/* helpers for backend operations that need the vCPU loaded */
-
 static void vmon_skip_instruction(struct vmon_vcpu *vcpu)
 {
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->skip_instruction(vcpu);
-	vmon_vcpu_access_end(vcpu);
 }
 
 static void vmon_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
 				 u32 error_code)
 {
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->queue_exception(vcpu, vector, has_error_code, error_code);
-	vmon_vcpu_access_end(vcpu);
 }
 
 static void vmon_inject_gp0(struct vmon_vcpu *vcpu)
@@ -49,12 +45,11 @@ static void vmon_inject_gp0(struct vmon_vcpu *vcpu)
 	vmon_queue_exception(vcpu, X86_VEC_GP, true, 0);
 }
 
+/* loaded */
 void vmon_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 {
 	memset(sregs, 0, sizeof(*sregs));
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->get_sregs(vcpu, sregs);
-	vmon_vcpu_access_end(vcpu);
 }
 
 /* an exit userspace sees as VMON_EXIT_INTERNAL_ERROR */
@@ -212,7 +207,6 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 	u64 data = 0;
 	int r;
 
-	vmon_vcpu_access_begin(vcpu);
 	r = vmon_get_msr(vcpu, index, &data);
 	if (!r) {
 		vcpu->regs.rax = (u32)data;
@@ -221,7 +215,6 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 	} else if (r != -ENOENT) {
 		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
 	}
-	vmon_vcpu_access_end(vcpu);
 	if (r != -ENOENT)
 		return 1;
 
@@ -235,13 +228,11 @@ static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 	u64 data = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
 	int r;
 
-	vmon_vcpu_access_begin(vcpu);
 	r = vmon_set_msr(vcpu, index, data, false);
 	if (!r)
 		vmon_ops->skip_instruction(vcpu);
 	else if (r != -ENOENT)
 		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
-	vmon_vcpu_access_end(vcpu);
 	if (r != -ENOENT)
 		return 1;
 
@@ -354,6 +345,44 @@ static int vmon_dispatch_exit(struct vmon_vcpu *vcpu)
 	pr_warn_ratelimited("%s backend returned exit kind %d\n", vmon_ops->name, x->kind);
 	return vmon_internal_error(vcpu, VMON_INTERNAL_UNHANDLED_EXIT, x->hw_reason,
 				   x->qualification, "bad exit decode");
+}
+
+/*
+ * The fast path (irqs off, loaded, right after run(), see
+ * vmon_enter_guest()): the exits the kernel finishes without sleeping,
+ * without userspace and without the local APIC's transitions, so that
+ * the guest can be entered again without enabling interrupts.  True:
+ * handled, exactly as vmon_dispatch_exit() would have (which returns 1
+ * for them).  False: nothing was changed, the full path takes it.
+ * External-interrupt and VMX-preemption-timer exits (VMON_X_CONTINUE)
+ * are left to the caller, which must let the host take the interrupt.
+ */
+bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
+{
+	u32 index;
+	u64 data;
+
+	switch (vcpu->exit.kind) {
+	case VMON_X_CPUID:
+		return vmon_exit_cpuid(vcpu);
+	case VMON_X_XSETBV:
+		return vmon_exit_xsetbv(vcpu);
+	case VMON_X_RDMSR:
+		/* a read of an MSR the kernel owns has no side effect */
+		index = vcpu->regs.rcx;
+		if (!vmon_msr_fast(index) || vmon_get_msr(vcpu, index, &data) == -ENOENT)
+			return false;
+		return vmon_exit_rdmsr(vcpu);
+	case VMON_X_WRMSR:
+		/* -ENOENT changed nothing: userspace's, through the full path */
+		index = vcpu->regs.rcx;
+		if (!vmon_msr_fast(index))
+			return false;
+		/* on -ENOENT the full path fills the run page again, alike */
+		return vmon_exit_wrmsr(vcpu) == 1;
+	default:
+		return false;
+	}
 }
 
 /*

@@ -2,32 +2,35 @@
 /*
  * Guest x87/SSE/AVX state, kept apart from the host's.
  *
- * The run loop brackets each guest entry with kernel_fpu_begin() and
- * kernel_fpu_end().  kernel_fpu_begin() saves the vCPU thread's own user
- * FPU state into its task struct and marks it to be restored on the way
- * back to userspace; from then on the registers are ours.  With
- * interrupts off, vmon_fpu_load_guest() loads the guest's state from its
- * private XSAVE area and switches XCR0 to the guest's value;
- * vmon_fpu_put_guest() switches XCR0 back and saves the guest's state.
- * Nothing of the guest's reaches the host task: the next return to user
- * mode reloads the task's state, and a different task finds the
- * registers marked as not its own (kernel_fpu_begin() invalidated them).
+ * The guest's state lives in a struct fpstate of the kernel's own
+ * (fpu_alloc_guest_fpstate(), the API KVM uses), and for the length of
+ * one VMON_RUN it is the vCPU task's FPU state: vmon_fpu_run_begin()
+ * saves the task's user registers and makes the guest's fpstate the
+ * task's (fpu_swap_kvm_fpstate()), vmon_fpu_run_end() swaps them back.
+ * In between, whatever the kernel does to the task's FPU state is done
+ * to the guest's, and correctly so: a context switch saves the guest's
+ * registers into the guest's fpstate, a softirq's kernel_fpu_begin()
+ * saves them there too and sets TIF_NEED_FPU_LOAD, and the next entry
+ * (vmon_fpu_load_guest()) reloads them.  Registers merely left loaded
+ * by hand across exits would be lost to the first of these.
+ *
+ * So the registers are swapped once per VMON_RUN, not once per exit.
+ * Only XCR0 is switched around every entry, with interrupts off: the
+ * kernel saves and restores with the host's XCR0 in force.
  *
  * Only user state components that need no further host cooperation are
  * offered to the guest: x87, SSE, AVX and AVX-512.  PKRU is left out
  * because the host's value must stay in force while the kernel accesses
- * user memory (a backend must therefore not let the guest set CR4.PKE);
- * AMX is left out because its use is gated per task by XFD.
- *
- * XSAVE areas use the standard (non-compacted) format of SDM Vol. 1
- * 13.4: the legacy region, the XSAVE header at byte 512, then each
- * component at the offset CPUID.(EAX=0DH,ECX=i).EBX reports.
+ * user memory (a backend must therefore not let the guest set CR4.PKE;
+ * fpu_swap_kvm_fpstate() does not touch PKRU); AMX is left out because
+ * its use is gated per task by XFD.  The fpstate holds every component
+ * the host enables; the guest can reach only those its XCR0 enables.
  */
 #define pr_fmt(fmt) "vmon: " fmt
 
-#include <linux/gfp.h>
-#include <linux/mm.h>
+#include <linux/sched.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor.h>
@@ -36,34 +39,9 @@
 
 #define VMON_XFEATURES_OFFERED	(XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 
-#define FXSAVE_SIZE		512
-#define XSAVE_HDR_SIZE		64
-/* legacy region fields (SDM Vol. 1 Table 10-2) */
-#define FXSAVE_FCW		0
-#define FXSAVE_MXCSR		24
-#define FCW_RESET		0x037f
-#define MXCSR_RESET		0x1f80
-
 static bool vmon_use_xsave __read_mostly;
 static u64 vmon_host_xcr0 __read_mostly;
 static u64 vmon_guest_xfeatures __read_mostly;	/* subset of the host XCR0 */
-static size_t vmon_fpu_size __read_mostly;
-
-/* the extent of the standard-format area holding the components in mask */
-static size_t vmon_xsave_size(u64 mask)
-{
-	size_t size = FXSAVE_SIZE + XSAVE_HDR_SIZE;
-	u32 eax, ebx, ecx, edx;
-	unsigned int i;
-
-	for (i = 2; i < 64; i++) {
-		if (!(mask & BIT_ULL(i)))
-			continue;
-		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
-		size = max_t(size_t, size, (size_t)ebx + eax);
-	}
-	return size;
-}
 
 int vmon_fpu_setup(void)
 {
@@ -75,11 +53,9 @@ int vmon_fpu_setup(void)
 	if (vmon_use_xsave) {
 		vmon_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 		vmon_guest_xfeatures = vmon_host_xcr0 & VMON_XFEATURES_OFFERED;
-		vmon_fpu_size = vmon_xsave_size(vmon_guest_xfeatures);
 	} else {
 		vmon_host_xcr0 = 0;
 		vmon_guest_xfeatures = 0;
-		vmon_fpu_size = FXSAVE_SIZE;
 	}
 	return 0;
 }
@@ -90,86 +66,58 @@ u64 vmon_fpu_guest_xfeatures(void)
 }
 
 /*
- * The area is page aligned (XSAVE needs 64 bytes) and starts in the
- * state RESET establishes (SDM Vol. 3A Table 9-1): FCW 037FH, MXCSR
- * 1F80H, everything else zero.  XSTATE_BV = 0 makes the first XRSTOR put
- * every extended component in its initial configuration.
+ * The kernel's initial FPU state is the one RESET establishes (SDM Vol.
+ * 3A Table 9-1): FCW 037FH, MXCSR 1F80H, everything else zero.
  */
 int vmon_fpu_init(struct vmon_vcpu *vcpu)
 {
-	u8 *area = alloc_pages_exact(vmon_fpu_size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-
-	if (!area)
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		return -ENOMEM;
-	*(u16 *)(area + FXSAVE_FCW) = FCW_RESET;
-	*(u32 *)(area + FXSAVE_MXCSR) = MXCSR_RESET;
-	vcpu->fpu_area = area;
 	vcpu->guest_xcr0 = XFEATURE_MASK_FP;	/* XCR0 at RESET: x87 only */
 	return 0;
 }
 
+/* not inside VMON_RUN: the fpstate is nobody's task state */
 void vmon_fpu_free(struct vmon_vcpu *vcpu)
 {
-	if (vcpu->fpu_area)
-		free_pages_exact(vcpu->fpu_area, vmon_fpu_size);
-	vcpu->fpu_area = NULL;
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 }
 
-static inline void vmon_xsave(void *area, u64 mask)
+/* process context, vcpu->mutex: the guest's state becomes the task's */
+void vmon_fpu_run_begin(struct vmon_vcpu *vcpu)
 {
-	asm volatile("xsave64 (%[area])"
-		     : : [area] "r" (area), "a" ((u32)mask), "d" ((u32)(mask >> 32))
-		     : "memory");
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 }
 
-static inline void vmon_xrstor(const void *area, u64 mask)
+/* process context, vcpu->mutex: the task's own state comes back */
+void vmon_fpu_run_end(struct vmon_vcpu *vcpu)
 {
-	asm volatile("xrstor64 (%[area])"
-		     : : [area] "r" (area), "a" ((u32)mask), "d" ((u32)(mask >> 32))
-		     : "memory");
-}
-
-static inline void vmon_fxsave(void *area)
-{
-	asm volatile("fxsave64 (%[area])" : : [area] "r" (area) : "memory");
-}
-
-static inline void vmon_fxrstor(const void *area)
-{
-	asm volatile("fxrstor64 (%[area])" : : [area] "r" (area) : "memory");
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 }
 
 /*
- * irqs off, inside kernel_fpu_begin().  XRSTOR runs while the host XCR0
- * is still in force, so it may restore every component the guest could
- * have enabled; the guest XCR0 is only a subset of it.  The area was
- * written by XSAVE or vmon_fpu_init() only, so XRSTOR cannot fault.
+ * Irqs off, right before an entry.  If the registers no longer hold the
+ * task's (guest) state (a context switch, a softirq's kernel_fpu_begin()),
+ * reload them, as the return to user mode would; the host XCR0 is still
+ * in force, so every component comes back.  Then give the guest its XCR0.
  */
 void vmon_fpu_load_guest(struct vmon_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
 
-	if (!vmon_use_xsave) {
-		vmon_fxrstor(vcpu->fpu_area);
-		return;
-	}
-	vmon_xrstor(vcpu->fpu_area, vmon_guest_xfeatures);
-	if (vcpu->guest_xcr0 != vmon_host_xcr0)
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	if (vmon_use_xsave && vcpu->guest_xcr0 != vmon_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->guest_xcr0);
 }
 
-/* irqs off: the reverse of vmon_fpu_load_guest() */
+/* irqs off, right after an exit: the host's XCR0 before any XSAVE can run */
 void vmon_fpu_put_guest(struct vmon_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
 
-	if (!vmon_use_xsave) {
-		vmon_fxsave(vcpu->fpu_area);
-		return;
-	}
-	if (vcpu->guest_xcr0 != vmon_host_xcr0)
+	if (vmon_use_xsave && vcpu->guest_xcr0 != vmon_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmon_host_xcr0);
-	vmon_xsave(vcpu->fpu_area, vmon_guest_xfeatures);
 }
 
 /*

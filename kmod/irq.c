@@ -324,10 +324,8 @@ static void irq_do_init(struct vmon_vcpu *vcpu)
 	s.gdt.limit = 0xffff;
 	s.idt.limit = 0xffff;
 	s.cr0 = 0x60000010;
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->set_sregs(vcpu, &s);
 	vmon_lapic_sync_cr8(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	vcpu->state_dirty = true;
 	vcpu->lapic.mp_state = (vcpu->msr.apic_base & MSR_IA32_APICBASE_BSP) ?
 			       VMON_MP_RUNNABLE : VMON_MP_WAIT_SIPI;
@@ -339,12 +337,10 @@ static void irq_do_sipi(struct vmon_vcpu *vcpu, u8 vector)
 	struct vmon_sregs s;
 
 	memset(&s, 0, sizeof(s));
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->get_sregs(vcpu, &s);
 	s.cs.selector = vector << 8;
 	s.cs.base = (u64)vector << 12;
 	vmon_ops->set_sregs(vcpu, &s);
-	vmon_vcpu_access_end(vcpu);
 	vcpu->regs.rip = 0;
 	vcpu->state_dirty = true;
 	vcpu->lapic.mp_state = VMON_MP_RUNNABLE;
@@ -491,11 +487,8 @@ int vmon_ioctl_get_mp_state(struct vmon_vcpu *vcpu, void __user *argp)
 {
 	struct vmon_mp_state s = {};
 
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	irq_serve_mp(vcpu);
 	s.state = vcpu->lapic.mp_state;
-	mutex_unlock(&vcpu->mutex);
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
@@ -507,9 +500,6 @@ int vmon_ioctl_set_mp_state(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (s.padding || s.reserved || s.state > VMON_MP_WAIT_SIPI)
 		return -EINVAL;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
 	vcpu->lapic.mp_state = s.state;
-	mutex_unlock(&vcpu->mutex);
 	return 0;
 }

@@ -486,11 +486,8 @@ int vmon_lapic_mmio(struct vmon_vcpu *vcpu, u64 gpa)
 	    (gpa & PAGE_MASK) != (base & APIC_BASE_ADDR_MASK & PAGE_MASK))
 		return -ENOENT;
 	r = vmon_emulate_mmio(vcpu, lapic_mmio_access, NULL);
-	if (r > 0) {
-		vmon_vcpu_access_begin(vcpu);
+	if (r > 0)
 		vmon_lapic_sync_cr8(vcpu);
-		vmon_vcpu_access_end(vcpu);
-	}
 	return r;
 }
 
@@ -516,18 +513,25 @@ static void lapic_render(struct vmon_vcpu *vcpu, u8 *page)
  * The whole APIC between two runs (vcpu->mutex, killable): for
  * VMON_GET_LAPIC and netlink's GET_STATE.  s is zeroed by the caller.
  */
-int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
+static void lapic_read_state_locked(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s,
+				    u32 *mp_state)
 {
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	vmon_vcpu_access_begin(vcpu);
+	lockdep_assert_held(&vcpu->mutex);
 	vmon_lapic_sync_cr8(vcpu);
-	vmon_vcpu_access_end(vcpu);
 	s->apic_base = vcpu->msr.apic_base;
 	s->tsc_deadline = vmon_lapic_timer_get_deadline(vcpu);
 	lapic_render(vcpu, s->regs);
 	if (mp_state)
 		*mp_state = vcpu->lapic.mp_state;
+}
+
+int vmon_lapic_read_state(struct vmon_vcpu *vcpu, struct vmon_lapic_state *s, u32 *mp_state)
+{
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	vmon_vcpu_access_begin(vcpu);
+	lapic_read_state_locked(vcpu, s, mp_state);
+	vmon_vcpu_access_end(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return 0;
 }
@@ -540,9 +544,8 @@ int vmon_ioctl_get_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
-	r = vmon_lapic_read_state(vcpu, s, NULL);
-	if (!r && copy_to_user(argp, s, sizeof(*s)))
-		r = -EFAULT;
+	lapic_read_state_locked(vcpu, s, NULL);
+	r = copy_to_user(argp, s, sizeof(*s)) ? -EFAULT : 0;
 	kfree(s);
 	return r;
 }
@@ -587,13 +590,9 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 	r = -EINVAL;
 	if (!lapic_state_valid(vcpu, s))
 		goto out;
-	if (mutex_lock_killable(&vcpu->mutex)) {
-		r = -EINTR;
-		goto out;
-	}
 	r = vmon_lapic_set_base(vcpu, s->apic_base, true);
 	if (r)
-		goto unlock;
+		goto out;
 	memcpy(l->regs, s->regs, sizeof(l->regs));
 	l->regs[REG(VMON_APIC_LVR)] = APIC_VERSION_VALUE;
 	l->regs[REG(VMON_APIC_DFR)] |= 0x0fffffff;
@@ -605,18 +604,12 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 		lapic_map_set_word(l->irr, i, w[REG(VMON_APIC_IRR + 16 * i)]);
 	}
 	vmon_lapic_update_ppr(vcpu);
-	vmon_vcpu_access_begin(vcpu);
 	vmon_ops->set_cr8(vcpu, l->regs[REG(VMON_APIC_TPR)] >> 4);
 	l->cr8_synced = l->regs[REG(VMON_APIC_TPR)] >> 4;
-	vmon_vcpu_access_end(vcpu);
 	/* the timer goes on from the saved count or deadline (guest TSC: loaded) */
-	vmon_vcpu_access_begin(vcpu);
 	vmon_lapic_timer_restore(vcpu, w[REG(VMON_APIC_TMCCT)], s->tsc_deadline);
-	vmon_vcpu_access_end(vcpu);
 	vmon_vcpu_request(vcpu, VMON_REQ_EVENT);
 	r = 0;
-unlock:
-	mutex_unlock(&vcpu->mutex);
 out:
 	kfree(s);
 	return r;

@@ -100,7 +100,7 @@ void vmon_lapic_timer_set_deadline(struct vmon_vcpu *vcpu, u64 tsc);
  * VMON_SET_LAPIC, after the register page was replaced: restart the
  * timer from LVTT, TDCR, TMICT, the saved current count (one-shot,
  * periodic; 0: expired or stopped) and the saved deadline.  The vCPU is
- * loaded (vmon_vcpu_access_begin()), as the deadline is in guest TSC.
+ * loaded (vmon_vcpu_load()), as the deadline is in guest TSC.
  */
 void vmon_lapic_timer_restore(struct vmon_vcpu *vcpu, u32 current_count, u64 tsc_deadline);
 /* vcpu_load() on another CPU than last time: keep the hrtimer near the vCPU */

@@ -118,14 +118,17 @@ static int __init vmon_init(void)
 	if (r)
 		goto err_irqfd;
 
+	/* the run loop keeps a vCPU loaded across reschedules (vcpu.c) */
+	preempt_notifier_inc();
 	r = vmon_dev_init();
 	if (r)
-		goto err_netlink;
+		goto err_notifier;
 
 	pr_info("using %s, %s with %u levels\n", vmon_ops->name, fmt->name, fmt->levels);
 	return 0;
 
-err_netlink:
+err_notifier:
+	preempt_notifier_dec();
 	vmon_netlink_exit();
 err_irqfd:
 	vmon_irqfd_unsetup();
@@ -145,6 +148,7 @@ err_unsetup:
 static void __exit vmon_exit(void)
 {
 	vmon_dev_exit();
+	preempt_notifier_dec();
 	vmon_netlink_exit();
 	vmon_irqfd_unsetup();
 	cpuhp_remove_state(vmon_cpuhp_state);

@@ -429,8 +429,20 @@ void vmon_msr_reset(struct vmon_vcpu *vcpu)
 }
 
 /*
+ * May the run loop's fast path (irqs off) access this MSR?  All but the
+ * local APIC's: IA32_APIC_BASE changes the APIC's mode, the x2APIC
+ * registers send IPIs and EOIs that userspace hears of, the deadline
+ * arms an hrtimer; the full path handles those.
+ */
+bool vmon_msr_fast(u32 index)
+{
+	return index != MSR_IA32_APICBASE && index != MSR_IA32_TSC_DEADLINE &&
+	       (index < X2APIC_MSR_FIRST || index > X2APIC_MSR_LAST);
+}
+
+/*
  * Read an MSR the kernel owns: the backend's, then the emulated ones.
- * Inside vmon_vcpu_access_begin/end (the backend state is loaded).
+ * Loaded (vmon_vcpu_load()): the backend state is this CPU's.
  * 0, -ENOENT (not the kernel's: userspace answers) or -EINVAL (#GP).
  */
 int vmon_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)

@@ -93,6 +93,7 @@ struct vmon_vcpu_stats {
 	u64 t_entry;			/* TSC at the last entry */
 	u64 t_exit;			/* TSC at the last exit */
 	bool host_open;			/* its host time runs until entry or return */
+	bool hist_open;			/* fast path: the entry closes the histogram too */
 	u64 exit_rip;
 	u64 exit_guest_tsc;
 	unsigned int exit_idx;
@@ -113,11 +114,13 @@ void vmon_stats_free(struct vmon_vcpu_stats *stats);
 static inline void vmon_stats_enter(struct vmon_vcpu *vcpu) { }
 static inline void vmon_stats_exit(struct vmon_vcpu *vcpu) { }
 static inline void vmon_stats_handled(struct vmon_vcpu *vcpu) { }
+static inline void vmon_stats_handled_fast(struct vmon_vcpu *vcpu) { }
 static inline void vmon_stats_user_return(struct vmon_vcpu *vcpu) { }
 #else
 void vmon_stats_enter(struct vmon_vcpu *vcpu);
 void vmon_stats_exit(struct vmon_vcpu *vcpu);
 void vmon_stats_handled(struct vmon_vcpu *vcpu);
+void vmon_stats_handled_fast(struct vmon_vcpu *vcpu);	/* irqs off */
 void vmon_stats_user_return(struct vmon_vcpu *vcpu);
 #endif
 u64 vmon_cycles_to_ns(u64 cycles);

@@ -98,14 +98,22 @@ static __always_inline u64 vmon_elapsed(u64 from, u64 to)
 }
 
 #ifndef VMON_NO_EXIT_STATS
+static unsigned int vmon_hist_bucket(u64 ns);
+
 /* the last exit's host time ends at t (an entry, or the return to userspace) */
 static __always_inline void vmon_stats_close_host(struct vmon_vcpu_stats *s, u64 t)
 {
+	struct vmon_reason_stats *rs = &s->reason[s->exit_idx];
 	u64 ns = vmon_cycles_to_ns(vmon_elapsed(s->t_exit, t));
 
 	s->host_open = false;
 	vmon_stat_add(&s->host_ns, ns);
-	vmon_stat_add(&s->reason[s->exit_idx].host_ns, ns);
+	vmon_stat_add(&rs->host_ns, ns);
+	/* handled in the fast path: handling ended with this entry */
+	if (s->hist_open) {
+		s->hist_open = false;
+		vmon_stat_add(&rs->hist[vmon_hist_bucket(ns)], 1);
+	}
 }
 
 /* irqs off, loaded: the guest is entered right after this */
@@ -182,6 +190,23 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 
 	if (unlikely(vmon_trace_wanted(vcpu->vm)))
 		vmon_trace_exit(vcpu, ns);
+}
+
+/*
+ * Irqs off: the exit was handled in the run loop's fast path and the
+ * guest is entered again at once, so the entry's TSC read ends both
+ * the host time and the handling time (vmon_stats_close_host()): no
+ * TSC read of its own.  Tracers get their events from the full path
+ * (the fast path is not taken while anyone traces the VM).
+ */
+void vmon_stats_handled_fast(struct vmon_vcpu *vcpu)
+{
+	struct vmon_vcpu_stats *s = vcpu->stats;
+
+	s->host_open = true;
+	s->hist_open = true;
+	if (unlikely(!(vcpu->exit_count & 1023)))
+		vmon_trace_refresh_mcast();
 }
 
 /* VMON_RUN returns: a round trip to userspace, whatever the reason */

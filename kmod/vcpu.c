@@ -15,7 +15,6 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vtime.h>
-#include <asm/fpu/api.h>
 
 #include "compat.h"
 #include "core.h"
@@ -98,15 +97,87 @@ void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
 }
 
 /*
- * Register access from ioctls and exit handlers.  A VMCS can be read
- * only on the CPU where it is current, so the backend state is loaded
- * on this CPU and the task is kept from migrating until the access ends.
+ * Preempt off: make this CPU the vCPU's.  The backend looks at
+ * vcpu->cpu to see a migration, so it is written after vcpu_load();
+ * the APIC timer's hrtimer follows the vCPU (lapic_timer.c).
+ */
+static void vmon_vcpu_load_here(struct vmon_vcpu *vcpu)
+{
+	int cpu = smp_processor_id();
+
+	vmon_ops->vcpu_load(vcpu);
+	if (READ_ONCE(vcpu->cpu) != cpu) {
+		WRITE_ONCE(vcpu->cpu, cpu);
+		vmon_lapic_timer_migrate(vcpu);
+	}
+}
+
+static struct vmon_vcpu *vmon_notifier_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct vmon_vcpu, preempt_notifier);
+}
+
+/* preempt off, irqs on: the task runs again, maybe on another CPU */
+static void vmon_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	vmon_vcpu_load_here(vmon_notifier_to_vcpu(pn));
+}
+
+/* preempt and irqs off: the task leaves the CPU (preempted or sleeping) */
+static void vmon_sched_out(struct preempt_notifier *pn, struct task_struct *next)
+{
+	vmon_ops->vcpu_put(vmon_notifier_to_vcpu(pn));
+}
+
+static struct preempt_ops vmon_preempt_ops = {
+	.sched_in	= vmon_sched_in,
+	.sched_out	= vmon_sched_out,
+};
+
+/*
+ * The prologue and epilogue of every vCPU ioctl (dev.c), as KVM's
+ * vcpu_load()/vcpu_put().  From here until vmon_vcpu_put() the backend
+ * state is this task's: the VMCS current on its CPU, the host state the
+ * backend saved for it.  A VMCS can be accessed only on the CPU where
+ * it is current, so the preempt notifier puts the vCPU whenever the
+ * scheduler takes the CPU away and loads it wherever the task runs
+ * again.  Code in between runs with preemption enabled and may sleep
+ * (a TDP fault allocating a table, vmon_lapic_block(), netlink); every
+ * backend operation marked "loaded" may be called directly.
+ */
+void vmon_vcpu_load(struct vmon_vcpu *vcpu)
+{
+	lockdep_assert_held(&vcpu->mutex);
+	preempt_notifier_init(&vcpu->preempt_notifier, &vmon_preempt_ops);
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	vmon_vcpu_load_here(vcpu);
+	vcpu->loaded = true;
+	preempt_enable();
+}
+
+void vmon_vcpu_put(struct vmon_vcpu *vcpu)
+{
+	lockdep_assert_held(&vcpu->mutex);
+	preempt_disable();
+	vmon_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	vcpu->loaded = false;
+	preempt_enable();
+}
+
+/*
+ * Register access from another task (netlink's GET_STATE, with
+ * vcpu->mutex held, so the owner is in no ioctl): the backend state is
+ * loaded on this CPU and the task is kept from migrating until the
+ * access ends.
  */
 void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu)
 {
+	lockdep_assert_held(&vcpu->mutex);
+	WARN_ON_ONCE(vcpu->loaded);
 	preempt_disable();
-	vmon_ops->vcpu_load(vcpu);
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	vmon_vcpu_load_here(vcpu);
 }
 
 void vmon_vcpu_access_end(struct vmon_vcpu *vcpu)
@@ -204,24 +275,76 @@ static __always_inline void vmon_guest_enter_irqoff(void)
 }
 
 /*
- * Enter the guest once.  Returns 0 after a VM exit (vcpu->exit holds it)
- * or -EAGAIN when the entry was abandoned because the host needs the CPU
- * (a signal, or the scheduler wants to run something else).
+ * Irqs off, in guest mode: something the loop must look at before the
+ * next entry.  A signal sent to this task from another CPU IPIs this
+ * CPU; a reschedule request does the same.  Either may have arrived
+ * while interrupts were off.  So may an INIT or a SIPI, which the loop
+ * serves outside guest mode (vmon_lapic_block()).
+ */
+static bool vmon_must_leave(struct vmon_vcpu *vcpu)
+{
+	return signal_pending(current) || need_resched() ||
+	       (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK);
+}
+
+/*
+ * Irqs off, right after an exit: the fast path, as KVM's.  True when
+ * the exit is finished here and the guest may be entered again without
+ * enabling interrupts for longer than a host interrupt needs: the exits
+ * vmon_handle_exit_fast() takes, and the exits for a host interrupt or
+ * the VMX-preemption timer, which only need the host to take what is
+ * pending (the guest would exit again at once otherwise).  PF_VCPU is
+ * still set then, so a tick is guest time, as in the full path.  Not
+ * while someone traces the VM: exit events are sent by the full path.
+ */
+static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
+{
+	if (unlikely(vmon_trace_wanted(vcpu->vm)))
+		return false;
+	if (vcpu->exit.kind == VMON_X_CONTINUE) {
+		local_irq_enable();
+		local_irq_disable();
+		*irq_window = true;
+	} else if (!vmon_handle_exit_fast(vcpu)) {
+		return false;
+	}
+	vcpu->exit_count++;
+	vmon_stats_handled_fast(vcpu);
+	return true;
+}
+
+/*
+ * The most exits the fast path finishes in a row before the loop opens
+ * interrupts for the host.  On hardware a host interrupt pending at
+ * entry makes the guest exit at once, and the fast path lets it in;
+ * Bochs does not exit for it while the guest has RFLAGS.IF = 0 (see
+ * vmx_setup_preemption_timer()), and the VMX-preemption timer, reloaded
+ * at each entry, never fires in a guest that exits every few hundred
+ * nanoseconds: without this bound such a guest would keep the host's
+ * tick, IPIs and scheduler out for as long as it exits quickly.
+ */
+#define VMON_FAST_EXITS_MAX	64
+
+/*
+ * Enter the guest, and again after each exit the fast path finishes.
+ * Returns 0 after a VM exit for vmon_handle_exit() (vcpu->exit holds
+ * it), 1 when the last exit was finished in the fast path and the loop
+ * must look at something (vmon_must_leave()) or the host must get its
+ * interrupts (VMON_FAST_EXITS_MAX), or -EAGAIN when the
+ * entry was abandoned because the host needs the CPU.
  */
 static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
+	unsigned int fast = 0;
+	bool irq_window = true;
+	int r;
+
 	/*
-	 * Save the host task's FPU registers and own them until
-	 * kernel_fpu_end().  This also disables preemption: from here on
-	 * the vCPU stays on this CPU, which the backend state needs.
+	 * The vCPU, loaded since the ioctl began, stays on this CPU until
+	 * the exit is taken; the interrupt window after it (below) must not
+	 * reschedule while the task is still accounted as a guest.
 	 */
-	kernel_fpu_begin();
-	vmon_ops->vcpu_load(vcpu);	/* makes this CPU the vCPU's (migration) */
-	if (READ_ONCE(vcpu->cpu) != smp_processor_id()) {
-		WRITE_ONCE(vcpu->cpu, smp_processor_id());
-		/* the APIC timer's hrtimer follows the vCPU (lapic_timer.c) */
-		vmon_lapic_timer_migrate(vcpu);
-	}
+	preempt_disable();
 
 	/*
 	 * With interrupts off, an interrupt arriving now stays pending and
@@ -229,39 +352,55 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	 * interrupt exiting, SVM INTR intercept).  Announce guest mode
 	 * first, then look at what could have been posted for us, so that
 	 * nothing posted from now on can be missed (vmon_vcpu_request()).
+	 * The mode stays VMON_IN_GUEST across the fast path's re-entries:
+	 * a kicker's IPI is taken in its interrupt window or makes the next
+	 * entry exit, and vmon_must_leave() sees the request either way.
 	 */
 	local_irq_disable();
 	smp_wmb();	/* vcpu->cpu before vcpu->mode, for vmon_vm_kick_all() */
 	smp_store_mb(vcpu->mode, VMON_IN_GUEST);
 
-	/*
-	 * A signal sent to this task from another CPU IPIs this CPU; a
-	 * reschedule request does the same.  Either may have arrived
-	 * before interrupts went off: back out and let the loop handle it.
-	 * So may an INIT or a SIPI, which the loop serves outside guest
-	 * mode (vmon_lapic_block()).
-	 */
-	if (signal_pending(current) || need_resched() ||
-	    (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK)) {
+	if (vmon_must_leave(vcpu)) {
 		/* orders nothing we rely on; kickers seeing it late only IPI us */
 		smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
 		local_irq_enable();
-		vmon_ops->vcpu_put(vcpu);
-		kernel_fpu_end();
+		preempt_enable();
 		return -EAGAIN;
 	}
 
-	if (READ_ONCE(vcpu->requests))
-		vmon_serve_requests(vcpu);
-	/* what the guest gets with this entry, and the windows it needs */
-	vmon_events_prepare_entry(vcpu);
+	for (;;) {
+		if (READ_ONCE(vcpu->requests))
+			vmon_serve_requests(vcpu);
+		/* what the guest gets with this entry, and the windows it needs */
+		vmon_events_prepare_entry(vcpu);
 
-	vmon_fpu_load_guest(vcpu);
-	vmon_guest_enter_irqoff();
-	vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
-	vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
-	vmon_stats_exit(vcpu);
-	vmon_fpu_put_guest(vcpu);
+		vmon_fpu_load_guest(vcpu);
+		/*
+		 * The guest-mode notes (vmon_guest_enter_irqoff()) at the
+		 * first entry and after each host interrupt the fast path
+		 * let in: PF_VCPU stays set across its re-entries, and one
+		 * RCU quiescent state per tick is all RCU needs (the tick
+		 * is such an interrupt), where one per exit cost a call
+		 * into RCU on every CPUID.
+		 */
+		if (irq_window) {
+			vmon_guest_enter_irqoff();
+			irq_window = false;
+		}
+		vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
+		vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
+		vmon_stats_exit(vcpu);
+		vmon_fpu_put_guest(vcpu);
+
+		if (!vmon_exit_fastpath(vcpu, &irq_window)) {
+			r = 0;
+			break;
+		}
+		if (vmon_must_leave(vcpu) || ++fast == VMON_FAST_EXITS_MAX) {
+			r = 1;
+			break;
+		}
+	}
 
 	/* the exit is complete before a kicker can see us outside */
 	smp_store_release(&vcpu->mode, VMON_OUTSIDE_GUEST);
@@ -276,9 +415,8 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	vtime_account_guest_exit();
 	local_irq_enable();
 
-	vmon_ops->vcpu_put(vcpu);
-	kernel_fpu_end();
-	return 0;
+	preempt_enable();
+	return r;
 }
 
 /*
@@ -335,6 +473,8 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		goto out;
 	}
 
+	/* the guest's FPU state is the task's until the loop ends (fpu.c) */
+	vmon_fpu_run_begin(vcpu);
 	for (;;) {
 		/* deliver signals promptly, even to a guest spinning in a loop */
 		if (signal_pending(current)) {
@@ -355,8 +495,9 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		/* give up the CPU if the scheduler asks; we may wake up elsewhere */
 		cond_resched();
 
-		if (vmon_enter_guest(vcpu))
-			continue;	/* backed out before entering */
+		r = vmon_enter_guest(vcpu);
+		if (r)
+			continue;	/* backed out, or done in the fast path */
 
 		vcpu->exit_count++;
 		r = vmon_handle_exit(vcpu);
@@ -365,6 +506,7 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 			continue;	/* handled in the kernel: enter again */
 		break;			/* 0: userspace's turn; < 0: error */
 	}
+	vmon_fpu_run_end(vcpu);
 
 out:
 	run->regs = vcpu->regs;

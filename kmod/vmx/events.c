@@ -93,15 +93,17 @@ void vmx_inject_nmi(struct vmon_vcpu *vcpu)
  */
 void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
 {
-	u32 ctl = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	u32 want = ctl & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 want = vmx->proc_ctl & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
 
 	if (irq && vmx_has_irq_window)
 		want |= CPU_BASED_INTR_WINDOW_EXITING;
 	if (nmi && vmx_has_nmi_window)
 		want |= CPU_BASED_NMI_WINDOW_EXITING;
-	if (want != ctl)
+	if (want != vmx->proc_ctl) {
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, want);
+		vmx->proc_ctl = want;
+	}
 }
 
 /* SDM Vol. 3A 6.15, Table 6-1: the exceptions that push an error code */

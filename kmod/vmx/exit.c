@@ -338,10 +338,31 @@ static void vmx_deliver_host_nmi(void)
 	asm volatile("int $2" ::: "memory");
 }
 
+/*
+ * Exits caused by executing an instruction that has no exit
+ * qualification (SDM Vol. 3C 28.2.1: the field is cleared for them) and
+ * cannot happen during event delivery, so the IDT-vectoring information
+ * is invalid (28.2.4): neither field needs a VMREAD.
+ */
+static bool vmx_exit_is_plain_insn(u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_VMCALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 {
 	struct vmon_exit *x = &vcpu->exit;
-	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	u64 qual = vmx_exit_is_plain_insn(reason) ? 0 : vmcs_read(EXIT_QUALIFICATION);
 	u32 intr;
 
 	x->hw_reason = reason;
@@ -459,7 +480,6 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 void vmx_run(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	unsigned long host_dr7, host_debugctl;
 	int fail;
 
 	BUILD_BUG_ON(offsetof(struct vmon_regs, rax) != 0);
@@ -471,9 +491,19 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	if (vmx->need_flush)
 		vmx_flush_tlb(vcpu);
 	vmx_refresh_host_state(vmx);
-	vmcs_write(GUEST_RIP, vcpu->regs.rip);
-	vmcs_write(GUEST_RSP, vcpu->regs.rsp);
-	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	/* what the last exit left there, unless an exit handler or userspace changed it */
+	if (vcpu->regs.rip != vmx->vmcs_rip) {
+		vmcs_write(GUEST_RIP, vcpu->regs.rip);
+		vmx->vmcs_rip = vcpu->regs.rip;
+	}
+	if (vcpu->regs.rsp != vmx->vmcs_rsp) {
+		vmcs_write(GUEST_RSP, vcpu->regs.rsp);
+		vmx->vmcs_rsp = vcpu->regs.rsp;
+	}
+	if (vcpu->regs.rflags != vmx->vmcs_rflags) {
+		vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+		vmx->vmcs_rflags = vcpu->regs.rflags;
+	}
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
 	vmx_events_before_entry();
@@ -481,8 +511,6 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	if (vmx_config.preemption_timer)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
 
-	host_dr7 = native_get_debugreg(7);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, host_debugctl);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
@@ -491,11 +519,11 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vmon_spec_after_exit(vcpu);
 
 	vmx->cr2 = native_read_cr2();
-	vmx_restore_host_tables(vmx);
-	if (host_dr7 != VMX_DR7_RESET)
-		native_set_debugreg(7, host_dr7);
-	if (host_debugctl)
-		wrmsrl(MSR_IA32_DEBUGCTLMSR, host_debugctl);
+	/* the exit set DR7 to 0x400 and cleared DEBUGCTL (SDM 28.5.1) */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (vmx->host_debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
 
 	memset(&vcpu->exit, 0, sizeof(vcpu->exit));
 	if (unlikely(fail)) {
@@ -526,8 +554,12 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	vmx->vmcs_rip = vcpu->regs.rip;
+	vmx->vmcs_rsp = vcpu->regs.rsp;
+	vmx->vmcs_rflags = vcpu->regs.rflags;
 	vmx_decode_exit(vcpu, vmcs_read(VM_EXIT_REASON));
-	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)
+	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY &&
+	    !vmx_exit_is_plain_insn(vcpu->exit.hw_reason))
 		vmx_events_after_exit(vcpu, vcpu->exit.hw_reason, vcpu->exit.qualification);
 	/* after a failure while loading guest state the VMCS is still clear */
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)

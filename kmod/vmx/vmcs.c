@@ -104,6 +104,7 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_config.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_config.proc);
+	vmx->proc_ctl = vmx_config.proc;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_config.entry);
@@ -180,14 +181,34 @@ static void vmx_write_percpu_host_state(struct vmx_vcpu *vmx, int cpu)
 }
 
 /*
- * Per load: the current task's segment state and the host values of
- * the MSRs the exit MSR-load area restores.  Nothing changes them
- * between vcpu_load() and vcpu_put(), which hold preemption off.
+ * Per arrival on a CPU: the host values of the MSRs the kernel sets up
+ * once per CPU and never changes (EFER, the SYSCALL MSRs), for the exit
+ * to load (SDM 28.5.1, 28.6).
+ */
+static void vmx_write_cpu_host_msrs(struct vmx_vcpu *vmx)
+{
+	u64 efer;
+	int i;
+
+	rdmsrl(MSR_EFER, efer);
+	vmcs_write(HOST_IA32_EFER, efer);
+	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
+		vmx->host_msrs[i].index = vmx_switched_msr_index[i];
+		if (i != VMX_MSR_KERNEL_GS_BASE)
+			rdmsrl(vmx_switched_msr_index[i], vmx->host_msrs[i].value);
+	}
+}
+
+/*
+ * Per load: the current task's segment state, FS base and user GS base
+ * (KERNEL_GS_BASE while in the kernel), and the host's DEBUGCTL, which
+ * a VM exit clears (SDM 28.5.1).  Nothing changes them between
+ * vcpu_load() and vcpu_put(): the task runs in the kernel, and the
+ * preempt notifier puts the vCPU before any other task runs.
  */
 static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 {
-	u64 efer, fs_base;
-	int i;
+	u64 fs_base;
 
 	savesegment(ds, vmx->host_ds);
 	savesegment(es, vmx->host_es);
@@ -203,12 +224,8 @@ static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 	vmcs_write(HOST_GS_SELECTOR, (vmx->host_gs & 7) ? 0 : vmx->host_gs);
 	rdmsrl(MSR_FS_BASE, fs_base);
 	vmcs_write(HOST_FS_BASE, fs_base);
-	rdmsrl(MSR_EFER, efer);
-	vmcs_write(HOST_IA32_EFER, efer);
-	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
-		vmx->host_msrs[i].index = vmx_switched_msr_index[i];
-		rdmsrl(vmx_switched_msr_index[i], vmx->host_msrs[i].value);
-	}
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_msrs[VMX_MSR_KERNEL_GS_BASE].value);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
 }
 
 /*
@@ -231,12 +248,16 @@ void vmx_refresh_host_state(struct vmx_vcpu *vmx)
 }
 
 /*
- * Irqs off, after every exit (SDM 28.5.2): the exit set the GDTR and
- * IDTR limits to 0xFFFF and the TR limit to 0x67.  Reload the saved
- * descriptors; the TSS limit is refreshed lazily by the kernel when a
- * task with an I/O bitmap needs it.
+ * At vcpu_put(), not after every exit (as KVM does): the exits set the
+ * GDTR and IDTR limits to 0xFFFF and the TR limit to 0x67 (SDM 28.5.2).
+ * Larger descriptor-table limits change nothing for the kernel, which
+ * uses no selector or vector beyond the real tables; what needs the
+ * real limits is user mode (the GDT's limit is visible to SGDT, the
+ * TSS's I/O bitmap lies beyond 0x67), and vcpu_put() runs before the
+ * task returns to it or leaves the CPU.  The TSS limit is refreshed
+ * lazily by the kernel when a task with an I/O bitmap needs it.
  */
-void vmx_restore_host_tables(struct vmx_vcpu *vmx)
+static void vmx_restore_host_tables(struct vmx_vcpu *vmx)
 {
 	native_load_gdt(&vmx->host_gdt);
 	load_idt(&vmx->host_idt);
@@ -291,6 +312,9 @@ static void vmx_write_reset_state(struct vmx_vcpu *vmx)
 	vmx->dr7 = VMX_DR7_RESET;
 	vmx->vcpu.regs.rip = 0;
 	vmx->vcpu.regs.rflags = X86_EFLAGS_FIXED;
+	vmx->vmcs_rip = 0;
+	vmx->vmcs_rsp = 0;
+	vmx->vmcs_rflags = X86_EFLAGS_FIXED;
 }
 
 int vmx_vcpu_init(struct vmon_vcpu *vcpu)
@@ -370,6 +394,7 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu)
 	}
 	if (arrived) {
 		vmx_write_percpu_host_state(vmx, cpu);
+		vmx_write_cpu_host_msrs(vmx);
 		/* translations cached here may predate changes made elsewhere */
 		vmx->need_flush = true;
 	}
@@ -378,13 +403,15 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu)
 
 /*
  * Preempt off, before the caller enables preemption: the VM exits
- * loaded null LDTR and the VMCS's DS/ES/FS/GS selectors; give the task
- * back its own (SDM 28.5.2).  FS/GS bases were loaded by the exit.
+ * loaded null LDTR and the VMCS's DS/ES/FS/GS selectors, and left the
+ * descriptor-table limits above; give the task back its own (SDM
+ * 28.5.2).  FS/GS bases were loaded by the exit.
  */
 void vmx_vcpu_put(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	vmx_restore_host_tables(vmx);
 	if (vmx->host_ldt)
 		asm volatile("lldt %0" : : "rm"(vmx->host_ldt));
 	loadsegment(ds, vmx->host_ds);

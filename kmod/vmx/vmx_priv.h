@@ -98,6 +98,16 @@ struct vmx_vcpu {
 	unsigned long host_cr3, host_cr4;
 	struct desc_ptr host_gdt, host_idt;
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
+	u64 host_debugctl;		/* read at load, restored after each exit */
+
+	/*
+	 * What the VMCS holds, so that an exit reads and an entry writes
+	 * only what changed: GUEST_RIP/RSP/RFLAGS as last written or read
+	 * (vmx_run()), and the processor-based controls (the event windows
+	 * toggle them, events.c).
+	 */
+	u64 vmcs_rip, vmcs_rsp, vmcs_rflags;
+	u32 proc_ctl;
 
 	/* guest state the VMCS does not hold */
 	u64 cr2;
@@ -170,7 +180,6 @@ void vmx_vcpu_put(struct vmon_vcpu *vcpu);
 void vmx_clear_cpu_vmcss(void);
 void vmx_vmcs_init_percpu(void);
 void vmx_refresh_host_state(struct vmx_vcpu *vmx);
-void vmx_restore_host_tables(struct vmx_vcpu *vmx);
 void vmx_update_ia32e_mode(struct vmx_vcpu *vmx);
 
 /* exit.c */
