@@ -159,7 +159,8 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	bool irq_window = false, nmi_window = false;
 
 	/* an NMI message from another thread (irq.c) latches like VMON_NMI */
-	if (test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
+	if (test_bit(VMON_REQ_NMI, &vcpu->requests) &&
+	    test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
 		ev->nmi_latched = true;
 	if (ev->nmi_latched) {
 		if (!busy && vmon_ops->nmi_allowed(vcpu)) {

@@ -297,13 +297,14 @@ static bool vmon_must_leave(struct vmon_vcpu *vcpu)
  * still set then, so a tick is guest time, as in the full path.  Not
  * while someone traces the VM: exit events are sent by the full path.
  */
-static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu)
+static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
 {
 	if (unlikely(vmon_trace_wanted(vcpu->vm)))
 		return false;
 	if (vcpu->exit.kind == VMON_X_CONTINUE) {
 		local_irq_enable();
 		local_irq_disable();
+		*irq_window = true;
 	} else if (!vmon_handle_exit_fast(vcpu)) {
 		return false;
 	}
@@ -321,6 +322,7 @@ static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu)
  */
 static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
+	bool irq_window = true;
 	int r;
 
 	/*
@@ -359,13 +361,24 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		vmon_events_prepare_entry(vcpu);
 
 		vmon_fpu_load_guest(vcpu);
-		vmon_guest_enter_irqoff();
+		/*
+		 * The guest-mode notes (vmon_guest_enter_irqoff()) at the
+		 * first entry and after each host interrupt the fast path
+		 * let in: PF_VCPU stays set across its re-entries, and one
+		 * RCU quiescent state per tick is all RCU needs (the tick
+		 * is such an interrupt), where one per exit cost a call
+		 * into RCU on every CPUID.
+		 */
+		if (irq_window) {
+			vmon_guest_enter_irqoff();
+			irq_window = false;
+		}
 		vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
 		vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
 		vmon_stats_exit(vcpu);
 		vmon_fpu_put_guest(vcpu);
 
-		if (!vmon_exit_fastpath(vcpu)) {
+		if (!vmon_exit_fastpath(vcpu, &irq_window)) {
 			r = 0;
 			break;
 		}
