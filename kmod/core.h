@@ -310,6 +310,7 @@ struct vmon_cr_state {
 	u64 cr0, cr3, cr4, efer;	/* as the guest sees them */
 	bool mode64;			/* 64-bit mode: EFER.LMA and CS.L */
 };
+
 u64 vmon_efer_derive_lma(u64 efer, u64 cr0);
 int vmon_efer_write(u64 old, u64 *efer, u64 cr0, u64 allowed);
 int vmon_cr0_write(const struct vmon_cr_state *now, u64 val, u64 *efer);
