@@ -29,6 +29,7 @@
 #include <netlink/socket.h>
 
 #include "decode_tables.h"
+#include "device.h"
 #include "json.h"
 #include "libvmon.h"
 #include "nl.h"
@@ -476,7 +477,7 @@ static unsigned int find_backend(struct vmon_nl *nl, const uint32_t *only)
 	free(vms);
 	if (backend)
 		return backend;
-	fd = vmon_open_system();
+	fd = vmon_open_device_quiet();
 	if (fd >= 0) {
 		if (!vmon_get_caps(fd, &caps))
 			backend = caps.backend;
