@@ -261,17 +261,17 @@ static void check_exit(struct __test_metadata *_metadata, struct test_vm *t, int
 			       "image offset %u (0-511 FXSAVE, 512+ YMM upper halves)", d - 1);
 	if (cmd == UCALL_NONE) {
 		ASSERT_NE(UCALL_ASSERT, test_get_ucall(t, &uc))
-			TH_LOG("guest: %s:%llu: %s: expected 0, got offset %llu - 1",
+			TH_LOG("guest: %s:%llu: %s: its FPU image differs at offset %lld",
 			       uc.file, (unsigned long long)uc.line, uc.expr,
-			       (unsigned long long)uc.args[1]);
+			       (long long)uc.args[1] - 1);
 		ASSERT_IO(t, FPU_PORT, 4, VMON_IO_OUT);
 		return;
 	}
 	ASSERT_EQ(cmd, test_get_ucall(t, &uc))
-		TH_LOG("expected ucall %s, got %s (%s:%llu: %s: expected 0, got offset %llu - 1 "
-		       "of the FPU image)", ucall_name(cmd), test_describe_exit(&t->cpu),
+		TH_LOG("expected ucall %s, got %s (guest: %s:%llu: %s: its FPU image differs "
+		       "at offset %lld)", ucall_name(cmd), test_describe_exit(&t->cpu),
 		       uc.file ? uc.file : "", (unsigned long long)uc.line,
-		       uc.expr ? uc.expr : "", (unsigned long long)uc.args[1]);
+		       uc.expr ? uc.expr : "", (long long)uc.args[1] - 1);
 }
 
 FIXTURE(fpu) {

@@ -47,6 +47,7 @@ static const struct vmon_cpuid_entry table[] = {
 	{ .function = 0x40000000, .eax = 0x40000000, .ebx = 0x6e6f6d76, .ecx = 0x6e6f6d76,
 	  .edx = 0x6e6f6d76 },
 };
+
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
 /* shared with the guest's copy of the image; the host reaches them by HVA */
@@ -308,7 +309,8 @@ static void run_burst(struct __test_metadata *_metadata, FIXTURE_DATA(burst) *se
 	unsigned int i, n = moving ? 2 : 1;
 
 	host_done = 0;
-	seen_mid_burst = moves_confirmed = 0;
+	seen_mid_burst = 0;
+	moves_confirmed = 0;
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, pthread_create(&comp[i], NULL, competitor,
 					    (void *)(long)self->cpu[i]));
