@@ -129,13 +129,21 @@ struct vmon_backend_ops {
 	const char *(*state_field_name)(u32 id);
 	const struct vmon_state_rule *(*check_guest_state)(struct vmon_vcpu *vcpu);
 
-	/* loaded; set_sregs returns -EINVAL only for values no entry could use */
+	/*
+	 * loaded; set_sregs returns -EINVAL only for values no entry could
+	 * use, as vmon_sregs_check() (cr.c) states them with the backend's
+	 * EFER bits.
+	 */
 	void (*get_sregs)(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 	int (*set_sregs)(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 	/*
 	 * loaded: MSRs the hardware switches (VMON_MSR_* in the uapi).
 	 * Return -ENOENT for an MSR the kernel does not own, -EINVAL for a
-	 * value the MSR cannot hold (the guest then gets #GP).
+	 * value the MSR cannot hold (the guest then gets #GP).  An EFER
+	 * write obeys vmon_efer_write() (cr.c), for the guest's WRMSR and
+	 * SET_MSRS alike.  A backend that completes a guest's MOV to CR0
+	 * or CR4 itself (VMX) applies vmon_cr0_write()/vmon_cr4_write()
+	 * before its own bits; the architectural rules live only in cr.c.
 	 */
 	int (*get_msr)(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct vmon_vcpu *vcpu, u32 index, u64 data);

@@ -302,6 +302,22 @@ void vmon_vcpu_request(struct vmon_vcpu *vcpu, int req);
 /* make every vCPU of vm leave guest mode and see its requests */
 void vmon_vm_kick_all(struct vmon_vm *vm);
 
+/*
+ * cr.c: the architectural rules of CR0/CR4/EFER writes and the CPL, for
+ * both backends.  0 or -EINVAL (#GP for a guest's write).
+ */
+struct vmon_cr_state {
+	u64 cr0, cr3, cr4, efer;	/* as the guest sees them */
+	bool mode64;			/* 64-bit mode: EFER.LMA and CS.L */
+};
+
+u64 vmon_efer_derive_lma(u64 efer, u64 cr0);
+int vmon_efer_write(u64 old, u64 *efer, u64 cr0, u64 allowed);
+int vmon_cr0_write(const struct vmon_cr_state *now, u64 val, u64 *efer);
+int vmon_cr4_write(const struct vmon_cr_state *now, u64 val, u64 allowed);
+int vmon_sregs_check(const struct vmon_sregs *sregs, u64 efer_allowed);
+u8 vmon_cpl(const struct vmon_sregs *sregs);
+
 /* exit.c: 1 = enter again, 0 = return to userspace, <0 = error */
 int vmon_handle_exit(struct vmon_vcpu *vcpu);
 bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu);	/* irqs off, loaded */

@@ -242,8 +242,7 @@ static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 /*
  * XSETBV (SDM Vol. 2C): #UD unless CR4.OSXSAVE = 1, #GP(0) unless CPL 0
  * (VMX checks both before the exit, SVM intercepts may come first), and
- * #GP(0) for a value the rules of vmon_set_xcr0() refuse.  In VMX and
- * SVM guest state SS.DPL is the CPL.
+ * #GP(0) for a value the rules of vmon_set_xcr0() refuse.
  */
 static int vmon_exit_xsetbv(struct vmon_vcpu *vcpu)
 {
@@ -253,7 +252,7 @@ static int vmon_exit_xsetbv(struct vmon_vcpu *vcpu)
 	vmon_get_sregs(vcpu, &sregs);
 	if (!(sregs.cr4 & X86_CR4_OSXSAVE))
 		vmon_queue_exception(vcpu, X86_VEC_UD, false, 0);
-	else if (sregs.ss.dpl != 0 || vmon_set_xcr0(vcpu, vcpu->regs.rcx, value))
+	else if (vmon_cpl(&sregs) != 0 || vmon_set_xcr0(vcpu, vcpu->regs.rcx, value))
 		vmon_inject_gp0(vcpu);
 	else
 		vmon_skip_instruction(vcpu);

@@ -15,6 +15,11 @@
  * a hostile guest that spins with EFER.LME=1, CR4.PAE=0 and paging off,
  * the state that wedges a host under QEMU 7.2 TCG at #VMEXIT (see
  * kmod/svm/lme_guard.c): a signal must still stop it.
+ *
+ * And the order the architecture forbids: setting EFER.LME by WRMSR
+ * while PAE paging is already on raises #GP(0) and changes nothing
+ * (SDM Vol. 3A 10.8.5, APM Vol. 2 14.6.1); the guest's own IDT reports
+ * the vector.
  */
 #include <signal.h>
 #include <sys/time.h>
@@ -32,6 +37,11 @@
 #define PDPT_GPA	0x21000ULL
 #define PD_GPA		0x22000ULL
 #define PML4_GPA_S	"0x20000"
+/* a PAE page-directory-pointer table: entry 0 -> PD_GPA (SDM 3A 4.4.1) */
+#define PAE_PDPT_GPA	0x23000ULL
+#define PAE_PDPT_GPA_S	"0x23000"
+#define GP_MAGIC	0x0d0d0d0d
+#define OTHER_EXC_MAGIC	0xdead0000
 
 #define SEL_CODE32	0x08
 #define SEL_DATA	0x10
@@ -122,6 +132,41 @@ GUEST_BLOB(ms_hostile, 16,
 	   GDT(ms_hostile));
 extern const unsigned char ms_hostile_spin[];
 
+/* a 32-bit interrupt gate to handler, code segment 0x08 (SDM 3A 6.11) */
+#define GATE32(n, handler)						\
+	".word " ADDR(n, handler) "\n"					\
+	".word 0x08, 0x8e00, 0\n"
+
+/*
+ * PAE paging on, then WRMSR EFER.LME: #GP(0), which reports GP_MAGIC;
+ * reaching the OUT after the WRMSR reports PROT_MAGIC instead.
+ */
+GUEST_BLOB(ms_lme_paging, 16,
+	   TO_PROT32(ms_lme_paging)
+	   "lidt " ADDR(ms_lme_paging, idtr) "\n"
+	   "mov $" PAE_PDPT_GPA_S ", %eax\n"
+	   "mov %eax, %cr3\n"
+	   SET_PAE SET_PG SET_LME
+	   "mov $0x32323232, %eax\n"
+	   "out %eax, $0x10\n"
+	   "hlt\n"
+	   "ms_lme_paging_gp:\n"
+	   "mov $0x0d0d0d0d, %eax\n"
+	   "out %eax, $0x10\n"
+	   "hlt\n"
+	   "ms_lme_paging_other:\n"
+	   "mov $0xdead0000, %eax\n"
+	   "out %eax, $0x10\n"
+	   "hlt\n"
+	   ".p2align 3\n"
+	   "ms_lme_paging_idt:\n"
+	   ".rept 13\n" GATE32(ms_lme_paging, other) ".endr\n"
+	   GATE32(ms_lme_paging, gp)
+	   "ms_lme_paging_idtr:\n"
+	   ".word 14 * 8 - 1\n"
+	   ".long " ADDR(ms_lme_paging, idt) "\n"
+	   GDT(ms_lme_paging));
+
 FIXTURE(mode_switch) {
 	struct test_vm t;
 };
@@ -132,14 +177,17 @@ static int place_page_tables(struct test_vm *t)
 	__u64 *pml4 = vmon_gpa_to_hva(&t->vm, PML4_GPA, 4096);
 	__u64 *pdpt = vmon_gpa_to_hva(&t->vm, PDPT_GPA, 4096);
 	__u64 *pd = vmon_gpa_to_hva(&t->vm, PD_GPA, 4096);
+	__u64 *pae_pdpt = vmon_gpa_to_hva(&t->vm, PAE_PDPT_GPA, 4096);
 	unsigned int i;
 
-	if (!pml4 || !pdpt || !pd)
+	if (!pml4 || !pdpt || !pd || !pae_pdpt)
 		return -EFAULT;
 	memset(pml4, 0, 4096);
 	memset(pdpt, 0, 4096);
+	memset(pae_pdpt, 0, 4096);
 	pml4[0] = PDPT_GPA | 0x3;		/* P, RW */
 	pdpt[0] = PD_GPA | 0x3;
+	pae_pdpt[0] = PD_GPA | 0x1;		/* P only: RW is reserved in a PDPTE */
 	for (i = 0; i < 512; i++)
 		pd[i] = ((__u64)i << 21) | 0x83;	/* P, RW, PS */
 	return 0;
@@ -240,6 +288,27 @@ TEST_F(mode_switch, long_back_to_prot32)
 	EXPECT_EQ(1, sregs.cs.db) TH_LOG("CS.D clear: not 32-bit code");
 	EXPECT_EQ(SEL_CODE32, sregs.cs.selector);
 
+	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
+}
+
+TEST_F(mode_switch, wrmsr_lme_with_paging_on_is_gp)
+{
+	struct vmon_run *run = self->t.cpu.run;
+	struct vmon_sregs sregs;
+
+	ASSERT_OK(test_vm_load_blob(&self->t, ms_lme_paging, ms_lme_paging_end));
+	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);
+	ASSERT_IO(&self->t, PORT, 4, VMON_IO_OUT);
+	EXPECT_EQ(GP_MAGIC, run->io.data)
+		TH_LOG("expected #GP from the WRMSR (0x%x), got 0x%x (0x%x: it went through; "
+		       "0x%x: another exception)", GP_MAGIC, run->io.data, PROT_MAGIC,
+		       OTHER_EXC_MAGIC);
+	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	expect_bits(_metadata, 0, EFER_LME | EFER_LMA, sregs.efer, "EFER after the #GP");
+	expect_bits(_metadata, CR0_PG | CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0 after the #GP");
+	expect_bits(_metadata, CR4_PAE, CR4_PAE, sregs.cr4, "CR4 after the #GP");
+	EXPECT_EQ(PAE_PDPT_GPA, sregs.cr3);
+	EXPECT_EQ(0, sregs.cs.l);
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
 }
 

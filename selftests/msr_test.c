@@ -8,10 +8,13 @@
  * emulates for Linux (kmod/msr.c) start at their documented values,
  * round-trip from the guest and from SET/GET_MSRS, and #GP on reserved
  * bits; guest PAT and TSC writes are what GET_MSRS reads, and the guest
- * TSC is the TSC GET_MSRS reports.  64-bit C guests.
+ * TSC is the TSC GET_MSRS reports.  EFER.LME cannot change while
+ * paging is on, neither by a guest WRMSR (#GP) nor by SET_MSRS (not
+ * processed); EFER.LMA is not written by either.  64-bit C guests.
  */
 #include <cpuid.h>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -20,6 +23,10 @@
 
 #define UNOWNED_RD	0x40000010u
 #define UNOWNED_WR	0x40000011u
+
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+#define CR0_PG		(1ULL << 31)
 
 
 static const struct { uint32_t index; uint64_t value; } owned[] = {
@@ -260,6 +267,94 @@ static void guest_emulated(uint64_t arg)
 }
 
 static struct emu_set guest_vendor;
+
+/*
+ * In 64-bit mode: clearing EFER.LME by WRMSR is #GP(0) and EFER stays
+ * (SDM Vol. 3A 10.8.5, APM Vol. 2 14.6.1); a write that only differs in
+ * LMA is no fault and leaves LMA as the CPU keeps it.  efer: the value
+ * the host read before the run.
+ */
+static void guest_efer_lme_locked(uint64_t efer)
+{
+	GUEST_ASSERT_EQ(efer, guest_rdmsr(VMON_MSR_EFER));
+	guest_gp_skip = 1;
+	guest_wrmsr(VMON_MSR_EFER, efer & ~EFER_LME);
+	GUEST_ASSERT_EQ(1, guest_gp_count);
+	GUEST_ASSERT_EQ(efer, guest_rdmsr(VMON_MSR_EFER));
+	guest_wrmsr(VMON_MSR_EFER, efer & ~EFER_LMA);
+	GUEST_ASSERT_EQ(1, guest_gp_count);
+	GUEST_ASSERT_EQ(efer, guest_rdmsr(VMON_MSR_EFER));
+	guest_gp_skip = 0;
+	GUEST_DONE();
+}
+
+TEST(guest_wrmsr_efer_lme_with_paging_is_gp)
+{
+	struct test_vm t;
+	struct ucall uc;
+	__u64 efer, v;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
+	test_vm_destroy(&t);
+	ASSERT_EQ(EFER_LME | EFER_LMA, efer & (EFER_LME | EFER_LMA));
+
+	ASSERT_OK(test_vm_create_c(&t, guest_efer_lme_locked, efer));
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	EXPECT_EQ(efer, v) TH_LOG("EFER 0x%llx after the guest's writes, expected 0x%llx",
+				  (unsigned long long)v, (unsigned long long)efer);
+	test_vm_destroy(&t);
+}
+
+/*
+ * SET_MSRS follows WRMSR: with CR0.PG set an EFER entry that changes
+ * LME stops the processing (the entries before it are done); SET_SREGS,
+ * which sets CR0 and EFER together, may leave long mode, and with
+ * paging off SET_MSRS may set LME again, LMA staying clear.
+ */
+TEST(set_msrs_efer_lme_with_paging_not_processed)
+{
+	struct {
+		struct vmon_msrs hdr;
+		struct vmon_msr_entry e[2];
+	} m;
+	struct vmon_sregs sregs;
+	struct test_vm t;
+	__u64 efer, v;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
+	ASSERT_EQ(EFER_LME | EFER_LMA, efer & (EFER_LME | EFER_LMA));
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 2;
+	m.e[0].index = VMON_MSR_STAR;
+	m.e[0].data = 0x0023001000000000ULL;
+	m.e[1].index = VMON_MSR_EFER;
+	m.e[1].data = efer & ~(EFER_LME | EFER_LMA);
+	EXPECT_EQ(1, ioctl(t.cpu.fd, VMON_SET_MSRS, &m))
+		TH_LOG("SET_MSRS of STAR and EFER without LME under paging: expected 1 processed");
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_STAR, &v));
+	EXPECT_EQ(0x0023001000000000ULL, v);
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	EXPECT_EQ(efer, v) TH_LOG("EFER 0x%llx, expected it unchanged 0x%llx",
+				  (unsigned long long)v, (unsigned long long)efer);
+
+	ASSERT_OK(vmon_get_sregs(&t.cpu, &sregs));
+	sregs.cr0 &= ~CR0_PG;
+	sregs.efer &= ~(EFER_LME | EFER_LMA);
+	sregs.cs.l = 0;
+	ASSERT_OK(vmon_set_sregs(&t.cpu, &sregs));
+	ASSERT_OK(vmon_set_msr(&t.cpu, VMON_MSR_EFER, sregs.efer | EFER_LME | EFER_LMA));
+	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	EXPECT_EQ(sregs.efer | EFER_LME, v)
+		TH_LOG("EFER 0x%llx with paging off: expected LME set, LMA clear",
+		       (unsigned long long)v);
+	test_vm_destroy(&t);
+}
 
 TEST(emulated_msrs_from_the_guest)
 {

@@ -181,9 +181,7 @@ int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		if (svm_seg_check(segs[i]))
 			return -EINVAL;
-	if (sregs->efer & ~svm_efer_allowed())
-		return -EINVAL;
-	if (sregs->cr8 > V_TPR_MASK)
+	if (vmon_sregs_check(sregs, svm_efer_allowed()))
 		return -EINVAL;
 
 	/*
@@ -218,15 +216,17 @@ int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	 * LMA is status, not control: it reads 1 exactly when paging is on
 	 * with LME set (APM 14.6.2), whatever the caller passed.
 	 */
-	efer = sregs->efer & ~EFER_LMA;
-	if ((efer & EFER_LME) && (save->cr0 & X86_CR0_PG) && (save->cr0 & X86_CR0_PE))
-		efer |= EFER_LMA;
+	efer = sregs->efer;
+	if (save->cr0 & X86_CR0_PE)
+		efer = vmon_efer_derive_lma(efer, save->cr0);
+	else
+		efer &= ~EFER_LMA;
 	save->efer = efer | EFER_SVME;
 	svm->guest_lme = efer & EFER_LME;
 	svm->lme_guard_pass = 0;
 
-	/* APM 15.5.1: the CPL field; SS.DPL is the CPL outside real mode */
-	save->cpl = (save->cr0 & X86_CR0_PE) ? sregs->ss.dpl : 0;
+	/* APM 15.5.1: the VMCB's CPL field */
+	save->cpl = vmon_cpl(sregs);
 	vmcb->control.clean = 0;
 	return 0;
 }
@@ -310,13 +310,13 @@ static int svm_set_efer(struct svm_vcpu *svm, u64 data)
 	struct vmcb_save_area *save = &svm->vmcb->save;
 	u64 old = svm_guest_efer(svm);
 
-	if (data & ~svm_efer_allowed())
+	/* the rules are common: LME fixed while paging is on, LMA derived */
+	if (vmon_efer_write(old, &data, save->cr0, svm_efer_allowed()))
 		return -EINVAL;
-	/* APM 14.6.1: LME cannot change while paging is on (#GP) */
-	if (((data ^ old) & EFER_LME) && (save->cr0 & X86_CR0_PG))
-		return -EINVAL;
-	/* LMA is read-only: keep the CPU's value */
-	save->efer = (data & ~EFER_LMA) | (old & EFER_LMA) | EFER_SVME;
+	/* as SET_SREGS: translations cached under the old NXE go (APM 15.16) */
+	if ((old ^ data) & EFER_NX)
+		svm->flush_asid = true;
+	save->efer = data | EFER_SVME;
 	svm->guest_lme = data & EFER_LME;
 	return 0;
 }
@@ -347,7 +347,9 @@ int svm_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case VMON_MSR_EFER:
-		return svm_set_efer(to_svm(vcpu), data);
+		if (svm_set_efer(to_svm(vcpu), data))
+			return -EINVAL;
+		break;
 	case VMON_MSR_STAR:
 		save->star = data;
 		break;

@@ -123,38 +123,35 @@ static void vmx_queue_gp(struct vmon_vcpu *vcpu)
 	vmx_queue_exception(vcpu, X86_TRAP_GP, true, 0);
 }
 
+/* the registers the common rules (kmod/cr.c) look at */
+static void vmx_cr_state(struct vmon_cr_state *now)
+{
+	now->cr0 = vmx_guest_cr0();
+	now->cr3 = vmcs_read(GUEST_CR3);
+	now->cr4 = vmx_guest_cr4();
+	now->efer = vmcs_read(GUEST_IA32_EFER);
+	now->mode64 = vmx_guest_64bit_mode();
+}
+
 /*
- * MOV to CR0 / LMSW: SDM 2.5 and 10.8.5 (Vol. 3A), 26.3.1.1 (Vol. 3C);
- * entering PAE paging loads the PDPTEs or raises #GP (pae.c).
+ * MOV to CR0 / CLTS / LMSW: the architectural rules are common
+ * (vmon_cr0_write()); VMX adds the CR0 bits its CPU cannot hold
+ * (SDM Vol. 3C A.7; unrestricted guest frees PE and PG, 26.3.1.1) and
+ * the PDPTEs that entering PAE paging loads, or #GP (pae.c).
  */
 static void vmx_write_cr0(struct vmon_vcpu *vcpu, u64 val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 old = vmx_guest_cr0();
-	u64 efer = vmcs_read(GUEST_IA32_EFER);
 	struct vmx_paging before, after;
+	struct vmon_cr_state now;
+	u64 efer;
 
-	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
-	    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	vmx_cr_state(&now);
+	if (vmon_cr0_write(&now, val, &efer) ||
 	    (val & ~vmx_config.cr0_fixed1 & ~(u64)(X86_CR0_PE | X86_CR0_PG) & 0xffffffffull)) {
 		vmx_queue_gp(vcpu);
 		return;
 	}
-	/* 64-bit mode cannot turn paging off (SDM Vol. 3A 10.8.5.4) */
-	if (!(val & X86_CR0_PG) && vmx_guest_64bit_mode()) {
-		vmx_queue_gp(vcpu);
-		return;
-	}
-	/* enabling paging with EFER.LME activates IA-32e mode; it needs PAE */
-	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
-		if (!(vmx_guest_cr4() & X86_CR4_PAE)) {
-			vmx_queue_gp(vcpu);
-			return;
-		}
-		efer |= EFER_LMA;
-	}
-	if (!(val & X86_CR0_PG))
-		efer &= ~EFER_LMA;
 	vmx_read_paging(&before);
 	after = before;
 	after.cr0 = val;
@@ -170,13 +167,15 @@ static void vmx_write_cr0(struct vmon_vcpu *vcpu, u64 val)
 	vmx_skip_instruction(vcpu);
 }
 
+/* MOV to CR4: common rules, CR4 bits per IA32_VMX_CR4_FIXED1 (SDM A.8), PDPTEs */
 static void vmx_write_cr4(struct vmon_vcpu *vcpu, u64 val)
 {
 	struct vmx_paging before, after;
+	struct vmon_cr_state now;
 
-	/* CR4.VMXE is never the guest's (VMX is hidden from it) */
-	if ((val >> 32) || (val & X86_CR4_VMXE) || (val & ~vmx_config.cr4_fixed1) ||
-	    ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & X86_CR4_PAE))) {
+	vmx_cr_state(&now);
+	/* no CR4 bit above 31 is virtualized */
+	if (vmon_cr4_write(&now, val, vmx_config.cr4_fixed1 & 0xffffffffull)) {
 		vmx_queue_gp(vcpu);
 		return;
 	}

@@ -183,10 +183,7 @@ int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs)
 	u64 pdptes[VMX_NR_PDPTES];
 	bool reload;
 
-	if (sregs->efer & ~VMX_EFER_VALID)
-		return -EINVAL;
-	/* CR8 holds a 4-bit priority; the upper bits are reserved (SDM 2.5) */
-	if (sregs->cr8 & ~0xfull)
+	if (vmon_sregs_check(sregs, VMX_EFER_VALID))
 		return -EINVAL;
 	vmx_read_paging(&before);
 	reload = vmx_pdptes_reload(&before, &after);
@@ -296,6 +293,27 @@ int vmx_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 	}
 }
 
+/*
+ * WRMSR/SET_MSRS of EFER: the rules are common (vmon_efer_write()).
+ * LME cannot change with paging on, so LMA and the PDPTEs stay; a
+ * change of NXE under paging drops the cached translations, as
+ * SET_SREGS does.
+ */
+static int vmx_set_efer(struct vmx_vcpu *vmx, u64 data)
+{
+	struct vmx_paging before, after;
+
+	vmx_read_paging(&before);
+	if (vmon_efer_write(before.efer, &data, before.cr0, VMX_EFER_VALID))
+		return -EINVAL;
+	after = before;
+	after.efer = data;
+	vmcs_write(GUEST_IA32_EFER, data);
+	vmx_update_ia32e_mode(vmx);
+	vmx_paging_changed(vmx, &before, &after);
+	return 0;
+}
+
 int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -334,15 +352,7 @@ int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 		vmcs_write(GUEST_IA32_PAT, data);
 		return 0;
 	case VMON_MSR_EFER:
-		if (data & ~VMX_EFER_VALID)
-			return -EINVAL;
-		/* LMA is not written by WRMSR: it is LME && CR0.PG (SDM Vol. 3A 10.8.5) */
-		data &= ~EFER_LMA;
-		if ((data & EFER_LME) && (vmx_guest_cr0() & X86_CR0_PG))
-			data |= EFER_LMA;
-		vmcs_write(GUEST_IA32_EFER, data);
-		vmx_update_ia32e_mode(vmx);
-		return 0;
+		return vmx_set_efer(vmx, data);
 	case VMON_MSR_FS_BASE:
 	case VMON_MSR_GS_BASE:
 		if (!vmx_canonical(data))
