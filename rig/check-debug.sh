@@ -25,23 +25,14 @@ built=$(date +%s)
 krel=$(cat "$kdir/include/config/kernel.release")
 
 src=$top/build/debug/src
-rm -rf "$src"
-mkdir -p "$src"
-cp -r Kbuild kmod uapi tables "$src/"
-# the module compiles libvmon's decoder and page walker (kmod/decode.c, gva.c)
-mkdir -p "$src/tools/lib"
-cp tools/lib/*.[ch] "$src/tools/lib/"
-find "$src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
-if ! make -C "$kdir" M="$src" CONFIG_DEBUG_INFO_BTF_MODULES= modules \
-	>"$top/build/debug/module.log" 2>&1; then
-	echo "check-debug: vmon.ko does not build against $krel: see build/debug/module.log"
+mkdir -p "$top/build/debug"
+if ! ko=$(rig/build-kmod.sh "$kdir" "$src" 2>"$top/build/debug/module.log"); then
+	cat "$top/build/debug/module.log"
+	echo "check-debug: vmon.ko does not build against $krel"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-if grep -q 'warning:' "$top/build/debug/module.log"; then
-	echo "check-debug: warnings building vmon.ko against $krel:"
-	grep 'warning:' "$top/build/debug/module.log"
-fi
+cat "$top/build/debug/module.log"
 
 echo "check-debug: kernel $krel ($kdir), ready after $((built - t0)) s"
 # a debug kernel under TCG runs several times slower than the stock one;
@@ -57,6 +48,6 @@ HOST_TESTS=${HOST_TESTS:-0} MACHINES=${MACHINES-qemu-la57} CHECK_DIR=${CHECK_DIR
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-2400} TEST_TIMEOUT=${TEST_TIMEOUT:-400} \
 BOOT_TEST_TIMEOUT=${BOOT_TEST_TIMEOUT:-900} RIG_STALL=${RIG_STALL:-300} \
 STORM_TIMEOUT=${STORM_TIMEOUT:-600} SMP_CPUS=${SMP_CPUS:-2} VIRTIO_E2E=${VIRTIO_E2E:-0} \
-RIG_KERNEL=$kdir/arch/x86/boot/bzImage VMON_KO=$src/kmod/vmon.ko KMEMLEAK=1 \
+RIG_KERNEL=$kdir/arch/x86/boot/bzImage VMON_KO=$ko KMEMLEAK=1 \
 VMON_FUZZ_OPS=${VMON_FUZZ_OPS:-20000} RIG_MEM=${RIG_MEM:-1024} \
 	exec rig/check.sh

@@ -11,10 +11,13 @@
 # run one after the other.
 #
 # Env (all optional):
-#   MACHINES      machines to use (default "qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations
-#                 bochs+mitigations"; "" = host only).  MACHINE+mitigations boots MACHINE
-#                 with mitigations=auto (the rig's command line has mitigations=off;
-#                 the later option wins) and runs only MITIGATION_TESTS
+#   MACHINES      machines to use (default "qemu-la57@6.12 qemu-4lvl bochs
+#                 qemu-4lvl+mitigations bochs+mitigations@6.12"; "" = host only).
+#                 MACHINE+mitigations boots MACHINE with mitigations=auto (the rig's
+#                 command line has mitigations=off; the later option wins) and runs
+#                 only MITIGATION_TESTS.  MACHINE@K boots the installed kernel whose
+#                 release is or starts with K (rig/kver.sh) with a vmon.ko built for
+#                 it (rig/build-kmod.sh); without @ a machine boots KVER
 #   MITIGATION_TESTS  selftests of the +mitigations runs (default spec_hygiene_test)
 #   TESTS         selftest binaries to run, relative to SELFTEST_DIR (default:
 #                 every executable ELF file built there)
@@ -54,7 +57,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-machines=${MACHINES-qemu-la57 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitigations}
+machines=${MACHINES-qemu-la57@6.12 qemu-4lvl bochs qemu-4lvl+mitigations bochs+mitigations@6.12}
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-600}
@@ -172,6 +175,7 @@ fi
 # modules), what builds its root image inside the machine (e2fsprogs,
 # which rig/boot.sh brings with its libraries), and the tun module for
 # the machine's tap.  Two Linux boots, each within BOOT_TIMEOUT.
+virtio_ready=
 if [ -n "$boot_ready" ] && [ "${VIRTIO_E2E:-1}" != 0 ]; then
 	e2fs=()
 	for p in mke2fs e2fsck debugfs; do
@@ -179,35 +183,88 @@ if [ -n "$boot_ready" ] && [ "${VIRTIO_E2E:-1}" != 0 ]; then
 			[ -x "$d/$p" ] && { e2fs+=("$d/$p"); break; }
 		done
 	done
-	rm -rf "$out/tun"
 	if [ "${#e2fs[@]}" != 3 ]; then
 		echo "check: no mke2fs, e2fsck or debugfs for virtio_e2e.sh: run 'make deps' (e2fsprogs)" >&2
 		e2e_missing="$e2e_missing virtio_e2e.sh"
 	elif ! KVER=$boot_kver rig/linux-guest/mkinitramfs.sh --disk "$out/guest-disk.cpio" \
-			>"$out/guest-disk-initramfs.log" 2>&1 ||
-	     ! rig/linux-guest/modules.sh "$boot_kver" "$out/tun" tun \
-			>>"$out/guest-disk-initramfs.log" 2>&1; then
+			>"$out/guest-disk-initramfs.log" 2>&1; then
 		echo "check: cannot build the disk guest's initramfs: see $out/guest-disk-initramfs.log" >&2
 		e2e_missing="$e2e_missing virtio_e2e.sh"
 	else
 		files+=(tools/vmon/test/virtio_e2e.sh "$out/guest-disk.cpio"
-			rig/linux-guest/mkrootfs.sh rig/linux-guest/root-init "${e2fs[@]}"
-			"$out"/tun/*.ko)
+			rig/linux-guest/mkrootfs.sh rig/linux-guest/root-init "${e2fs[@]}")
 		names="$names virtio_e2e.sh"
+		virtio_ready=1
 	fi
 fi
+# Each machine's kernel: MACHINE@K boots release $(KVER=K rig/kver.sh)
+# with a vmon.ko built for it in $out/kmod-RELEASE; other machines boot
+# boot_kver with the tree's module.  Debian's modules the tests load
+# into the machine's kernel (KVM's for kvm_owner.sh, tun for
+# virtio_e2e.sh) come from the kernel it boots, in $out/mods-RELEASE.
+machine_base() { echo "${1%@*}"; }
+machine_kver() {
+	case $1 in
+	*@*) KVER=${1#*@} rig/kver.sh ;;
+	*) echo "$boot_kver" ;;
+	esac
+}
+declare -A kver_ko=() kver_mods=()
+prepare_kernel() {	# RELEASE: the module and Debian's modules for it
+	local rel=$1 kdir v ok=1
+	[ -z "${kver_mods[$rel]+x}" ] || return 0
+	kver_mods[$rel]=
+	if [ "$rel" != "$boot_kver" ]; then
+		kdir=/lib/modules/$rel/build
+		[ -d "$kdir" ] || kdir=/usr/src/linux-headers-$rel
+		if [ ! -r "/boot/vmlinuz-$rel" ] || [ ! -d "$kdir" ]; then
+			echo "check: kernel $rel: no /boot/vmlinuz-$rel or headers: run 'make deps'" >&2
+			return 1
+		fi
+		if ! kver_ko[$rel]=$(rig/build-kmod.sh "$kdir" "$out/kmod-$rel" 2>"$out/kmod-$rel.log"); then
+			cat "$out/kmod-$rel.log" >&2
+			kver_ko[$rel]=
+			return 1
+		fi
+		[ -s "$out/kmod-$rel.log" ] && cat "$out/kmod-$rel.log" >&2
+		echo "check: kernel $rel: $(modinfo -F vermagic "${kver_ko[$rel]}" | cut -d' ' -f1) vmon.ko built"
+	fi
+	local d=$out/mods-$rel
+	rm -rf "$d"
+	if [ "${KVM_OWNER:-1}" != 0 ] && [ -z "${RIG_KERNEL:-}" ]; then
+		for v in amd intel; do
+			if rig/linux-guest/modules.sh "$rel" "$d/kvm/$v" "kvm_$v" \
+					>>"$out/kvm-modules.log" 2>&1; then
+				cp "$d/kvm/$v/load.list" "$d/kvm/kvm-$v.list"
+			else
+				ok=
+			fi
+		done
+		[ -n "$ok" ] || echo "check: cannot gather Debian's KVM modules of $rel: see $out/kvm-modules.log" >&2
+	fi
+	if [ -n "$virtio_ready" ] &&
+	   ! rig/linux-guest/modules.sh "$rel" "$d/tun" tun >>"$out/guest-disk-initramfs.log" 2>&1; then
+		echo "check: cannot gather tun.ko of $rel: see $out/guest-disk-initramfs.log" >&2
+	fi
+	kver_mods[$rel]=$d
+}
 # the guest kernel for "vmon run --kernel" in machine $1, and the KVM
 # modules of its vendor for kvm_owner.sh (defined here, used later)
 machine_files() {
-	case $1 in *+mitigations) return 0 ;; esac
-	if [ -r "$out/kvm/kvm-amd.list" ]; then
-		case $1 in
-		bochs) echo "$out/kvm/kvm-intel.list" "$out"/kvm/intel/*.ko ;;
-		*) echo "$out/kvm/kvm-amd.list" "$out"/kvm/amd/*.ko ;;
+	local base rel d
+	base=$(machine_base "$1")
+	case $base in *+mitigations) return 0 ;; esac
+	rel=$(machine_kver "$1")
+	d=${kver_mods[$rel]:-}
+	if [ -n "$d" ] && [ -r "$d/kvm/kvm-amd.list" ]; then
+		case $base in
+		bochs) echo "$d/kvm/kvm-intel.list" "$d"/kvm/intel/*.ko ;;
+		*) echo "$d/kvm/kvm-amd.list" "$d"/kvm/amd/*.ko ;;
 		esac
 	fi
+	[ -n "$d" ] && [ -n "$virtio_ready" ] && ls "$d"/tun/*.ko 2>/dev/null
 	[ -n "$boot_ready" ] || return 0
-	case $1 in
+	case $base in
 	qemu-la57) echo "/boot/vmlinuz-$boot_kver" ;;
 	*) echo "$out/vmlinux" ;;
 	esac
@@ -223,24 +280,21 @@ kvm_owner_missing=
 if [ "${KVM_OWNER:-1}" != 0 ] && [ -n "${RIG_KERNEL:-}" ]; then
 	echo "check: kvm_owner.sh: skipped: RIG_KERNEL has no Debian KVM modules"
 elif [ "${KVM_OWNER:-1}" != 0 ]; then
-	rm -rf "$out/kvm"
-	kvm_ok=1
-	for v in amd intel; do
-		if rig/linux-guest/modules.sh "$boot_kver" "$out/kvm/$v" "kvm_$v" \
-				>>"$out/kvm-modules.log" 2>&1; then
-			cp "$out/kvm/$v/load.list" "$out/kvm/kvm-$v.list"
-		else
-			kvm_ok=
-		fi
-	done
-	if [ -n "$kvm_ok" ]; then
-		files+=(selftests/kvm_owner/kvm_owner.sh)
-		names="$names kvm_owner.sh"
-	else
-		echo "check: cannot gather Debian's KVM modules of $boot_kver: see $out/kvm-modules.log" >&2
+	files+=(selftests/kvm_owner/kvm_owner.sh)
+	names="$names kvm_owner.sh"
+fi
+# every machine's kernel, its module and Debian's modules
+rm -f "$out/kvm-modules.log"
+kernel_missing=
+for m in $machines; do
+	rel=$(machine_kver "$m")
+	if ! prepare_kernel "$rel"; then
+		kernel_missing="$kernel_missing $m"
+	elif [ "${KVM_OWNER:-1}" != 0 ] && [ -z "${RIG_KERNEL:-}" ] &&
+	     [ ! -r "${kver_mods[$rel]}/kvm/kvm-amd.list" ]; then
 		kvm_owner_missing=" kvm_owner.sh"
 	fi
-fi
+done
 
 # The storms (kill -9, rmmod, CPU hotplug, limits) run last: they unload
 # and reload the module, and leave the machine with what they measured.
@@ -268,7 +322,7 @@ if [ -n "$missing$e2e_missing$storm_missing$kvm_owner_missing" ]; then
 		done
 		[ -z "$e2e_missing" ] || echo "    FAIL e2e.sh: not built:$e2e_missing"
 		[ -z "$storm_missing" ] || echo "    FAIL storm.sh: not built:$storm_missing"
-		[ -z "$kvm_owner_missing" ] || echo "    FAIL kvm_owner.sh: no KVM modules of $boot_kver"
+		[ -z "$kvm_owner_missing" ] || echo "    FAIL kvm_owner.sh: Debian's KVM modules missing: see $out/kvm-modules.log"
 		echo "TOTALS 0 $nmiss 0"
 	} >"$out/build.summary"
 	summaries+=(build)
@@ -330,14 +384,18 @@ tests_after_unfinished() {	# LOG TESTS...
 # left of the machine's time limit, so one broken test hides no others.
 # Each run's host-side end is recorded in the log for rig/tap-summary.sh.
 start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
-	local m=$1 to=$2 tt=$3 d="$out/$1" emu=${1%+mitigations} append=${RIG_APPEND:-}
+	local m=$1 to=$2 tt=$3 d="$out/$1" base emu append=${RIG_APPEND:-} rel ko
+	base=$(machine_base "$m")
+	emu=${base%+mitigations}
+	rel=$(machine_kver "$m")
+	ko=${kver_ko[$rel]:-${VMON_KO:-}}
 	mkdir -p "$d"
 	echo "check: $m: booting (timeout ${to} s, per test ${tt} s, log $out/$m.log)"
 	(
 		t0=$(now)
 		todo=${names# }
 		# the host kernel's mitigations on: only the tests of vmon's own
-		if [ "$emu" != "$m" ]; then
+		if [ "$emu" != "$base" ]; then
 			append="$append mitigations=auto"
 			todo=
 			for t in $mitigation_tests; do
@@ -353,7 +411,7 @@ start_machine() {	# MACHINE TIMEOUT TEST_TIMEOUT
 			t1=$(now)
 			# shellcheck disable=SC2046
 			RIG_DIR="$d/work" RIG_TIMEOUT=$left RIG_APPEND=$append \
-				rig/boot.sh "$emu" rig/guest-tests.sh "${files[@]}" $(machine_files "$m") \
+				KVER=$rel VMON_KO=${ko:-$top/kmod/vmon.ko} rig/boot.sh "$emu" rig/guest-tests.sh "${files[@]}" $(machine_files "$m") \
 				"$d/rig-tests.conf" >"$d/part.log" 2>&1
 			rc=$?
 			cat "$d/part.log" >>"$out/$m.log"
@@ -394,11 +452,19 @@ bochs_pid=
 bochses=
 qemus=
 for m in $machines; do
-	if [ -z "$have_mitigation_tests" ] && [ "${m%+mitigations}" != "$m" ]; then
+	case " $kernel_missing " in
+	*" $m "*)
+		echo "$m: kernel $(machine_kver "$m") not ready: see the messages above" >"$out/$m.summary"
+		echo "TOTALS 0 1 0" >>"$out/$m.summary"
+		summaries+=("$m")
+		continue
+		;;
+	esac
+	if [ -z "$have_mitigation_tests" ] && [ "${m%+mitigations*}" != "$m" ]; then
 		echo "check: $m: skipped, none of MITIGATION_TESTS ($mitigation_tests) selected"
 		continue
 	fi
-	case $m in
+	case $(machine_base "$m") in
 	bochs | bochs+mitigations)
 		bochses="$bochses $m"
 		;;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Print the kernel release the emulated machines boot (/boot/vmlinuz-KVER
-# and the modules of /lib/modules/KVER): KVER when set, else the release
+# and the modules of /lib/modules/KVER): KVER when set (a full release,
+# or its start such as "6.12" for the newest installed one), else the release
 # vmon.ko was built for (VMON_KO, default kmod/vmon.ko), so that the
 # module's vermagic matches, when /boot has that kernel; else Debian's
 # default kernel (the one linux-image-amd64 depends on), else the newest
@@ -14,6 +15,11 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 ko=${VMON_KO:-$top/kmod/vmon.ko}
 if [ -n "${KVER:-}" ]; then
+	# a release, or the start of one ("6.12"): the newest installed match
+	if [ ! -r "/boot/vmlinuz-$KVER" ]; then
+		v=$(ls /boot/vmlinuz-"$KVER"[.-]* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
+		[ -n "$v" ] && KVER=$v
+	fi
 	echo "$KVER"
 	exit 0
 fi
