@@ -167,12 +167,13 @@ static int deliver_event(struct libvmon_nl *nl, struct nl_msg *msg)
 	return NL_OK;
 }
 
-static bool is_event(struct nl_msg *msg)
+static bool is_event(struct libvmon_nl *nl, struct nl_msg *msg)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct genlmsghdr *g = nlmsg_data(h);
 
-	return nlmsg_datalen(h) >= (int)sizeof(*g) && g->cmd == VMON_CMD_EXIT_EVENT;
+	return h->nlmsg_type == nl->family && nlmsg_datalen(h) >= (int)sizeof(*g) &&
+	       g->cmd == VMON_CMD_EXIT_EVENT;
 }
 
 struct request {
@@ -199,7 +200,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	struct request *r = arg;
 	int ret;
 
-	if (is_event(msg))
+	if (is_event(r->nl, msg))
 		return deliver_event(r->nl, msg);
 	if (not_ours(r, msg) || r->err || !r->parse)
 		return NL_SKIP;		/* keep reading to the end of the answer */
@@ -380,7 +381,7 @@ static int on_event_msg(struct nl_msg *msg, void *arg)
 {
 	struct libvmon_nl *nl = arg;
 
-	if (!is_event(msg))
+	if (!is_event(nl, msg))
 		return NL_SKIP;		/* a late answer to an abandoned request */
 	return deliver_event(nl, msg);
 }

@@ -44,6 +44,9 @@ FIXTURE_SETUP(ctrl)
 	if (genl_connect(self->nl.sk))
 		SKIP(return, "no generic netlink on this host");
 	setsockopt(nl_socket_get_fd(self->nl.sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* as libvmon_nl_open() sets it up: requests check sequence numbers */
+	nl_socket_disable_seq_check(self->nl.sk);
+	nl_socket_enable_msg_peek(self->nl.sk);
 	self->nl.family = GENL_ID_CTRL;
 }
 
@@ -75,6 +78,26 @@ TEST_F(ctrl, do_gets_one_reply_then_ack)
 		ASSERT_EQ(0, libvmon_nl_request(&self->nl, req, count_msg, &n));
 	}
 	EXPECT_EQ(2, n);
+}
+
+/*
+ * The answer of a request nobody waited for (sent, never read) comes
+ * first on the socket: the next request skips it by its sequence number
+ * and neither counts its messages nor ends at its NLMSG_DONE.
+ */
+TEST_F(ctrl, answers_of_an_abandoned_request_are_skipped)
+{
+	struct nl_msg *req = libvmon_nl_new(&self->nl, CTRL_CMD_GETFAMILY, NLM_F_DUMP);
+	int n = 0;
+
+	ASSERT_NE(NULL, req);
+	ASSERT_LE(0, nl_send_auto(self->nl.sk, req));
+	nlmsg_free(req);
+	req = libvmon_nl_new(&self->nl, CTRL_CMD_GETFAMILY, 0);
+	ASSERT_NE(NULL, req);
+	ASSERT_EQ(0, nla_put_string(req, CTRL_ATTR_FAMILY_NAME, "nlctrl"));
+	ASSERT_EQ(0, libvmon_nl_request(&self->nl, req, count_msg, &n));
+	EXPECT_EQ(1, n);
 }
 
 TEST_F(ctrl, request_with_a_deadline)
