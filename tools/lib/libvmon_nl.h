@@ -219,10 +219,10 @@ void libvmon_state_dump_free(struct libvmon_state_dump *d);
 
 /* lookups in parsed replies: NULL when absent */
 const struct libvmon_reason_stats *libvmon_stats_reason(const struct libvmon_exit_stats *s,
-							 uint32_t code);
+							uint32_t code);
 const struct libvmon_exit_stats *libvmon_stats_vcpu(const struct libvmon_vm_stats *st,
-						     uint32_t vcpu);
+						    uint32_t vcpu);
 const struct libvmon_state_value *libvmon_state_field(const struct libvmon_state_dump *d,
-						       uint32_t id);
+						      uint32_t id);
 
 #endif /* LIBVMON_NL_H */

@@ -265,18 +265,21 @@ err:
 
 int libvmon_parse_exit_event(struct nl_msg *msg, struct libvmon_exit_event *ev)
 {
+#define EV64(attr, flag, field) \
+	{ attr, LIBVMON_EV_HAS_##flag, offsetof(struct libvmon_exit_event, field) }
 	static const struct {
 		unsigned int attr, flag;
 		size_t off;
 	} opt64[] = {
-		{ VMON_EV_SEQ, LIBVMON_EV_HAS_SEQ, offsetof(struct libvmon_exit_event, seq) },
-		{ VMON_EV_QUALIFICATION, LIBVMON_EV_HAS_QUAL, offsetof(struct libvmon_exit_event, qual) },
-		{ VMON_EV_GPA, LIBVMON_EV_HAS_GPA, offsetof(struct libvmon_exit_event, gpa) },
-		{ VMON_EV_RIP, LIBVMON_EV_HAS_RIP, offsetof(struct libvmon_exit_event, rip) },
-		{ VMON_EV_GUEST_TSC, LIBVMON_EV_HAS_TSC, offsetof(struct libvmon_exit_event, guest_tsc) },
-		{ VMON_EV_LATENCY_NS, LIBVMON_EV_HAS_LATENCY, offsetof(struct libvmon_exit_event, latency_ns) },
-		{ VMON_EV_LOST, LIBVMON_EV_HAS_LOST, offsetof(struct libvmon_exit_event, lost) },
+		EV64(VMON_EV_SEQ, SEQ, seq),
+		EV64(VMON_EV_QUALIFICATION, QUAL, qual),
+		EV64(VMON_EV_GPA, GPA, gpa),
+		EV64(VMON_EV_RIP, RIP, rip),
+		EV64(VMON_EV_GUEST_TSC, TSC, guest_tsc),
+		EV64(VMON_EV_LATENCY_NS, LATENCY, latency_ns),
+		EV64(VMON_EV_LOST, LOST, lost),
 	};
+#undef EV64
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[VMON_EV_MAX + 1];
 	unsigned int i;
@@ -332,7 +335,8 @@ int libvmon_parse_state_dump(struct nl_msg *msg, struct libvmon_state_dump *d)
 
 		if (nla_parse_nested(lt, VMON_LAPIC_A_MAX, tb[VMON_A_LAPIC], lapic_policy) < 0 ||
 		    !lt[VMON_LAPIC_A_APIC_BASE] || !lt[VMON_LAPIC_A_MP_STATE] ||
-		    !lt[VMON_LAPIC_A_REGS] || nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
+		    !lt[VMON_LAPIC_A_REGS] ||
+		    nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
 			return -EINVAL;
 		d->has_lapic = true;
 		d->apic_base = nla_get_u64(lt[VMON_LAPIC_A_APIC_BASE]);
@@ -368,7 +372,7 @@ int libvmon_parse_state_dump(struct nl_msg *msg, struct libvmon_state_dump *d)
 }
 
 const struct libvmon_reason_stats *libvmon_stats_reason(const struct libvmon_exit_stats *s,
-							 uint32_t code)
+							uint32_t code)
 {
 	unsigned int i;
 
@@ -379,7 +383,7 @@ const struct libvmon_reason_stats *libvmon_stats_reason(const struct libvmon_exi
 }
 
 const struct libvmon_exit_stats *libvmon_stats_vcpu(const struct libvmon_vm_stats *st,
-						     uint32_t vcpu)
+						    uint32_t vcpu)
 {
 	unsigned int i;
 
@@ -390,7 +394,7 @@ const struct libvmon_exit_stats *libvmon_stats_vcpu(const struct libvmon_vm_stat
 }
 
 const struct libvmon_state_value *libvmon_state_field(const struct libvmon_state_dump *d,
-						       uint32_t id)
+						      uint32_t id)
 {
 	unsigned int i;
 
