@@ -23,6 +23,7 @@
 #   make install    module (modprobe vmon), tool, udev rule
 #   make dkms-install  the module through DKMS (every kernel with headers, and
 #                   each one installed later), tool, udev rule
+#   make deb        Debian packages vmon-dkms and vmon in build/deb/
 #   make checkpatch kernel style check of the kernel-side sources
 #   make docs       regenerate Documentation/{exit-reasons,state-fields,entry-checks}.rst
 #                   from tables/
@@ -49,6 +50,13 @@ CHECKPATCH ?= $(KSFT_SRC)/scripts/checkpatch.pl
 # /boot/vmlinuz-$(KVER) so that the module's vermagic matches.
 KVER ?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
+# The version of vmon, written once: PACKAGE_VERSION in dkms.conf (the
+# module, the tool and the Debian packages take it from there).
+# "make deb VMON_VERSION=..." builds packages of another version (tests).
+ifeq ($(origin VMON_VERSION),undefined)
+VMON_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
+endif
+
 PREFIX ?= /usr/local
 UDEVDIR ?= /etc/udev/rules.d
 INSTALL_MOD_DIR ?= extra
@@ -58,8 +66,10 @@ INSTALL_MOD_DIR ?= extra
 # the 6.12 of its security suite), userspace build dependencies,
 # the kernel source tarball (kselftest harness, checkpatch, and the debug
 # kernel of "make check-debug", which also needs flex, bison, bc and the
-# OpenSSL headers), iasl (acpica-tools) to check vmon's ACPI tables, and
-# dkms for "make dkms-install".
+# OpenSSL headers), iasl (acpica-tools) to check vmon's ACPI tables,
+# dkms for "make dkms-install", debhelper and dh-dkms for "make deb", and
+# man-db (man, groff, col) and bash-completion for the checks of vmon's
+# man pages and completion.
 DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev \
 	    linux-image-6.12-amd64 linux-headers-6.12-amd64 \
@@ -67,7 +77,8 @@ DEB_PKGS := build-essential pkg-config kmod xz-utils cpio \
 	    isolinux syslinux-common xorriso \
 	    libnl-3-dev libnl-genl-3-dev libkmod-dev \
 	    flex bison bc libssl-dev \
-	    acpica-tools e2fsprogs zstd dkms
+	    acpica-tools e2fsprogs zstd dkms \
+	    debhelper dh-dkms man-db bash-completion
 # Files "make deps" takes out of linux-source-6.1.tar.xz
 SRC_TARBALL := /usr/src/linux-source-6.1.tar.xz
 SRC_FILES := tools/testing/selftests/kselftest.h \
@@ -80,8 +91,8 @@ KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) CONFIG_DEBUG_INFO_BTF_MODULES=
 
 SUBMAKE_ARGS := KSFT_DIR=$(KSFT_DIR)
 
-.PHONY: all module module-clean tools selftests deps install install-tool uninstall \
-	dkms-install dkms-uninstall checkpatch check check-debug fuzz storm demo \
+.PHONY: all module module-clean tools selftests deps install install-tool uninstall uninstall-tool \
+	dkms-install dkms-uninstall dkms-src deb checkpatch check check-debug fuzz storm demo \
 	bench bench-lapic bench-virtio \
 	docs clean help need-kdir
 
@@ -159,18 +170,22 @@ install-tool: tools
 		echo "installed: 'modprobe vmon'; members of group vmon may open /dev/vmon"; \
 	fi
 
-uninstall:
+uninstall: uninstall-tool
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/kmod/vmon.ko
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
-	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules
+
+uninstall-tool:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/vmon.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmon-*.1 \
+	      $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vmon
 
 # DKMS (dkms.conf): the module's sources go to /usr/src/vmon-VERSION, and
 # DKMS builds and installs vmon.ko for every kernel whose headers are
 # installed, and again for each kernel installed later; then the tool,
 # the udev rule and the group as "make install".  Installing again
 # replaces the same version.
-DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-DKMS_DIR := /usr/src/vmon-$(DKMS_VERSION)
+DKMS_VERSION := $(VMON_VERSION)
+DKMS_DIR ?= /usr/src/vmon-$(DKMS_VERSION)
 # what the module's build reads (kmod/decode.c and gva.c include tools/lib/)
 DKMS_SRC := Makefile Kbuild dkms.conf uapi/linux/vmon.h $(wildcard tables/*.h) \
 	    $(filter-out %.mod.c,$(wildcard kmod/Kbuild kmod/*.[chS] kmod/*/*.[chS] kmod/*/objs.mk)) \
@@ -178,12 +193,17 @@ DKMS_SRC := Makefile Kbuild dkms.conf uapi/linux/vmon.h $(wildcard tables/*.h) \
 # the kernels with a build tree: DKMS needs their headers
 DKMS_KERNELS = $(notdir $(patsubst %/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile)))
 
-dkms-install: install-tool
-	@command -v dkms >/dev/null || { echo "make: no dkms: run 'make deps'" >&2; exit 1; }
-	-dkms remove vmon/$(DKMS_VERSION) --all >/dev/null 2>&1
+# the module's sources as DKMS wants them, in DKMS_DIR (debian/rules too)
+dkms-src:
+	@test -n "$(DKMS_VERSION)" || { echo "make: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
 	rm -rf $(DKMS_DIR)
 	install -d $(DKMS_DIR)
 	cp --parents $(DKMS_SRC) $(DKMS_DIR)/
+
+dkms-install: install-tool
+	@command -v dkms >/dev/null || { echo "make: no dkms: run 'make deps'" >&2; exit 1; }
+	-dkms remove vmon/$(DKMS_VERSION) --all >/dev/null 2>&1
+	$(MAKE) dkms-src
 	dkms add vmon/$(DKMS_VERSION)
 	@rc=0; \
 	for k in $(DKMS_KERNELS); do \
@@ -194,7 +214,38 @@ dkms-install: install-tool
 dkms-uninstall:
 	-dkms remove vmon/$(DKMS_VERSION) --all
 	rm -rf $(DKMS_DIR)
-	rm -f $(DESTDIR)$(PREFIX)/bin/vmon $(DESTDIR)$(UDEVDIR)/60-vmon.rules
+	$(MAKE) uninstall-tool
+
+# Debian packages (debian/): vmon-dkms (the module's sources for DKMS,
+# the udev rule, the group) and vmon (the tool, its man pages and bash
+# completion), built by dpkg-buildpackage in a copy of the tree (the
+# files git knows, changes included) under build/deb/, where the .debs
+# land.  The version is VMON_VERSION; debian/changelog is written for it,
+# and the copy's dkms.conf says it too when it is not dkms.conf's own.
+DEB_DIR ?= $(CURDIR)/build/deb
+DEB_SRC = $(DEB_DIR)/vmon-$(VMON_VERSION)
+deb:
+	@test -x /usr/bin/dh -a -x /usr/bin/dh_dkms || { \
+		echo "make: no debhelper or dh-dkms: run 'make deps'" >&2; exit 1; }
+	@test -n "$(VMON_VERSION)" || { echo "make: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	rm -rf $(DEB_DIR)/vmon-* $(DEB_DIR)/vmon*_*
+	mkdir -p $(DEB_SRC)
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 sh -c 'for f; do [ ! -e "$$f" ] || echo "$$f"; done' sh | \
+			tar -cf - -T - | tar -xf - -C $(DEB_SRC); \
+	else \
+		tar --exclude=./build -cf - . | tar -xf - -C $(DEB_SRC); \
+	fi
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VMON_VERSION)"/' $(DEB_SRC)/dkms.conf
+	{ echo "vmon ($(VMON_VERSION)) unstable; urgency=medium"; echo; \
+	  echo "  * Built from $$(git describe --always --dirty 2>/dev/null || echo 'a source tree')."; \
+	  echo; echo " -- vmon developers <dev@vmon.invalid>  $$(date -R)"; \
+	} > $(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$$(nproc) $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b -us -uc
+	rm -rf $(DEB_SRC)
+	@ls -1 $(DEB_DIR)/*.deb
 
 # Kernel-side sources: the module, the decode tables and the uapi header
 # (which cannot use BIT(): userspace has no such macro).  Generated

@@ -158,3 +158,4 @@ module_exit(vmon_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("vmon developers");
 MODULE_DESCRIPTION("vmon: a small hypervisor on Intel VT-x and AMD-V");
+MODULE_VERSION(VMON_VERSION);

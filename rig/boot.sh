@@ -26,7 +26,8 @@
 #          RIG_QEMU_CPUS (CPUs of the QEMU machines, default 3; SCRIPT
 #          runs on all but CPU 0, see "QEMU's CPU 0" below),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
-#          log included, default 64 MiB; the rest is read and dropped)
+#          log included, default 64 MiB; the rest is read and dropped),
+#          RIG_VMON_ARGS (module parameters for the first insmod of vmon.ko)
 set -euo pipefail
 
 machine=${1:?usage: rig/boot.sh MACHINE SCRIPT [FILE...]}
@@ -148,6 +149,8 @@ case $machine in
 qemu-*) [ "$qemu_cpus" -ge 2 ] && echo "1-$((qemu_cpus - 1))" > "$root/rig-cpus" ;;
 esac
 
+echo "${RIG_VMON_ARGS:-}" > "$root/vmon-args"
+
 cat > "$root/init" <<'EOF'
 #!/bin/sh
 export PATH=/bin
@@ -172,7 +175,8 @@ if [ -r /rig-cpus ]; then
 		echo "RIG: CPUSET FAILED: the script runs on every CPU"
 	fi
 fi
-if insmod /lib/modules/vmon.ko; then
+# shellcheck disable=SC2046
+if insmod /lib/modules/vmon.ko $(cat /vmon-args); then
 	echo "RIG: MODULE LOADED"
 	cd /tmp && sh -c '[ -d /sys/fs/cgroup/rig ] && echo $$ > /sys/fs/cgroup/rig/cgroup.procs
 		exec sh /run.sh'

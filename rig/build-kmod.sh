@@ -16,7 +16,8 @@ cd "$top" || exit 1
 
 rm -rf "$src"
 mkdir -p "$src/tools/lib"
-cp -r Kbuild kmod uapi tables "$src/"
+# dkms.conf: kmod/Kbuild reads the module's version (PACKAGE_VERSION) there
+cp -r Kbuild dkms.conf kmod uapi tables "$src/"
 # the module compiles libvmon's decoder and page walker (kmod/decode.c, gva.c)
 cp tools/lib/*.[ch] "$src/tools/lib/"
 find "$src" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete

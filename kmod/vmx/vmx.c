@@ -55,8 +55,16 @@ static u32 vmx_adjust_controls(u32 msr, u32 wanted, u32 required, bool *ok)
 	return ctl;
 }
 
-/* the longest stretch of guest time between two trips through the run loop */
-#define VMX_PREEMPTION_TIMER_USEC	1000
+/*
+ * The longest stretch of guest time between two trips through the run
+ * loop.  Shorter bounds signal and kick latency on Bochs more tightly at
+ * the cost of more exits of a spinning guest; the rig's long fuzzer uses
+ * 100 (Documentation/testing.rst, "Fuzzing").
+ */
+static unsigned int preemption_timer_us = 1000;
+module_param(preemption_timer_us, uint, 0444);
+MODULE_PARM_DESC(preemption_timer_us,
+		 "VMX: longest guest stint in microseconds before the VMX-preemption timer ends it (10-100000, default 1000)");
 
 /*
  * A guest's time on the CPU must end when the host needs the CPU: for
@@ -77,12 +85,12 @@ static u32 vmx_adjust_controls(u32 msr, u32 wanted, u32 required, bool *ok)
  * 1 -> 0 change at entry is judged as root operation and masks INTR.
  *
  * The VMX-preemption timer (SDM 26.5.1) ends the guest's stint after
- * VMX_PREEMPTION_TIMER_USEC regardless of RFLAGS.IF, with exit reason
+ * preemption_timer_us regardless of RFLAGS.IF, with exit reason
  * 52 that exit.c handles like an external interrupt: the run loop
  * enables interrupts, takes what is pending and looks at signals and
  * need_resched().  It bounds the latency of signals, kicks and host
  * scheduling for any guest on any implementation, at the cost of one
- * exit per VMX_PREEMPTION_TIMER_USEC of uninterrupted guest time.  It
+ * exit per preemption_timer_us of uninterrupted guest time.  It
  * is reloaded on every entry (vmx_run()), so it never fires in a
  * guest that exits more often anyway.  The timer counts down at the
  * TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM 26.5.1, A.6).
@@ -99,12 +107,13 @@ static void vmx_setup_preemption_timer(struct vmx_config *c)
 		return;
 	}
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
-	ticks = div_u64(khz * VMX_PREEMPTION_TIMER_USEC, 1000) >>
+	preemption_timer_us = clamp_val(preemption_timer_us, 10, 100000);
+	ticks = div_u64(khz * preemption_timer_us, 1000) >>
 		VMX_CAP_MISC_TIMER_RATE(misc);
 	/* 0 would exit before the guest's first instruction (SDM 27.7.4) */
 	c->preemption_timer = clamp_val(ticks, 1, U32_MAX);
 	pr_info("vmon: VMX-preemption timer: %u ticks per guest stint (%u us at %llu kHz / 2^%llu)\n",
-		c->preemption_timer, VMX_PREEMPTION_TIMER_USEC, khz,
+		c->preemption_timer, preemption_timer_us, khz,
 		VMX_CAP_MISC_TIMER_RATE(misc));
 }
 

@@ -84,6 +84,7 @@ struct fz_opts {
 	bool replay;			/* print every op as it is issued */
 	bool races;			/* threads, fork: not deterministic */
 	unsigned int run_limit_ms;	/* a RUN must return within this after a signal */
+	unsigned int tick_us;		/* a RUN's timer signal comes after 1-21 ticks */
 	unsigned int hang_s;		/* an op running longer is a hang */
 };
 

@@ -238,9 +238,9 @@ static int setup_mode(struct fz *f, struct fz_vm *vm, struct fz_vcpu *c,
  * Periodic: a signal that lands before the ioctl enters the guest is
  * followed by another one, so a RUN that does not return is a hang.
  */
-static void timer_arm(unsigned int ms)
+static void timer_arm(unsigned int us)
 {
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+	struct timeval tv = { .tv_sec = us / 1000000, .tv_usec = us % 1000000 };
 	struct itimerval it = { .it_value = tv, .it_interval = tv };
 
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -366,17 +366,22 @@ static int run_once_stream(struct fz *f, struct fz_vcpu *c)
 {
 	struct vmon_run *run = c->run;
 	unsigned long arg = fz_chance(f, 98) ? 0 : fz_boundary(f);
-	/* mostly short: a guest in a loop runs until the timer fires */
-	unsigned int ms = fz_chance(f, 80) ? 1 : 2 + fz_below(f, fz_chance(f, 80) ? 4 : 20);
+	/*
+	 * Mostly short: a guest in a loop runs until the timer fires.  In
+	 * ticks of --tick-us, which is shorter on Bochs, where every
+	 * microsecond of a spinning guest costs its emulator a lot.
+	 */
+	unsigned int ticks = fz_chance(f, 80) ? 1 : 2 + fz_below(f, fz_chance(f, 80) ? 4 : 20);
+	unsigned int us = ticks * f->o->tick_us;
 	uint64_t t0, dt;
 	long r;
 
 	run->immediate_exit = fz_chance(f, 2);
 	run->request_interrupt_window = fz_chance(f, 10);
-	fz_op(f, "RUN vcpu fd %d arg %#lx ie %u irqwin %u timer %u ms", c->fd, arg,
-	      run->immediate_exit, run->request_interrupt_window, ms);
+	fz_op(f, "RUN vcpu fd %d arg %#lx ie %u irqwin %u timer %u us", c->fd, arg,
+	      run->immediate_exit, run->request_interrupt_window, us);
 	f->sh->runs++;
-	timer_arm(ms);
+	timer_arm(us);
 	t0 = fz_now_ns();
 	f->sh->run_start_ns = t0;
 	r = fz_ioctl(f, c->fd, VMON_RUN, arg, FK_RUN, 0);
@@ -385,13 +390,13 @@ static int run_once_stream(struct fz *f, struct fz_vcpu *c)
 	timer_arm(0);
 	if (dt > f->sh->max_run_ns)
 		f->sh->max_run_ns = dt;
-	if (dt > (ms + f->o->run_limit_ms) * 1000000ULL) {
+	if (dt > us * 1000ULL + f->o->run_limit_ms * 1000000ULL) {
 		char state[900];
 
 		/* where the guest was: what held the CPU, or what it looped in */
 		describe_state(f, c, state, sizeof(state));
-		fz_fail(f, FZ_FC_HANG, "RUN returned %llu ms after its %u ms timer signal (limit %u ms), exit %u; state: %s",
-			(unsigned long long)(dt / 1000000 - ms), ms, f->o->run_limit_ms,
+		fz_fail(f, FZ_FC_HANG, "RUN returned %llu ms after its %u us timer signal (limit %u ms), exit %u; state: %s",
+			(unsigned long long)((dt - us * 1000ULL) / 1000000), us, f->o->run_limit_ms,
 			run->exit_reason, state);
 	}
 	if (r == 0 && arg)

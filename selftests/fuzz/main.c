@@ -452,7 +452,7 @@ static void print_figures(const struct fz_opts *o, struct fz_shared *sh, struct 
 static void usage(const char *argv0)
 {
 	fprintf(stderr, "usage: %s [--seed N] [--ops N] [--ioctls N] [--chunk N] [--seconds N] [--replay]\n"
-		"       [--no-races] [--run-limit-ms N] [--hang-s N]\n", argv0);
+		"       [--no-races] [--run-limit-ms N] [--hang-s N] [--tick-us N]\n", argv0);
 	exit(2);
 }
 
@@ -463,7 +463,8 @@ static void parse(int argc, char **argv, struct fz_opts *o)
 		{ "ioctls", 1, NULL, 'i' },
 		{ "seconds", 1, NULL, 't' }, { "replay", 0, NULL, 'r' },
 		{ "verbose", 0, NULL, 'r' }, { "no-races", 0, NULL, 'R' },
-		{ "run-limit-ms", 1, NULL, 'l' }, { "hang-s", 1, NULL, 'h' }, { 0 }
+		{ "run-limit-ms", 1, NULL, 'l' }, { "hang-s", 1, NULL, 'h' },
+		{ "tick-us", 1, NULL, 'T' }, { 0 }
 	};
 	int c;
 
@@ -478,6 +479,7 @@ static void parse(int argc, char **argv, struct fz_opts *o)
 		case 'R': o->races = false; break;
 		case 'l': o->run_limit_ms = strtoul(optarg, NULL, 0); break;
 		case 'h': o->hang_s = strtoul(optarg, NULL, 0); break;
+		case 'T': o->tick_us = strtoul(optarg, NULL, 0) ?: 1; break;
 		default: usage(argv[0]);
 		}
 	}
@@ -520,11 +522,13 @@ int main(int argc, char **argv)
 		o.chunk = o.chunk ?: 750;
 		o.run_limit_ms = o.run_limit_ms ?: 500;
 		o.hang_s = o.hang_s ?: 3;
+		o.tick_us = o.tick_us ?: 100;
 	} else {
 		o.ops = o.ops ?: 20000;
 		o.chunk = o.chunk ?: 2500;
 		o.run_limit_ms = o.run_limit_ms ?: 10000;
 		o.hang_s = o.hang_s ?: 15;
+		o.tick_us = o.tick_us ?: 1000;
 	}
 	if (__get_cpuid(0x80000008, &a, &b, &c, &d))
 		maxphy = a & 0xff;
@@ -538,10 +542,10 @@ int main(int argc, char **argv)
 	if (kmsg >= 0)
 		lseek(kmsg, 0, SEEK_END);
 	printf("1..6\n");
-	printf("# %s: seed %llu, %llu ops (%llu ioctls) in chunks of %llu%s%s\n", be,
+	printf("# %s: seed %llu, %llu ops (%llu ioctls) in chunks of %llu, ticks of %u us%s%s\n", be,
 	       (unsigned long long)o.seed, (unsigned long long)o.ops,
 	       (unsigned long long)o.ioctls,
-	       (unsigned long long)o.chunk, o.seconds ? ", time limit" : "",
+	       (unsigned long long)o.chunk, o.tick_us, o.seconds ? ", time limit" : "",
 	       o.races ? "" : ", no races");
 	t0 = fz_now_ns();
 	t.first_seed = o.seed;

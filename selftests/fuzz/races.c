@@ -167,7 +167,7 @@ void fz_op_race(struct fz *f)
 	struct fz_vcpu *c = fz_pick_vcpu(f, &vm, true);
 	struct race r = { 0 };
 	pthread_t th[3];
-	unsigned int i, nth = 0, ms;
+	unsigned int i, nth = 0, us;
 	uint64_t t0;
 	void *code;
 	int ok;
@@ -202,10 +202,11 @@ void fz_op_race(struct fz *f)
 	r.ram = vm->slots[2].map;
 	r.ram_len = vm->slots[2].size;
 	r.ram_registered = true;
-	ms = 1 + fz_below(f, 30);
-	fz_op(f, "race: RUN vcpu fd %d vs SET_MEMORY slot 2%s%s%s, netlink, %u ms", c->fd,
+	/* 1 to 30 ticks (--tick-us: 1 ms on SVM, shorter on Bochs) */
+	us = (1 + fz_below(f, 30)) * f->o->tick_us;
+	fz_op(f, "race: RUN vcpu fd %d vs SET_MEMORY slot 2%s%s%s, netlink, %u us", c->fd,
 	      r.mem_games ? " + madvise" : "", r.close_vcpu ? ", close vCPU" : "",
-	      r.close_vm ? ", close VM" : "", ms);
+	      r.close_vm ? ", close VM" : "", us);
 	f->sh->races++;
 	ok = !pthread_create(&th[nth], NULL, run_thread, &r);
 	nth += ok;
@@ -213,7 +214,7 @@ void fz_op_race(struct fz *f)
 		nth++;
 	if (fz_chance(f, 50) && !pthread_create(&th[nth], NULL, nl_thread, &r))
 		nth++;
-	usleep(ms * 1000);
+	usleep(us);
 	/* close under the running threads: the fd numbers stay reserved until they stop */
 	if (r.close_vcpu) {
 		fz_close_vcpu(f, c);

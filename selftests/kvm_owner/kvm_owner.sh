@@ -18,6 +18,9 @@
 #   - with kvm loaded with enable_virt_at_load=0, vmon must load (the
 #     advice of the message holds);
 #   - with KVM unloaded, vmon must load, and stays loaded.
+# While KVM is loaded and vmon is not, "vmon doctor" (when vmon is in
+# this directory too) must fail and name the vendor module: as holding
+# the extension with enable_virt_at_load, as loaded without it.
 dir=$(dirname "$0")
 ko=${VMON_KO:-/lib/modules/vmon.ko}
 n=0
@@ -38,7 +41,7 @@ if grep -q -w svm /proc/cpuinfo; then
 else
 	vendor=kvm_intel list=$dir/kvm-intel.list
 fi
-echo "1..6"
+echo "1..7"
 if [ ! -r "$list" ]; then
 	echo "Bail out! no $list: the KVM modules were not gathered for this kernel"
 	exit 1
@@ -69,9 +72,34 @@ out=$(rmmod vmon 2>&1)
 report "rmmod vmon before KVM loads" "$out"
 
 # 2, 3: KVM with its defaults
+# vmon doctor with KVM loaded and vmon not: status 2, a line naming KVM
+doctor() {
+	local out rc want
+	if [ ! -x "$dir/vmon" ]; then
+		ok "vmon doctor beside $vendor # SKIP no vmon in $dir"
+		return
+	fi
+	out=$("$dir/vmon" doctor 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	if [ "$at_load" = Y ]; then
+		want="^FAIL  hypervisor $vendor holds"
+	else
+		want="^note  hypervisor $vendor is loaded"
+	fi
+	if [ "$rc" != 2 ]; then
+		not_ok "vmon doctor beside $vendor: status $rc, expected 2"
+	elif ! echo "$out" | grep -q "$want"; then
+		not_ok "vmon doctor beside $vendor: no line '$want'"
+	else
+		ok "vmon doctor beside $vendor fails and names it"
+	fi
+}
+
 if ! kvm_load; then
 	not_ok "load $vendor"
 	not_ok "vmon with $vendor loaded"
+	not_ok "vmon doctor beside $vendor: $vendor did not load"
 else
 	ok "load $vendor ($(echo "$mods" | xargs))"
 	at_load=$(cat /sys/module/kvm/parameters/enable_virt_at_load 2>/dev/null)
@@ -101,6 +129,7 @@ else
 		report "vmon loads beside an idle $vendor (no enable_virt_at_load: KVM holds the extension only for its VMs)" "$problem"
 		[ "$rc" = 0 ] && rmmod vmon
 	fi
+	doctor
 fi
 if kvm_unload; then
 	ok "unload $vendor"

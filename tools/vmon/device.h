@@ -5,8 +5,13 @@
 #ifndef VMON_DEVICE_H
 #define VMON_DEVICE_H
 
-/* the system fd, or -errno after printing one line with a hint */
+/*
+ * The system fd, checked to speak this vmon's ABI; or -errno (-EPROTO:
+ * another ABI) after printing one line with a hint.
+ */
 int vmon_open_device(void);
+/* the same without a word, for callers with a fallback */
+int vmon_open_device_quiet(void);
 /* print one line for a failure of vmon_vm_create() */
 void vmon_explain_vm_create(int err);
 

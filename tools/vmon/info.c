@@ -14,9 +14,11 @@
 
 #include "libvmon.h"
 #include "modstate.h"
+#include "version.h"
 #include "vmon.h"
 
 #define VMON_GROUP	"vmon"
+#define DOCTOR_HINT	"see also:      'vmon doctor' checks everything a guest needs\n"
 
 static const struct {
 	__u32 flag;
@@ -70,14 +72,17 @@ static const char *group_name(gid_t gid, char *buf, size_t len)
 static void report_module(void)
 {
 	enum module_state state;
-	const char *source;
+	const char *source, *release;
+	char buf[64];
 	int ret = module_state("vmon", &state, &source);
 
+	release = vmon_module_release(buf, sizeof(buf));
 	if (ret) {
 		printf("module:        unknown (%s: %s)\n", source, strerror(-ret));
 		return;
 	}
-	printf("module:        vmon %s (asked %s)\n", state_words[state], source);
+	printf("module:        vmon %s%s%s (asked %s)\n", state_words[state],
+	       release ? ", release " : "", release ? release : "", source);
 	if (state == MODULE_NOT_LOADED)
 		printf("               load it: 'modprobe vmon' after 'make install',\n"
 		       "               or 'insmod kmod/vmon.ko' in the source tree\n");
@@ -156,8 +161,10 @@ int cmd_info(int argc, char **argv)
 	printf("vmon:          %s, API version %d\n", VMON_VERSION, VMON_API_VERSION);
 	report_module();
 	fd = report_device();
-	if (fd < 0)
+	if (fd < 0) {
+		printf(DOCTOR_HINT);
 		return VMON_STATUS_USAGE;
+	}
 
 	ret = VMON_STATUS_USAGE;
 	version = vmon_get_api_version(fd);
@@ -165,10 +172,16 @@ int cmd_info(int argc, char **argv)
 		printf("API version:   unknown: %s\n", strerror(-version));
 		goto out;
 	}
-	printf("API version:   %d%s\n", version, version == VMON_API_VERSION ? "" :
-	       " (this vmon speaks another: build vmon and vmon.ko from the same tree)");
-	if (version != VMON_API_VERSION)
+	if (version != VMON_API_VERSION) {
+		char msg[256], release[64];
+
+		vmon_api_mismatch_msg(msg, sizeof(msg), version,
+				      vmon_module_release(release, sizeof(release)));
+		printf("API version:   %d, not this vmon's: %s\n               %s\n", version, msg,
+		       VMON_API_ADVICE);
 		goto out;
+	}
+	printf("API version:   %d\n", version);
 	err = vmon_get_caps(fd, &caps);
 	if (err < 0) {
 		printf("capabilities:  unknown: %s\n", strerror(-err));
@@ -177,6 +190,8 @@ int cmd_info(int argc, char **argv)
 	report_caps(&caps);
 	ret = VMON_STATUS_OK;
 out:
+	if (ret)
+		printf(DOCTOR_HINT);
 	close(fd);
 	return ret;
 }

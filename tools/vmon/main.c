@@ -11,6 +11,7 @@
 
 #include <linux/vmon.h>
 
+#include "version.h"
 #include "vmon.h"
 
 static int cmd_help(int argc, char **argv);
@@ -20,6 +21,8 @@ static const struct vmon_command commands[] = {
 	  cmd_run },
 	{ "info", "",		"module state, /dev/vmon access, backend and capabilities",
 	  cmd_info },
+	{ "doctor", "",		"can this machine run guests? if not, why and what to do",
+	  cmd_doctor },
 	{ "ps",   "[--json]",	"the VMs you may watch: id, name, owner, vCPUs, memory, exits",
 	  cmd_ps },
 	{ "stat", "[VM] [--json]", "exits by reason with guest/host time and latency, per vCPU",
@@ -34,17 +37,24 @@ static const struct vmon_command commands[] = {
 
 #define NR_COMMANDS ARRAY_SIZE(commands)
 
+/*
+ * Two spaces at least between synopsis and summary: tools/vmon/gen-man.sh
+ * and gen-completion.sh split the lines there.
+ */
 static void usage(FILE *f)
 {
-	unsigned int i;
+	char synopsis[NR_COMMANDS][64];
+	int i, width = 0;
 
 	fprintf(f, "usage: vmon COMMAND [ARGS]\n       vmon --version\n\ncommands:\n");
-	for (i = 0; i < NR_COMMANDS; i++) {
-		char synopsis[64];
-
-		snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-28s %s\n", synopsis, commands[i].summary);
+	for (i = 0; i < (int)NR_COMMANDS; i++) {
+		snprintf(synopsis[i], sizeof(synopsis[i]), "%s %s", commands[i].name,
+			 commands[i].args);
+		if ((int)strlen(synopsis[i]) > width)
+			width = strlen(synopsis[i]);
 	}
+	for (i = 0; i < (int)NR_COMMANDS; i++)
+		fprintf(f, "  %-*s  %s\n", width, synopsis[i], commands[i].summary);
 	fprintf(f, "\nRun 'vmon COMMAND --help' for the options of a command.\n");
 }
 
@@ -63,7 +73,7 @@ static int cmd_help(int argc, char **argv)
 	const struct vmon_command *c;
 	char *help_argv[] = { NULL, "--help", NULL };
 
-	if (argc < 2) {
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return VMON_STATUS_OK;
 	}
@@ -88,7 +98,7 @@ int main(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("vmon %s (API version %d)\n", VMON_VERSION, VMON_API_VERSION);
+		vmon_print_versions(stdout);
 		return VMON_STATUS_OK;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -27,6 +27,7 @@
 #include <netlink/msg.h>
 
 #include "decode_tables.h"
+#include "device.h"
 #include "json.h"
 #include "libvmon.h"
 #include "parse.h"
@@ -471,7 +472,7 @@ static unsigned int find_backend(struct libvmon_nl *nl, const uint32_t *only)
 	free(vms);
 	if (backend)
 		return backend;
-	fd = vmon_open_system();
+	fd = vmon_open_device_quiet();
 	if (fd >= 0) {
 		if (!vmon_get_caps(fd, &caps))
 			backend = caps.backend;

@@ -7,8 +7,9 @@
 
 #include <stdint.h>
 
+/* the release, from dkms.conf's PACKAGE_VERSION (Makefile), as the module's */
 #ifndef VMON_VERSION
-#define VMON_VERSION "0.1"
+#error "VMON_VERSION comes from the Makefile (dkms.conf's PACKAGE_VERSION)"
 #endif
 
 /*
@@ -34,6 +35,7 @@ struct vmon_command {
 
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);	/* doctor.c */
 /* the watching commands, over generic netlink (ps.c, stat.c, top.c, trace.c, dump.c) */
 int cmd_ps(int argc, char **argv);
 int cmd_stat(int argc, char **argv);

@@ -39,8 +39,12 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..49"
+echo "1..51"
 check "info finds module and device" 0 "backend:" "" -- info
+check "doctor: a guest can run here" 0 "^verdict: vmon can run guests" "" -- doctor
+sed 's/^/# /' /tmp/e2e.out
+check "--version names the loaded module's release and ABI" 0 \
+	"^vmon.ko [0-9][^ ]* (ABI version [0-9]*)$" "" -- --version
 check "real-mode hello: UART, REP OUTSB, debug-exit 0" 1 \
 	"through the 16550 UART" "" -- run --flat "$dir/hello.bin"
 check "real-mode hello: debug console line" 1 "debug console at port 0xE9" "" -- \
