@@ -13,8 +13,9 @@
 #   make storm      the long storms (kill -9, rmmod, CPU hotplug, limits) with memory
 #                   baselines, in every emulated machine (MACHINES= to choose)
 #   make bench      the cost of one exit per kind (CPUID, MSR, port I/O, MMIO, HLT),
-#                   vmon beside Debian's KVM, in the emulated machines
-#                   (MACHINES=, default qemu-4lvl qemu-la57 bochs)
+#                   APIC timer and IPI latency and a Linux boot to /init, vmon
+#                   beside Debian's KVM (QEMU -M microvm for the boot), in the
+#                   emulated machines (MACHINES=, default qemu-4lvl qemu-la57 bochs)
 #   make bench-lapic  APIC timer and IPI latency, vmon beside Debian's KVM, in the
 #                   emulated machines (MACHINES=, default qemu-4lvl bochs)
 #   make bench-virtio  virtio-blk and virtio-net throughput, vmon beside QEMU+KVM, in
@@ -295,7 +296,7 @@ storm: all
 		CHECK_DIR=$(STORM_DIR) rig/check.sh
 
 # figures, not a test (Documentation/testing.rst, "Benchmarks"); logs in build/bench/
-bench: module selftests
+bench: module tools selftests
 	KVER=$(KVER) rig/bench-exits.sh $(MACHINES)
 
 bench-lapic: module selftests

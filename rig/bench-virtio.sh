@@ -24,12 +24,10 @@ out=${OUT:-$top/build/bench}
 machines=${*:-qemu-4lvl bochs}
 bench=$top/selftests/bench/virtio_bench
 vmon=$top/tools/vmon/vmon
-qemu=$(command -v qemu-system-x86_64 || true)
 
 die() { echo "bench-virtio: $*" >&2; exit 2; }
 [ -x "$bench" ] || die "no $bench: run 'make' first"
 [ -x "$vmon" ] || die "no $vmon: run 'make' first"
-[ -n "$qemu" ] || die "no qemu-system-x86_64: run 'make deps'"
 list=$("$top/rig/bench-kvm-modules.sh" "$kver" drivers/net/tun) || exit 2
 mapfile -t kos <<< "$list"
 kos+=("$top/selftests/bench/to_kvm.sh")
@@ -61,20 +59,8 @@ for m in virtio_pci virtio_blk virtio_net; do
 	done
 done
 
-# QEMU for the emulated machine: the binary, its libraries at their
-# paths, the firmware it wants for "-M pc -kernel"; unpacked by virtio.sh
-q=$work/qemu
-mkdir -p "$q/opt/qemu/share"
-cp "$qemu" "$q/opt/qemu/"
-for lib in $(ldd "$qemu" | grep -o '/[^ ]*'); do
-	mkdir -p "$q$(dirname "$lib")"
-	cp -L "$lib" "$q$lib"
-done
-for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin \
-	 /usr/share/qemu/pvh.bin /usr/share/qemu/kvmvapic.bin; do
-	cp -L "$f" "$q/opt/qemu/share/"
-done
-tar -C "$q" -cf "$work/qemu.tar" .
+# QEMU for the emulated machine, unpacked by virtio.sh
+"$top/rig/bench-qemu.sh" "$work/qemu.tar"
 # the guest kernel uncompressed: vmon and QEMU both enter it through its
 # PVH note, so neither guest spends its time in the decompressor
 "$top/rig/extract-vmlinux.sh" "/boot/vmlinuz-$kver" "$work/vmlinux"

@@ -120,6 +120,8 @@ check_installed() {	# VERSION
 	ok "vmon $v installed" installed vmon "$v"
 	for k in $kernels; do
 		ok "DKMS built vmon.ko $v for $k" dkms_built "$v" "$k"
+		ok "modinfo: vmon.ko for $k is version $v" \
+			test "$(modinfo -F version "$(ko_of "$k")" 2>/dev/null)" = "$v"
 	done
 	ok "only vmon $v in DKMS" \
 		test -z "$(dkms status vmon 2>/dev/null | grep -v "^vmon/$v, ")"

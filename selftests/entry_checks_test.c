@@ -264,6 +264,40 @@ TEST_F(checks, ss_dpl_differs_from_cs_dpl)
 		   "Bochs 2.7 checks CS.DPL = CS.RPL (older SDM) instead of CS.DPL = SS.DPL");
 }
 
+/*
+ * CS.RPL 1 with a non-conforming CS of DPL 0 in 64-bit mode: valid for
+ * the SDM (with unrestricted guest the CS DPL must only equal SS.DPL,
+ * the CPL) and for the APM.  Bochs refuses it after an early VMX text,
+ * so vmon must never refuse it beforehand, and must name the refusal
+ * when the emulator makes one (rule CS_RPL_NONCONFORMING).
+ */
+TEST_F(checks, cs_rpl_differs_from_dpl_named_only_after_refusal)
+{
+	const struct rule *rule = find_rule(vmx_rules, ARRAY_SIZE(vmx_rules),
+					    "CS_RPL_NONCONFORMING");
+	struct vmon_run *run = self->t.cpu.run;
+	struct vmon_sregs bad = self->good;
+
+	ASSERT_NE(NULL, rule);
+	bad.cs.selector |= 1;
+	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
+	ASSERT_OK(vmon_set_regs(&self->t.cpu, &self->good_regs));
+	ASSERT_EQ(0, vmon_cpu_run(&self->t.cpu));
+	if (run->exit_reason == VMON_EXIT_FAIL_ENTRY) {
+		ASSERT_EQ(VMON_BACKEND_VMX, self->t.vm.caps.backend)
+			TH_LOG("SVM refused a state the APM allows: %s",
+			       test_describe_exit(&self->t.cpu));
+		expect_refused(_metadata, &self->t, rule, false);
+	} else {
+		ASSERT_EQ(VMON_EXIT_HLT, run->exit_reason)
+			TH_LOG("expected the guest's HLT: %s", test_describe_exit(&self->t.cpu));
+		TH_LOG("the CPU ran the guest with CS.RPL 1");
+	}
+	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(vmon_set_regs(&self->t.cpu, &self->good_regs));
+	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
+}
+
 TEST_F(checks, ldtr_usable_but_not_an_ldt)
 {
 	struct vmon_sregs bad = self->good;

@@ -195,3 +195,15 @@ VMX_GUEST_CHECK(105, LINK_POINTER, "27.3.1.5", "VMCS link pointer is not FFFFFFF
 /* PDPTEs (PAE paging with EPT) */
 VMX_GUEST_CHECK(106, PDPTE_RESERVED, "27.3.1.6",
 		"a present PDPTE has reserved bits set (PAE paging)")
+
+/*
+ * Rules of no current SDM edition that an emulator still enforces
+ * (Bochs 2.7, cpu/vmx.cc, after text of early VMX editions).  They only
+ * name an entry the CPU already refused (vmx_name_broken_rule()); they
+ * never stop an entry beforehand, so a guest that silicon accepts is
+ * never refused.
+ */
+VMX_GUEST_CHECK(107, CS_RPL_NONCONFORMING, "27.3.1.2 (Bochs)",
+		"CS.RPL differs from the DPL of a non-conforming CS (refused by Bochs, not by the SDM)")
+VMX_GUEST_CHECK(108, CS_RPL_CONFORMING, "27.3.1.2 (Bochs)",
+		"CS.RPL below the DPL of a conforming CS (refused by Bochs, not by the SDM)")

@@ -551,6 +551,28 @@ const struct vmon_state_rule *vmx_check_guest_state(struct vmon_vcpu *vcpu)
 }
 
 /*
+ * The rows of tables/vmx_guest_checks.h no SDM edition from 2023 on
+ * states, which Bochs 2.7 enforces on CS: RPL equal to the DPL of a
+ * non-conforming code segment, not below that of a conforming one
+ * (with unrestricted guest the SDM ties the CS DPL to SS.DPL only).
+ * Evaluated only after an entry failed, to name it.
+ */
+static const struct vmon_state_rule *vmx_check_after_refusal(struct vmon_vcpu *vcpu)
+{
+	struct vmx_guest_state g;
+	const struct vmx_seg_state *cs = &g.seg[SEG_CS];
+	unsigned int type;
+
+	vmx_read_guest_state(vcpu, &g);
+	type = vmx_type(cs);
+	if ((type == 9 || type == 11) && vmx_rpl(cs) != vmx_dpl(cs))
+		return VMX_BROKEN(CS_RPL_NONCONFORMING);
+	if ((type == 13 || type == 15) && vmx_rpl(cs) < vmx_dpl(cs))
+		return VMX_BROKEN(CS_RPL_CONFORMING);
+	return NULL;
+}
+
+/*
  * Loaded, after an entry failed with exit reason 33 (SDM 27.8): put the
  * broken rule's name in place of the hardware's "invalid guest state".
  * If vmon's rules find nothing, the hardware's text stays.
@@ -559,6 +581,9 @@ void vmx_name_broken_rule(struct vmon_vcpu *vcpu)
 {
 	const struct vmon_state_rule *rule = vmx_check_guest_state(vcpu);
 	struct vmon_exit *x = &vcpu->exit;
+
+	if (!rule)
+		rule = vmx_check_after_refusal(vcpu);
 
 	if (!rule) {
 		pr_info_ratelimited("vmon: VM %u vCPU %u: VM entry failed: %s (qualification %llu; no rule of SDM 27.3.1 found broken)\n",

@@ -2,7 +2,7 @@
 /*
  * Interrupt latency of an in-kernel local APIC: vmon's beside KVM's.
  *
- *   lapic_latency vmon|kvm [-n SAMPLES] [-o FILE] [-c FILE] [-t SECONDS]
+ *   lapic_latency vmon|kvm [-n SAMPLES] [-o FILE] [-c FILE] [-t SECONDS] [-m MACHINE]
  *
  * One program, two small backends (/dev/vmon through libvmon, /dev/kvm
  * with KVM_CREATE_IRQCHIP), the same guest memory image and the same
@@ -19,8 +19,10 @@
  *
  * Figures are guest TSC cycles (the guest's TSC runs at the host's
  * rate under both hypervisors): median, 10th and 90th percentile.
- * -o FILE writes the medians, -c FILE reads the other backend's and
- * prints the ratio vmon / KVM per figure.  -t: give up after SECONDS
+ * -o FILE writes the medians and percentiles, -c FILE reads the other
+ * backend's and prints the ratio vmon / KVM per figure, and the line
+ * "lapic FIGURE vmon NS kvm NS ratio R vmon-spread P10..P90 kvm-spread
+ * P10..P90 machine M" (ns; -m names the machine) that make bench prints.  -t: give up after SECONDS
  * (default 100).  The two modules cannot be
  * loaded together (each takes VMX/SVM): rig/bench.sh runs the vmon half,
  * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
@@ -564,6 +566,7 @@ static const struct backend backends[] = {
 /* ------------------------------------------------------------------ */
 
 static const struct backend *be;
+static const char *g_machine = "unknown";	/* -m: named in the comparison lines */
 
 /* a vCPU that stopped leaves the other waiting for it forever: end here */
 static void *vcpu_thread(void *arg)
@@ -608,23 +611,46 @@ static uint64_t measure_tsc_khz(void)
 	return (t1 - t0) * 1000000ULL / ns;
 }
 
-/* "name median" lines of the other backend's run; 0 when absent */
-static double other_median(const char *file, const char *name, char *other)
+/*
+ * "name median p10 p90 khz" lines of the other backend's run (cycles);
+ * 0 when the figure is absent
+ */
+static int other_figure(const char *file, const char *name, char *other, double v[4])
 {
-	char line[128], n[32];
-	double m = 0, val;
+	char line[160], n[32];
+	double t[4];
+	int found = 0;
 	FILE *f = fopen(file, "r");
 
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "backend %31s", n) == 1)
+		if (sscanf(line, "backend %31s", n) == 1) {
 			strcpy(other, n);
-		else if (sscanf(line, "%31s %lf", n, &val) == 2 && !strcmp(n, name))
-			m = val;
+		} else if (sscanf(line, "%31s %lf %lf %lf %lf", n, &t[0], &t[1], &t[2],
+				  &t[3]) == 5 && !strcmp(n, name)) {
+			memcpy(v, t, sizeof(t));
+			found = 1;
+		}
 	}
 	fclose(f);
-	return m;
+	return found;
+}
+
+/*
+ * The comparison line, stable for comparing commits (as exit_cost's):
+ * medians and 10th..90th percentiles in ns, each backend's cycles turned
+ * into ns with the TSC rate its own run measured.
+ */
+static void compare_line(unsigned int f, const double me[4], const double them[4])
+{
+	const double *v = strcmp(be->name, "vmon") ? them : me;
+	const double *k = v == me ? them : me;
+	double vs = 1e6 / v[3], ks = 1e6 / k[3];
+
+	printf("lapic %s vmon %.0f kvm %.0f ratio %.2f vmon-spread %.0f..%.0f "
+	       "kvm-spread %.0f..%.0f machine %s\n", figure_name[f], v[0] * vs, k[0] * ks,
+	       v[0] * vs / (k[0] * ks), v[1] * vs, v[2] * vs, k[1] * ks, k[2] * ks, g_machine);
 }
 
 static void report(struct image *im, uint64_t khz, const char *out, const char *cmp)
@@ -633,7 +659,7 @@ static void report(struct image *im, uint64_t khz, const char *out, const char *
 	FILE *o = out ? fopen(out, "w") : NULL;
 	char other[32] = "";
 	unsigned int f, n = g_samples;
-	double ratio, m;
+	double me[4], them[4];
 
 	printf("lapic_latency: %s, %u samples per figure, TSC %llu kHz (cycles; us)\n",
 	       be->name, n, (unsigned long long)khz);
@@ -647,14 +673,20 @@ static void report(struct image *im, uint64_t khz, const char *out, const char *
 		       (unsigned long long)s[n / 2], (unsigned long long)s[n / 10],
 		       (unsigned long long)s[n * 9 / 10], s[n / 2] * 1000.0 / khz);
 		if (o)
-			fprintf(o, "%s %llu\n", figure_name[f], (unsigned long long)s[n / 2]);
-		m = cmp ? other_median(cmp, figure_name[f], other) : 0;
-		if (m > 0) {
-			/* always vmon / KVM */
-			ratio = strcmp(be->name, "vmon") ? m / s[n / 2] : s[n / 2] / m;
-			printf("%-14s ratio vmon/kvm %.2f (%s median %.0f)\n", figure_name[f],
-			       ratio, other, m);
-		}
+			fprintf(o, "%s %llu %llu %llu %llu\n", figure_name[f],
+				(unsigned long long)s[n / 2], (unsigned long long)s[n / 10],
+				(unsigned long long)s[n * 9 / 10], (unsigned long long)khz);
+		if (!cmp || !other_figure(cmp, figure_name[f], other, them) || them[0] <= 0)
+			continue;
+		me[0] = s[n / 2];
+		me[1] = s[n / 10];
+		me[2] = s[n * 9 / 10];
+		me[3] = khz;
+		/* always vmon / KVM */
+		printf("%-14s ratio vmon/kvm %.2f (%s median %.0f)\n", figure_name[f],
+		       strcmp(be->name, "vmon") ? them[0] / me[0] : me[0] / them[0], other,
+		       them[0]);
+		compare_line(f, me, them);
 	}
 	if (o)
 		fclose(o);
@@ -674,8 +706,10 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < (int)(sizeof(backends) / sizeof(backends[0])); i++)
 		if (!strcmp(argv[1], backends[i].name))
 			be = &backends[i];
-	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:t:")) != -1) {
-		if (opt == 't')
+	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:t:m:")) != -1) {
+		if (opt == 'm')
+			g_machine = optarg;
+		else if (opt == 't')
 			timeout_s = strtoul(optarg, NULL, 0);
 		else if (opt == 'n')
 			g_samples = strtoull(optarg, NULL, 0);
@@ -688,7 +722,7 @@ int main(int argc, char **argv)
 	}
 	if (!be || !g_samples || g_samples > MAX_SAMPLES) {
 		fprintf(stderr,
-			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS]\n",
+			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS] [-m MACHINE]\n",
 			argv[0], MAX_SAMPLES);
 		return 2;
 	}
