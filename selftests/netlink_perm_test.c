@@ -171,7 +171,7 @@ static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
 	r = libvmon_nl_trace_start(&v, info.id, NULL, 0);
 	CHILD_EXPECT(!r, "TRACE_START of own VM: %d", r);
 	for (i = 0; i < 3; i++) {
-		r = vmon_cpu_run(&t.cpu);
+		r = libvmon_cpu_run(&t.cpu);
 		CHILD_EXPECT(!r && t.cpu.run->exit_reason == VMON_EXIT_IO &&
 			     t.cpu.run->io.port == PORT, "run %d: %s", i, test_describe_exit(&t.cpu));
 	}
@@ -180,7 +180,7 @@ static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
 		if ((ev[i].has & LIBVMON_EV_HAS_PORT) && ev[i].port == PORT)
 			break;
 	CHILD_EXPECT(i < r, "no event of the guest's OUT among %d", r);
-	r = vmon_cpu_run(&t.cpu);
+	r = libvmon_cpu_run(&t.cpu);
 	CHILD_EXPECT(!r && test_get_ucall(&t, &uc) == UCALL_DONE, "%s",
 		     test_describe_exit(&t.cpu));
 

@@ -141,7 +141,7 @@ TEST_F(nl, list_shows_the_vm)
 	EXPECT_EQ(getuid(), self->info.uid);
 	EXPECT_EQ(1, self->info.nr_vcpus);
 	EXPECT_EQ(LOW_RAM_SIZE + self->t.high_size, self->info.mem_bytes);
-	EXPECT_STREQ(vmon_backend_name(self->t.vm.caps.backend), self->info.backend);
+	EXPECT_STREQ(libvmon_backend_name(self->t.vm.caps.backend), self->info.backend);
 	EXPECT_STREQ("", self->info.name);
 
 	ASSERT_EQ(0, ioctl(self->t.vm.fd, VMON_SET_NAME, &name));

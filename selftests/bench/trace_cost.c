@@ -97,7 +97,7 @@ static int run_batch(struct test_vm *t, struct libvmon_nl *v, uint32_t vm_id, ui
 	if (r)
 		return r;
 	t0 = now_ns();
-	r = vmon_cpu_run(&t->cpu);
+	r = libvmon_cpu_run(&t->cpu);
 	t1 = now_ns();
 	if (r || test_get_ucall(t, &uc) != UCALL_SYNC) {
 		fprintf(stderr, "trace_cost: expected the guest's SYNC, got %d %s\n", r,
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (off.kernel_ns < 0) {
 		printf("# trace_cost: %s backend, %llu CPUID exits, module without statistics\n",
-		       vmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
+		       libvmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
 		printf("# %-10s %14.0f\n", "no-stats", off.wall_ns);
 		return 0;
 	}
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	printf("# trace_cost: %s backend, %llu CPUID exits per phase\n",
-	       vmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
+	       libvmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
 	printf("# %-10s %14s %18s %14s %10s\n", "phase", "wall ns/exit", "host ns/exit",
 	       "events", "lost");
 	printf("# %-10s %14.0f %18.0f %14s %10llu\n", "off", off.wall_ns, off.kernel_ns, "-",

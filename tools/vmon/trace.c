@@ -474,7 +474,7 @@ static unsigned int find_backend(struct libvmon_nl *nl, const uint32_t *only)
 		return backend;
 	fd = vmon_open_device_quiet();
 	if (fd >= 0) {
-		if (!vmon_get_caps(fd, &caps))
+		if (!libvmon_get_caps(fd, &caps))
 			backend = caps.backend;
 		close(fd);
 	}
@@ -496,10 +496,10 @@ static int resolve_reasons(struct trace_state *ts)
 				 o->reasons[i]);
 		else if (ret == -ENOENT && exit_reason_other_backend(ts->backend, o->reasons[i]))
 			vmon_err("trace: --reason %s: an exit reason of the other backend; this machine runs %s (see 'vmon trace --reason list')",
-				 o->reasons[i], vmon_backend_name(ts->backend));
+				 o->reasons[i], libvmon_backend_name(ts->backend));
 		else if (ret == -ENOENT)
 			vmon_err("trace: --reason %s: no such %s exit reason (see 'vmon trace --reason list')",
-				 o->reasons[i], vmon_backend_name(ts->backend));
+				 o->reasons[i], libvmon_backend_name(ts->backend));
 		else
 			vmon_err("trace: --reason %s: not a reason name or a number below 2^32 (see 'vmon trace --reason list')",
 				 o->reasons[i]);
@@ -666,7 +666,7 @@ int cmd_trace(int argc, char **argv)
 			vmon_err("trace: --reason list: no VM is running and /dev/vmon cannot say which backend this machine has (load vmon.ko, or start a VM first)");
 			goto out;
 		}
-		printf("%s exit reasons (names from tables/%s):\n", vmon_backend_name(ts->backend),
+		printf("%s exit reasons (names from tables/%s):\n", libvmon_backend_name(ts->backend),
 		       ts->backend == VMON_BACKEND_VMX ? "vmx_exit_reasons.h" : "svm_exit_codes.h");
 		exit_reasons_list(ts->backend, stdout);
 		status = VMON_STATUS_OK;
