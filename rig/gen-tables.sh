@@ -118,7 +118,7 @@ Exit reasons, exit codes, instruction errors
 These tables are the X-macro lists in ``tables/``, expanded by the C
 preprocessor.  vmon.ko uses the same lists for its kernel messages and
 the decoded ``reason`` strings of ``VMON_EXIT_FAIL_ENTRY``, and libvmon
-uses them for ``vmon_hw_exit_name()``; a number that is missing here is
+uses them for ``libvmon_hw_exit_name()``; a number that is missing here is
 unknown to all of them.
 
 EOF

@@ -24,9 +24,9 @@ TEST(api_version)
 	int fd;
 
 	SKIP_IF_NO_VMON();
-	fd = vmon_open_system();
+	fd = libvmon_open_system();
 	ASSERT_LE(0, fd) TH_LOG("open %s: %s", VMON_DEVICE_PATH, strerror(-fd));
-	EXPECT_EQ(VMON_API_VERSION, vmon_get_api_version(fd));
+	EXPECT_EQ(VMON_API_VERSION, libvmon_get_api_version(fd));
 	/* GET_API_VERSION takes no argument: anything else is ignored or EINVAL */
 	close(fd);
 }
@@ -38,14 +38,14 @@ TEST(caps_sane)
 	int fd;
 
 	SKIP_IF_NO_VMON();
-	fd = vmon_open_system();
+	fd = libvmon_open_system();
 	ASSERT_LE(0, fd);
 	memset(&caps, 0xa5, sizeof(caps));
-	ASSERT_OK(vmon_get_caps(fd, &caps));
+	ASSERT_OK(libvmon_get_caps(fd, &caps));
 	TH_LOG("backend %s flags 0x%x tdp_levels %u host_paging_levels %u max_vcpus %u "
 	       "max_mem_slots %u max_cpuid_entries %u run_size %u max_guest_phys 0x%llx "
 	       "tsc_khz %u",
-	       vmon_backend_name(caps.backend), caps.flags, caps.tdp_levels,
+	       libvmon_backend_name(caps.backend), caps.flags, caps.tdp_levels,
 	       caps.host_paging_levels, caps.max_vcpus, caps.max_mem_slots,
 	       caps.max_cpuid_entries, caps.run_size,
 	       (unsigned long long)caps.max_guest_phys, caps.tsc_khz);
@@ -88,7 +88,7 @@ TEST(create_vm_argument_must_be_zero)
 	int fd, vm;
 
 	SKIP_IF_NO_VMON();
-	fd = vmon_open_system();
+	fd = libvmon_open_system();
 	ASSERT_LE(0, fd);
 	EXPECT_ERRNO(EINVAL, ioctl_err(fd, VMON_CREATE_VM, 1));
 	vm = ioctl(fd, VMON_CREATE_VM, 0);

@@ -103,7 +103,7 @@ TEST_F(cpuid, set_table_is_what_the_guest_sees)
 	};
 	unsigned int i, j;
 
-	ASSERT_OK(vmon_set_cpuid(&self->t.cpu, table, sizeof(table) / sizeof(table[0])));
+	ASSERT_OK(libvmon_set_cpuid(&self->t.cpu, table, sizeof(table) / sizeof(table[0])));
 	RUN_EXPECT_UCALL(&self->t, &self->uc, UCALL_DONE);
 	ASSERT_OK(test_sync_from_guest(&self->t, queries, sizeof(queries)));
 	for (i = 0; i < NQ; i++) {
@@ -122,8 +122,8 @@ TEST_F(cpuid, too_many_entries_rejected)
 	struct vmon_cpuid_entry *e = calloc(n, sizeof(*e));
 
 	ASSERT_NE(NULL, e);
-	EXPECT_NE(0, vmon_set_cpuid(&self->t.cpu, e, n));
-	EXPECT_OK(vmon_set_cpuid(&self->t.cpu, e, n - 1));
+	EXPECT_NE(0, libvmon_set_cpuid(&self->t.cpu, e, n));
+	EXPECT_OK(libvmon_set_cpuid(&self->t.cpu, e, n - 1));
 	free(e);
 }
 

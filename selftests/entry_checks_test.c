@@ -73,8 +73,8 @@ FIXTURE_SETUP(checks)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&self->t, VMON_GUEST_LONG));
 	ASSERT_OK(test_vm_load_blob(&self->t, hlt_guest64, hlt_guest64_end));
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &self->good));
-	ASSERT_OK(vmon_get_regs(&self->t.cpu, &self->good_regs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(libvmon_get_regs(&self->t.cpu, &self->good_regs));
 }
 
 FIXTURE_TEARDOWN(checks)
@@ -166,10 +166,10 @@ static void check_rule(struct __test_metadata *_metadata, FIXTURE_DATA(checks) *
 			       strerror(-r));
 			break;
 		}
-		ASSERT_OK(vmon_set_sregs(&self->t.cpu, bad_sregs));
-		ASSERT_OK(vmon_set_regs(&self->t.cpu, bad_regs));
+		ASSERT_OK(libvmon_set_sregs(&self->t.cpu, bad_sregs));
+		ASSERT_OK(libvmon_set_regs(&self->t.cpu, bad_regs));
 		if (rule) {
-			ASSERT_EQ(0, vmon_cpu_run(&self->t.cpu));
+			ASSERT_EQ(0, libvmon_cpu_run(&self->t.cpu));
 			if (!software && hw_deviation && run->exit_reason != VMON_EXIT_FAIL_ENTRY) {
 				TH_LOG("known emulator deviation: the CPU ran the guest (%s): %s",
 				       test_describe_exit(&self->t.cpu), hw_deviation);
@@ -181,7 +181,7 @@ static void check_rule(struct __test_metadata *_metadata, FIXTURE_DATA(checks) *
 			RUN_EXPECT_EXIT(&self->t, VMON_EXIT_FAIL_ENTRY);
 			expect_refused(_metadata, &self->t, rule, software);
 		} else {
-			ASSERT_EQ(0, vmon_cpu_run(&self->t.cpu));
+			ASSERT_EQ(0, libvmon_cpu_run(&self->t.cpu));
 			ASSERT_NE(VMON_EXIT_FAIL_ENTRY, run->exit_reason)
 				TH_LOG("%s has no such rule, yet: %s", vmx ? "VMX" : "SVM",
 				       test_describe_exit(&self->t.cpu));
@@ -193,8 +193,8 @@ static void check_rule(struct __test_metadata *_metadata, FIXTURE_DATA(checks) *
 			ASSERT_EQ(VMON_EXIT_HLT, run->exit_reason);
 		}
 restore:
-		ASSERT_OK(vmon_set_sregs(&self->t.cpu, &self->good));
-		ASSERT_OK(vmon_set_regs(&self->t.cpu, &self->good_regs));
+		ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &self->good));
+		ASSERT_OK(libvmon_set_regs(&self->t.cpu, &self->good_regs));
 		RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
 	}
 	set_prechecks(true);
@@ -280,9 +280,9 @@ TEST_F(checks, cs_rpl_differs_from_dpl_named_only_after_refusal)
 
 	ASSERT_NE(NULL, rule);
 	bad.cs.selector |= 1;
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
-	ASSERT_OK(vmon_set_regs(&self->t.cpu, &self->good_regs));
-	ASSERT_EQ(0, vmon_cpu_run(&self->t.cpu));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &bad));
+	ASSERT_OK(libvmon_set_regs(&self->t.cpu, &self->good_regs));
+	ASSERT_EQ(0, libvmon_cpu_run(&self->t.cpu));
 	if (run->exit_reason == VMON_EXIT_FAIL_ENTRY) {
 		ASSERT_EQ(VMON_BACKEND_VMX, self->t.vm.caps.backend)
 			TH_LOG("SVM refused a state the APM allows: %s",
@@ -293,8 +293,8 @@ TEST_F(checks, cs_rpl_differs_from_dpl_named_only_after_refusal)
 			TH_LOG("expected the guest's HLT: %s", test_describe_exit(&self->t.cpu));
 		TH_LOG("the CPU ran the guest with CS.RPL 1");
 	}
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &self->good));
-	ASSERT_OK(vmon_set_regs(&self->t.cpu, &self->good_regs));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(libvmon_set_regs(&self->t.cpu, &self->good_regs));
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
 }
 
@@ -416,8 +416,8 @@ TEST_F(checks, cr3_high_bits_in_protected_mode)
 	test_vm_destroy(&self->t);
 	ASSERT_OK(test_vm_create(&self->t, VMON_GUEST_PROT));
 	ASSERT_OK(test_vm_load_blob(&self->t, hlt_guest32, hlt_guest32_end));
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &self->good));
-	ASSERT_OK(vmon_get_regs(&self->t.cpu, &self->good_regs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(libvmon_get_regs(&self->t.cpu, &self->good_regs));
 	bad = self->good;
 	bad.cr3 |= 1ULL << bits;
 	CHECK_SREGS(bad, "CR3_RESERVED", "CR3_MBZ");
@@ -457,13 +457,13 @@ TEST_F(checks, refused_entry_keeps_host_interrupts)
 		SKIP(return, "cannot turn " PRECHECKS_PARAM " off");
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	bad.cr3 |= 1ULL << bits;
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &bad));
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_FAIL_ENTRY);
 
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &self->good));
 	ASSERT_OK(test_vm_load_blob(&self->t, cli_spin64, cli_spin64_end));
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick_after_100ms, &self_thread));
-	r = vmon_cpu_run(&self->t.cpu);
+	r = libvmon_cpu_run(&self->t.cpu);
 	pthread_join(th, NULL);
 	ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN: expected -EINTR, got %d; exit %s", r,
 				    test_describe_exit(&self->t.cpu));

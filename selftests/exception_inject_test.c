@@ -137,9 +137,9 @@ TEST(pf_with_cr2_from_sregs)
 	SKIP_IF_NO_VMON();
 	setup(_metadata, &t, guest_wait_pf, 0);
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
-	ASSERT_OK(vmon_get_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &sregs));
 	sregs.cr2 = 0xdead5000;
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &sregs));
 	ASSERT_OK(test_exception(&t.cpu, 14, 1, 0x6));	/* user-mode write, not present */
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	ASSERT_EQ(2, uc.args[0]);
@@ -228,13 +228,13 @@ TEST(error_code_follows_the_mode_at_delivery)
 	setup(_metadata, &t, guest_wait, 0);
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	rip = t.cpu.run->regs.rip;
-	ASSERT_OK(vmon_get_sregs(&t.cpu, &good));
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &good));
 	real = good;
 	real.cr0 &= ~(1ULL << 31 | 1ULL << 0);		/* PG, PE */
 	real.efer &= ~(1ULL << 8 | 1ULL << 10);		/* LME, LMA */
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &real));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &real));
 	ASSERT_OK(test_exception(&t.cpu, 13, 1, 0x1234));
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &good));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &good));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	ASSERT_EQ(2, uc.args[0]);
 	EXPECT_EQ(13, uc.args[1]);
@@ -366,7 +366,7 @@ TEST(redelivered_after_fault_during_delivery)
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("#GP delivered %llu times", (unsigned long long)uc.args[1]);
 	EXPECT_EQ(0x55, uc.args[2]);
 	/* error code, RIP, CS, RFLAGS, RSP, SS on the fresh stack */
-	frame = vmon_gpa_to_hva(&t.vm, FRESH_GPA + 0xc000 - 48, 48);
+	frame = libvmon_gpa_to_hva(&t.vm, FRESH_GPA + 0xc000 - 48, 48);
 	ASSERT_NE(NULL, frame);
 	EXPECT_EQ(0x55, frame[0]);
 	EXPECT_EQ(VMON_SETUP_SEL_CODE64, frame[2]);
@@ -392,7 +392,7 @@ TEST(injected_bp_redelivered_after_fault)
 	ASSERT_OK(test_exception(&t.cpu, 3, 0, 0));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("#BP delivered %llu times", (unsigned long long)uc.args[1]);
-	frame = vmon_gpa_to_hva(&t.vm, FRESH_GPA + 0xe000 - 40, 40);
+	frame = libvmon_gpa_to_hva(&t.vm, FRESH_GPA + 0xe000 - 40, 40);
 	ASSERT_NE(NULL, frame);
 	EXPECT_EQ(rip, frame[0]) TH_LOG("#BP returned to 0x%llx, injected at 0x%llx",
 					(unsigned long long)frame[0], (unsigned long long)rip);

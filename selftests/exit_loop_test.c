@@ -47,7 +47,7 @@ TEST_F_TIMEOUT(loop, hundred_thousand_exits, 900)
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < EXITS; i++) {
-		r = vmon_cpu_run(&self->t.cpu);
+		r = libvmon_cpu_run(&self->t.cpu);
 		if (r || run->exit_reason != VMON_EXIT_IO || run->io.port != PORT ||
 		    run->io.data != i) {
 			ASSERT_TRUE(0) TH_LOG("exit %u: expected OUT port 0x%x data 0x%x, got %d %s",

@@ -21,7 +21,7 @@ FIXTURE_SETUP(fail)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&self->t, VMON_GUEST_LONG));
 	ASSERT_OK(test_vm_load_blob(&self->t, hlt_guest64, hlt_guest64_end));
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &self->good));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &self->good));
 }
 
 FIXTURE_TEARDOWN(fail)
@@ -55,7 +55,7 @@ static void expect_fail_entry_then_recover(struct __test_metadata *_metadata,
 	/* again: still failing, still no oops */
 	RUN_EXPECT_EXIT(t, VMON_EXIT_FAIL_ENTRY);
 
-	ASSERT_OK(vmon_set_sregs(&t->cpu, good));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, good));
 	ASSERT_OK(test_vm_set_entry(t, CODE_GPA, 0));
 	RUN_EXPECT_EXIT(t, VMON_EXIT_HLT);
 }
@@ -65,7 +65,7 @@ TEST_F(fail, cs_l_and_cs_d_in_long_mode)
 	struct vmon_sregs bad = self->good;
 
 	bad.cs.db = 1;
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &bad));
 	expect_fail_entry_then_recover(_metadata, &self->t, &self->good);
 }
 
@@ -74,7 +74,7 @@ TEST_F(fail, long_mode_paging_without_pae)
 	struct vmon_sregs bad = self->good;
 
 	bad.cr4 &= ~(1ULL << 5);
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &bad));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &bad));
 	expect_fail_entry_then_recover(_metadata, &self->t, &self->good);
 }
 

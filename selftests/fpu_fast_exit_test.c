@@ -309,8 +309,8 @@ TEST_F_TIMEOUT(fpu, state_across_fast_exits, 120)
 	for (r = 0; r < ROUNDS; r++)
 		make_image(&guest_in[r], 0x11 + 0x20 * r);
 	ASSERT_OK(test_vm_create_c(&t, guest_main, host_avx));	/* copies guest_in */
-	progress_hva = vmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_progress, 8);
-	stop_hva = vmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_stop, 8);
+	progress_hva = libvmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_progress, 8);
+	stop_hva = libvmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_stop, 8);
 	ASSERT_NE(NULL, progress_hva);
 	ASSERT_NE(NULL, stop_hva);
 

@@ -48,7 +48,7 @@ static struct vmon_run *setup(struct __test_metadata *_metadata, struct test_vm 
 
 static uint64_t guest_u64(struct test_vm *t, volatile uint64_t *var)
 {
-	return *(volatile uint64_t *)vmon_gpa_to_hva(&t->vm, (uintptr_t)var, 8);
+	return *(volatile uint64_t *)libvmon_gpa_to_hva(&t->vm, (uintptr_t)var, 8);
 }
 
 /* ---- periodic tick: a host timer kicks VMON_RUN out, each kick injects ---- */
@@ -81,7 +81,7 @@ TEST(periodic_tick_long_mode)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &tick, NULL));
 	for (;;) {
-		r = vmon_cpu_run(&t.cpu);
+		r = libvmon_cpu_run(&t.cpu);
 		if (r == -EINTR) {
 			r = test_interrupt(&t.cpu, TICK_VECTOR);
 			if (r == -EBUSY) {
@@ -257,7 +257,7 @@ TEST(redelivered_after_fault_during_delivery)
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("interrupt delivered %llu times",
 					(unsigned long long)uc.args[1]);
 	/* the CPU pushed the frame onto the fresh stack: RIP, CS, RFLAGS, RSP, SS */
-	frame = vmon_gpa_to_hva(&t.vm, FRESH_GPA + 0x8000 - 40, 40);
+	frame = libvmon_gpa_to_hva(&t.vm, FRESH_GPA + 0x8000 - 40, 40);
 	ASSERT_NE(NULL, frame);
 	EXPECT_EQ(VMON_SETUP_SEL_CODE64, frame[1]);
 	EXPECT_EQ(FRESH_GPA + 0x8000, frame[3]);
@@ -289,9 +289,9 @@ TEST(pending_redelivery_blocks_injection)
 
 	SKIP_IF_NO_VMON();
 	run = setup(_metadata, &t, guest_spin_if, 0);
-	ASSERT_OK(vmon_get_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &sregs));
 	sregs.idt.base = MMIO_GPA;
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &sregs));
 	ASSERT_OK(test_interrupt(&t.cpu, TICK_VECTOR));
 	RUN_EXPECT_EXIT(&t, VMON_EXIT_MMIO);
 	EXPECT_EQ(MMIO_GPA + TICK_VECTOR * 16, run->mmio.gpa & ~7ULL)
@@ -303,7 +303,7 @@ TEST(pending_redelivery_blocks_injection)
 	ASSERT_OK(test_interrupt(&t.cpu, TICK_VECTOR));
 
 	sregs.idt.base = IDT_GPA;
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &sregs));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	EXPECT_LE(1, uc.args[1]);
 	EXPECT_GE(2, uc.args[1]);
@@ -377,7 +377,7 @@ static void tick_on_halt(struct __test_metadata *_metadata, enum vmon_guest_mode
 	ASSERT_OK(test_vm_load_blob(&t, blob, end));
 	run = t.cpu.run;
 	for (;;) {
-		ASSERT_EQ(0, vmon_cpu_run(&t.cpu));
+		ASSERT_EQ(0, libvmon_cpu_run(&t.cpu));
 		if (run->exit_reason != VMON_EXIT_HLT)
 			break;
 		/* halted with IF = 1 and nothing queued: the timer's turn */

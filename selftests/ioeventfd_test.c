@@ -56,7 +56,7 @@ static uint64_t drain(int efd)
 static int ioeventfd(struct test_vm *t, uint64_t addr, uint32_t len, int fd,
 		     uint64_t datamatch, uint32_t flags)
 {
-	return vmon_vm_ioeventfd(&t->vm, addr, len, fd, datamatch, flags);
+	return libvmon_vm_ioeventfd(&t->vm, addr, len, fd, datamatch, flags);
 }
 
 /* userspace's part of an MMIO write that was not the kernel's: drop it */
@@ -77,7 +77,7 @@ static int mmio_sink(void *opaque, __u64 gpa, void *data, unsigned int len, bool
 		TH_LOG("expected the MMIO write at 0x%llx, got %s",	\
 		       (unsigned long long)(_gpa), test_describe_exit(&(t)->cpu)); \
 	ASSERT_TRUE((t)->cpu.run->mmio.flags & VMON_MMIO_WRITE);	\
-	ASSERT_OK(vmon_emulate_mmio(&(t)->cpu, mmio_sink, &__mmio_val));	\
+	ASSERT_OK(libvmon_emulate_mmio(&(t)->cpu, mmio_sink, &__mmio_val));	\
 	EXPECT_EQ((uint64_t)(_val), __mmio_val);				\
 } while (0)
 

@@ -92,7 +92,7 @@ static void start_aps(struct __test_metadata *_metadata, struct test_vm *t, stru
 	}
 	for (i = 0; i < n; i++) {
 		/* the first report in this thread: the AP is set up */
-		ap[i].r = vmon_cpu_run(&ap[i].cpu);
+		ap[i].r = libvmon_cpu_run(&ap[i].cpu);
 		ASSERT_EQ(0, ap[i].r);
 		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
@@ -125,7 +125,7 @@ TEST(fixed_ipi_wakes_halted_vcpu)
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	pthread_join(th[0], NULL);
 	check_ap(_metadata, &ap[0]);
-	vmon_cpu_destroy(&ap[0].cpu);
+	libvmon_cpu_destroy(&ap[0].cpu);
 	test_vm_destroy(&t);
 }
 
@@ -165,7 +165,7 @@ TEST(shorthands_broadcast_logical_and_lowest_priority)
 	for (i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
 		check_ap(_metadata, &ap[i]);
-		vmon_cpu_destroy(&ap[i].cpu);
+		libvmon_cpu_destroy(&ap[i].cpu);
 	}
 	test_vm_destroy(&t);
 }
@@ -207,7 +207,7 @@ TEST(nmi_ipi_wakes_vcpu_halted_with_interrupts_off)
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	pthread_join(th[0], NULL);
 	check_ap(_metadata, &ap[0]);
-	vmon_cpu_destroy(&ap[0].cpu);
+	libvmon_cpu_destroy(&ap[0].cpu);
 	test_vm_destroy(&t);
 }
 
@@ -239,7 +239,7 @@ static void *ap_sipi_thread(void *arg)
 {
 	struct test_ap *ap = arg;
 
-	ap->r = vmon_cpu_run(&ap->cpu);
+	ap->r = libvmon_cpu_run(&ap->cpu);
 	return NULL;
 }
 
@@ -255,12 +255,12 @@ TEST(init_sipi_start_application_processors)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_bsp_init_sipi, 0));
-	dst = vmon_gpa_to_hva(&t.vm, SIPI_VECTOR << 12, trampoline_end - trampoline);
+	dst = libvmon_gpa_to_hva(&t.vm, SIPI_VECTOR << 12, trampoline_end - trampoline);
 	ASSERT_TRUE(dst != NULL);
 	memcpy(dst, trampoline, trampoline_end - trampoline);
 	for (i = 0; i < NR_CPUS; i++) {
 		ap[i].t = &t;
-		ASSERT_OK(vmon_cpu_create(&t.vm, i + 1, &ap[i].cpu));
+		ASSERT_OK(libvmon_cpu_create(&t.vm, i + 1, &ap[i].cpu));
 		/* as at power-up: application processors wait for a SIPI */
 		ASSERT_EQ(0, test_mp_state(&ap[i].cpu, 1, VMON_MP_WAIT_SIPI));
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, ap_sipi_thread, &ap[i]));
@@ -272,14 +272,14 @@ TEST(init_sipi_start_application_processors)
 		EXPECT_EQ(0, ap[i].r);
 		ASSERT_IO(&(struct test_vm){ .cpu = ap[i].cpu }, REPORT_PORT, 4, VMON_IO_OUT);
 		EXPECT_EQ(i + 1, ap[i].cpu.run->io.data);
-		ASSERT_OK(vmon_get_sregs(&ap[i].cpu, &sregs));
+		ASSERT_OK(libvmon_get_sregs(&ap[i].cpu, &sregs));
 		EXPECT_EQ(SIPI_VECTOR << 8, sregs.cs.selector);
 		EXPECT_EQ(SIPI_VECTOR << 12, sregs.cs.base);
 		EXPECT_EQ(0, sregs.cr0 & 1) TH_LOG("CR0 0x%llx", (unsigned long long)sregs.cr0);
 		EXPECT_EQ(VMON_MP_RUNNABLE, test_mp_state(&ap[i].cpu, 0, 0));
 		/* the APIC of an AP after INIT is software-disabled: HLT exits */
 		RUN_EXPECT_EXIT(&(struct test_vm){ .cpu = ap[i].cpu }, VMON_EXIT_HLT);
-		vmon_cpu_destroy(&ap[i].cpu);
+		libvmon_cpu_destroy(&ap[i].cpu);
 	}
 	/* the BSP got no INIT: it is still running */
 	EXPECT_EQ(VMON_MP_RUNNABLE, test_mp_state(&t.cpu, 0, 0));

@@ -43,7 +43,7 @@ static int create(struct __test_metadata *_metadata, struct test_vm *t,
 
 static int irqfd(struct test_vm *t, int fd, uint64_t address, uint32_t data, uint32_t flags)
 {
-	return vmon_vm_irqfd(&t->vm, fd, address, data, flags);
+	return libvmon_vm_irqfd(&t->vm, fd, address, data, flags);
 }
 
 static void signal_fd(int fd)
@@ -184,7 +184,7 @@ TEST(guest_write_raises_msi_without_exit)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(create(_metadata, &t, guest_doorbell));
 	efd = eventfd(0, EFD_CLOEXEC);
-	ASSERT_OK(vmon_vm_ioeventfd(&t.vm, DOORBELL_GPA, 4, efd, 0, 0));
+	ASSERT_OK(libvmon_vm_ioeventfd(&t.vm, DOORBELL_GPA, 4, efd, 0, 0));
 	ASSERT_OK(irqfd(&t, efd, MSI_ADDR(0), 0x57, 0));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[0]);

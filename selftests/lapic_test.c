@@ -495,7 +495,7 @@ TEST(mp_state_ioctls_and_wait_for_sipi_is_killable)
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarm(1);
-	EXPECT_ERRNO(EINTR, vmon_cpu_run(&t.cpu));
+	EXPECT_ERRNO(EINTR, libvmon_cpu_run(&t.cpu));
 	EXPECT_EQ(VMON_EXIT_INTR, t.cpu.run->exit_reason);
 	EXPECT_EQ(VMON_MP_WAIT_SIPI, test_mp_state(&t.cpu, 0, 0));
 

@@ -150,11 +150,11 @@ static void guest_spin_ns(uint64_t ns)
 static void setup(struct __test_metadata *_metadata, struct test_vm *t,
 		  void (*guest)(uint64_t), uint64_t arg)
 {
-	int sys = vmon_open_system();
+	int sys = libvmon_open_system();
 	struct vmon_caps caps;
 
 	ASSERT_LE(0, sys);
-	ASSERT_OK(vmon_get_caps(sys, &caps));
+	ASSERT_OK(libvmon_get_caps(sys, &caps));
 	close(sys);
 	if (!(caps.flags & VMON_CAP_LAPIC))
 		SKIP(return, "vmon.ko has no in-kernel local APIC");
@@ -607,7 +607,7 @@ TEST(get_set_lapic_running_timer)
 	/* restart it with 20 ms left */
 	c = SHORT_COUNT;
 	memcpy(s.regs + APIC_TMCCT_OFF, &c, 4);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &tset));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &tset));
 	ASSERT_OK(test_ioctl(t.cpu.fd, VMON_SET_LAPIC, &s));
 	ASSERT_OK(test_ioctl(t.cpu.fd, VMON_GET_LAPIC, &s2));
 	c = state_reg(&s2, APIC_TMCCT_OFF);
@@ -626,7 +626,7 @@ TEST(get_set_lapic_running_timer)
 	dl = uc.args[1];
 	ASSERT_OK(test_ioctl(t.cpu.fd, VMON_GET_LAPIC, &s));
 	EXPECT_EQ(dl, s.tsc_deadline);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &tset));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &tset));
 	s.tsc_deadline = tset + ns_to_tsc(20000000);
 	ASSERT_OK(test_ioctl(t.cpu.fd, VMON_SET_LAPIC, &s));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);

@@ -44,23 +44,23 @@ TEST(many_vms_and_vcpus)
 	SKIP_IF_NO_VMON();
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < NR_VMS; i++) {
-			ASSERT_OK(vmon_vm_create(&vms[i]));
+			ASSERT_OK(libvmon_vm_create(&vms[i]));
 			nvcpu = vms[i].caps.max_vcpus < VCPUS_PER_VM ?
 				vms[i].caps.max_vcpus : VCPUS_PER_VM;
 			for (j = 0; j < nvcpu; j++)
-				ASSERT_OK(vmon_cpu_create(&vms[i], j, &cpus[i][j]));
+				ASSERT_OK(libvmon_cpu_create(&vms[i], j, &cpus[i][j]));
 		}
 		/* the last vCPU of the largest id works */
-		ASSERT_OK(vmon_get_regs(&cpus[NR_VMS - 1][0], &regs));
+		ASSERT_OK(libvmon_get_regs(&cpus[NR_VMS - 1][0], &regs));
 		for (i = 0; i < NR_VMS; i++) {
 			nvcpu = vms[i].caps.max_vcpus < VCPUS_PER_VM ?
 				vms[i].caps.max_vcpus : VCPUS_PER_VM;
 			/* alternate the order: VM first, or vCPUs first */
 			if ((i + round) & 1)
-				vmon_vm_destroy(&vms[i]);
+				libvmon_vm_destroy(&vms[i]);
 			for (j = 0; j < nvcpu; j++)
-				vmon_cpu_destroy(&cpus[i][j]);
-			vmon_vm_destroy(&vms[i]);
+				libvmon_cpu_destroy(&cpus[i][j]);
+			libvmon_vm_destroy(&vms[i]);
 		}
 	}
 	EXPECT_EQ(fds, count_fds());
@@ -94,14 +94,14 @@ TEST(close_vcpu_fd_before_vm)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&t, VMON_GUEST_REAL));
-	vmon_cpu_destroy(&t.cpu);
+	libvmon_cpu_destroy(&t.cpu);
 	/* the VM goes on: slots and new vCPUs */
-	ASSERT_OK(vmon_vm_set_memory(&t.vm, SLOT_TEST, 0, 0x80000, 0x10000,
+	ASSERT_OK(libvmon_vm_set_memory(&t.vm, SLOT_TEST, 0, 0x80000, 0x10000,
 				     (char *)t.high));
-	ASSERT_OK(vmon_vm_set_memory(&t.vm, SLOT_TEST, 0, 0x80000, 0, NULL));
+	ASSERT_OK(libvmon_vm_set_memory(&t.vm, SLOT_TEST, 0, 0x80000, 0, NULL));
 	if (t.vm.caps.max_vcpus > 1) {
-		ASSERT_OK(vmon_cpu_create(&t.vm, 1, &cpu2));
-		vmon_cpu_destroy(&cpu2);
+		ASSERT_OK(libvmon_cpu_create(&t.vm, 1, &cpu2));
+		libvmon_cpu_destroy(&cpu2);
 	}
 	test_vm_destroy(&t);
 	EXPECT_EQ(ref, test_module_refcnt());
@@ -155,7 +155,7 @@ TEST(run_page_survives_dontneed)
 
 	/* what userspace writes now is what the kernel reads */
 	run->immediate_exit = 1;
-	EXPECT_ERRNO(EINTR, vmon_cpu_run(&t.cpu));
+	EXPECT_ERRNO(EINTR, libvmon_cpu_run(&t.cpu));
 	EXPECT_EQ(VMON_EXIT_INTR, run->exit_reason);
 	run->immediate_exit = 0;
 
@@ -176,17 +176,17 @@ TEST(vcpu_ids)
 	struct vmon_vm vm;
 
 	SKIP_IF_NO_VMON();
-	ASSERT_OK(vmon_vm_create(&vm));
-	EXPECT_ERRNO(EINVAL, vmon_cpu_create(&vm, vm.caps.max_vcpus, &a));
-	EXPECT_ERRNO(EINVAL, vmon_cpu_create(&vm, ~0u, &a));
-	ASSERT_OK(vmon_cpu_create(&vm, 0, &a));
-	EXPECT_ERRNO(EEXIST, vmon_cpu_create(&vm, 0, &b));
+	ASSERT_OK(libvmon_vm_create(&vm));
+	EXPECT_ERRNO(EINVAL, libvmon_cpu_create(&vm, vm.caps.max_vcpus, &a));
+	EXPECT_ERRNO(EINVAL, libvmon_cpu_create(&vm, ~0u, &a));
+	ASSERT_OK(libvmon_cpu_create(&vm, 0, &a));
+	EXPECT_ERRNO(EEXIST, libvmon_cpu_create(&vm, 0, &b));
 	if (vm.caps.max_vcpus > 1) {
-		ASSERT_OK(vmon_cpu_create(&vm, vm.caps.max_vcpus - 1, &b));
-		vmon_cpu_destroy(&b);
+		ASSERT_OK(libvmon_cpu_create(&vm, vm.caps.max_vcpus - 1, &b));
+		libvmon_cpu_destroy(&b);
 	}
-	vmon_cpu_destroy(&a);
-	vmon_vm_destroy(&vm);
+	libvmon_cpu_destroy(&a);
+	libvmon_vm_destroy(&vm);
 }
 
 TEST_HARNESS_MAIN

@@ -168,7 +168,7 @@ struct pager {
 
 static void *hva(struct test_vm *t, __u64 gpa)
 {
-	return vmon_gpa_to_hva(&t->vm, gpa, 4096);
+	return libvmon_gpa_to_hva(&t->vm, gpa, 4096);
 }
 
 static __u64 new_table(struct pager *p)
@@ -272,7 +272,7 @@ static int lapic_setup(struct test_vm *t, struct lapic_expect *e)
 
 	if (!(t->vm.caps.flags & VMON_CAP_LAPIC))
 		return -EOPNOTSUPP;
-	r = vmon_set_msr(&t->cpu, MSR_APIC_BASE, 0xfee00000ULL | APIC_BASE_EN | (1 << 8));
+	r = libvmon_set_msr(&t->cpu, MSR_APIC_BASE, 0xfee00000ULL | APIC_BASE_EN | (1 << 8));
 	if (r)
 		return r;
 	st = calloc(1, sizeof(*st));
@@ -369,12 +369,12 @@ TEST_F(emul, real_mode_segment_bases)
 	LAPIC_OR_FAIL(t, &self->e);
 	ASSERT_OK(test_vm_load_blob(t, emul_real, emul_real_end));
 	ASSERT_OK(test_vm_set_entry(t, 0, 0));
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	sregs.cs.selector = CODE_GPA >> 4;
 	sregs.cs.base = CODE_GPA;
 	/* "unreal" ES: a 64 KiB segment at the APIC page */
 	sregs.es.base = self->e.base;
-	ASSERT_OK(vmon_set_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, &sregs));
 
 	n = body_expect(&self->e, self->want);
 	run_reports(_metadata, t, self->want, n);
@@ -390,11 +390,11 @@ static void paged_prot(struct __test_metadata *_metadata, struct test_vm *t,
 	LAPIC_OR_FAIL(t, e);
 	ASSERT_OK(build_tables(&p, t, pae ? 3 : 2, e->base, 0));
 	ASSERT_OK(test_vm_load_blob(t, emul_prot, emul_prot_end));
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	sregs.cr3 = p.root;
 	sregs.cr4 = pae ? sregs.cr4 | CR4_PAE : sregs.cr4 & ~CR4_PAE;
 	sregs.cr0 |= CR0_PG;
-	ASSERT_OK(vmon_set_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, &sregs));
 	run_reports(_metadata, t, want, body_expect(e, want));
 }
 
@@ -419,11 +419,11 @@ static void paged_long(struct __test_metadata *_metadata, struct test_vm *t,
 	ASSERT_OK(test_vm_create(t, VMON_GUEST_LONG));
 	LAPIC_OR_FAIL(t, e);
 	ASSERT_OK(build_tables(p, t, la57 ? 5 : 4, e->base, la57 ? ALIAS_LA57 : ALIAS_HIGH));
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	sregs.cr3 = p->root;
 	if (la57)
 		sregs.cr4 |= CR4_LA57;
-	ASSERT_OK(vmon_set_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, &sregs));
 }
 
 TEST_F(emul, long_mode_4level)
@@ -495,10 +495,10 @@ TEST_F(emul, straddle_32bit_paging)
 	ASSERT_OK(build_tables(&p, t, 2, self->e.base, 0));
 	write_straddle(t, false);
 	ASSERT_OK(test_vm_set_entry(t, STRADDLE_VA + 0xffd, 0));
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	sregs.cr3 = p.root;
 	sregs.cr0 |= CR0_PG;
-	ASSERT_OK(vmon_set_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, &sregs));
 	self->want[0] = self->e.version;
 	run_reports(_metadata, t, self->want, 1);
 }
@@ -540,7 +540,7 @@ TEST_F(emul, unknown_instruction_is_an_internal_error)
 	/* 83 83 80 00 00 00 01: add imm8 to [ebx + disp32] */
 	EXPECT_EQ(0x01000000808383ULL, run->internal.code & 0xffffffffffffffULL);
 	EXPECT_STREQ("MMIO instruction not emulated", run->internal.reason);
-	ASSERT_OK(vmon_get_regs(&t->cpu, &regs));
+	ASSERT_OK(libvmon_get_regs(&t->cpu, &regs));
 	EXPECT_EQ(add_rip, regs.rip);
 }
 

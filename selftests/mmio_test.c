@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * MMIO exits in real, protected and long mode, emulated by libvmon's
- * vmon_emulate_mmio(): loads and stores of sizes 1/2/4 (MOV r/m, MOV imm,
+ * libvmon_emulate_mmio(): loads and stores of sizes 1/2/4 (MOV r/m, MOV imm,
  * MOVZX, MOVSX, a store from AH), and a write to a read-only slot, which
  * must exit with VMON_MMIO_READONLY_SLOT while reads of it do not exit.
  * The guest reports register values with OUT to port 0x11.
@@ -128,7 +128,7 @@ static bool run_to_hlt(struct __test_metadata *_metadata, struct test_vm *t,
 	unsigned int guard;
 
 	for (guard = 0; guard < 32; guard++) {
-		int r = vmon_cpu_run(&t->cpu);
+		int r = libvmon_cpu_run(&t->cpu);
 
 		if (r) {
 			TH_LOG("VMON_RUN: %s", strerror(-r));
@@ -139,9 +139,9 @@ static bool run_to_hlt(struct __test_metadata *_metadata, struct test_vm *t,
 			return true;
 		case VMON_EXIT_MMIO:
 			d->mmio_flags = run->mmio.flags;
-			r = vmon_emulate_mmio(&t->cpu, mmio_access, d);
+			r = libvmon_emulate_mmio(&t->cpu, mmio_access, d);
 			if (r) {
-				TH_LOG("vmon_emulate_mmio: %s on %s", strerror(-r),
+				TH_LOG("libvmon_emulate_mmio: %s on %s", strerror(-r),
 				       test_describe_exit(&t->cpu));
 				return false;
 			}
@@ -213,12 +213,12 @@ TEST_F(mmio, write_to_readonly_slot)
 		  VMON_MMIO_WRITE | VMON_MMIO_READONLY_SLOT },
 		{ VMON_EXIT_IO, REPORT, 4, true, 0xcafef00d, 0 },
 	};
-	__u32 *ro = vmon_alloc_guest_memory(0x1000);
+	__u32 *ro = libvmon_alloc_guest_memory(0x1000);
 
 	ASSERT_NE(NULL, ro);
 	ro[0] = 0xfeedface;
 	ro[1] = 0xcafef00d;
-	ASSERT_OK(vmon_vm_set_memory(&self->t.vm, SLOT_TEST, VMON_MEM_READONLY, RO_GPA,
+	ASSERT_OK(libvmon_vm_set_memory(&self->t.vm, SLOT_TEST, VMON_MEM_READONLY, RO_GPA,
 				     0x1000, ro));
 	ASSERT_OK(test_vm_load_blob(&self->t, variant->ro, variant->ro_end));
 	ASSERT_TRUE(run_to_hlt(_metadata, &self->t, &self->dev));

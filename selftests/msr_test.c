@@ -86,20 +86,20 @@ TEST(owned_msrs_round_trip)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
 	for (i = 0; i < NOWNED; i++) {
-		ASSERT_OK(vmon_set_msr(&t.cpu, owned[i].index, owned[i].value));
-		ASSERT_OK(vmon_get_msr(&t.cpu, owned[i].index, &v));
+		ASSERT_OK(libvmon_set_msr(&t.cpu, owned[i].index, owned[i].value));
+		ASSERT_OK(libvmon_get_msr(&t.cpu, owned[i].index, &v));
 		EXPECT_EQ(owned[i].value, v) TH_LOG("MSR 0x%x: set 0x%llx, got 0x%llx",
 						    owned[i].index,
 						    (unsigned long long)owned[i].value,
 						    (unsigned long long)v);
 	}
-	ASSERT_OK(vmon_set_msr(&t.cpu, VMON_MSR_TSC, 1ULL << 40));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &v));
+	ASSERT_OK(libvmon_set_msr(&t.cpu, VMON_MSR_TSC, 1ULL << 40));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &v));
 	EXPECT_TRUE(v >= 1ULL << 40 && v < (1ULL << 40) + (1ULL << 36))
 		TH_LOG("TSC: set 0x%llx, read back 0x%llx", 1ULL << 40, (unsigned long long)v);
 	/* an MSR the kernel does not own is not processed */
-	EXPECT_ERRNO(ENOENT, vmon_get_msr(&t.cpu, UNOWNED_RD, &v));
-	EXPECT_ERRNO(ENOENT, vmon_set_msr(&t.cpu, UNOWNED_RD, 0));
+	EXPECT_ERRNO(ENOENT, libvmon_get_msr(&t.cpu, UNOWNED_RD, &v));
+	EXPECT_ERRNO(ENOENT, libvmon_set_msr(&t.cpu, UNOWNED_RD, 0));
 	test_vm_destroy(&t);
 }
 
@@ -113,12 +113,12 @@ TEST(guest_rdmsr_sees_set_msrs)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_read_owned, 1ULL << 40));
 	for (i = 0; i < NOWNED; i++)
-		ASSERT_OK(vmon_set_msr(&t.cpu, owned[i].index, owned[i].value));
-	ASSERT_OK(vmon_set_msr(&t.cpu, VMON_MSR_TSC, 1ULL << 40));
+		ASSERT_OK(libvmon_set_msr(&t.cpu, owned[i].index, owned[i].value));
+	ASSERT_OK(libvmon_set_msr(&t.cpu, VMON_MSR_TSC, 1ULL << 40));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_LSTAR, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_LSTAR, &v));
 	EXPECT_EQ(0xffffffff80001000ULL, v);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_KERNEL_GS_BASE, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_KERNEL_GS_BASE, &v));
 	EXPECT_EQ(0x1234000, v);
 	test_vm_destroy(&t);
 }
@@ -373,11 +373,11 @@ TEST(emulated_msrs_from_the_guest)
 
 		if (i + 1 < guest_vendor.n && e[1].index == e->index)
 			continue;	/* a later line writes it again */
-		ASSERT_OK(vmon_get_msr(&t.cpu, e->index, &v));
+		ASSERT_OK(libvmon_get_msr(&t.cpu, e->index, &v));
 		EXPECT_EQ(e->write == NONE ? e->reset : e->write, v)
 			TH_LOG("MSR 0x%x after the guest: 0x%llx", e->index, (unsigned long long)v);
 	}
-	ASSERT_OK(vmon_get_msr(&t.cpu, 0x201, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, 0x201, &v));
 	EXPECT_EQ(0xff0000800ULL, v);
 	test_vm_destroy(&t);
 }
@@ -387,21 +387,21 @@ static void host_emu_one(struct __test_metadata *_metadata, struct test_vm *t,
 {
 	__u64 v;
 
-	ASSERT_OK(vmon_get_msr(&t->cpu, e->index, &v));
+	ASSERT_OK(libvmon_get_msr(&t->cpu, e->index, &v));
 	EXPECT_EQ(e->reset, v) TH_LOG("MSR 0x%x at creation: expected 0x%llx, got 0x%llx",
 				      e->index, (unsigned long long)e->reset,
 				      (unsigned long long)v);
 	if (e->write == NONE) {
 		/* userspace may write back what it read */
-		EXPECT_OK(vmon_set_msr(&t->cpu, e->index, e->reset));
+		EXPECT_OK(libvmon_set_msr(&t->cpu, e->index, e->reset));
 		return;
 	}
-	ASSERT_OK(vmon_set_msr(&t->cpu, e->index, e->write));
+	ASSERT_OK(libvmon_set_msr(&t->cpu, e->index, e->write));
 	if (e->bad != NONE)
-		EXPECT_NE(0, vmon_set_msr(&t->cpu, e->index, e->bad))
+		EXPECT_NE(0, libvmon_set_msr(&t->cpu, e->index, e->bad))
 			TH_LOG("SET_MSRS 0x%x = 0x%llx (reserved bit) accepted", e->index,
 			       (unsigned long long)e->bad);
-	ASSERT_OK(vmon_get_msr(&t->cpu, e->index, &v));
+	ASSERT_OK(libvmon_get_msr(&t->cpu, e->index, &v));
 	EXPECT_EQ(e->write, v) TH_LOG("MSR 0x%x: wrote 0x%llx, read 0x%llx", e->index,
 				      (unsigned long long)e->write, (unsigned long long)v);
 }
@@ -420,17 +420,17 @@ TEST(emulated_msrs_from_userspace)
 	for (i = 0; i < vendor.n; i++)
 		host_emu_one(_metadata, &t, &vendor.e[i]);
 	/* userspace may set what the guest may not */
-	ASSERT_OK(vmon_set_msr(&t.cpu, 0x1b, 0xfee00000));	/* BSP flag */
-	ASSERT_OK(vmon_get_msr(&t.cpu, 0x1b, &v));
+	ASSERT_OK(libvmon_set_msr(&t.cpu, 0x1b, 0xfee00000));	/* BSP flag */
+	ASSERT_OK(libvmon_get_msr(&t.cpu, 0x1b, &v));
 	EXPECT_EQ(0xfee00000, v);
-	ASSERT_OK(vmon_get_msr(&t.cpu, 0x8b, &v));		/* microcode revision */
-	ASSERT_OK(vmon_set_msr(&t.cpu, 0x8b, 0x1234ULL << 32));
-	ASSERT_OK(vmon_get_msr(&t.cpu, 0x8b, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, 0x8b, &v));		/* microcode revision */
+	ASSERT_OK(libvmon_set_msr(&t.cpu, 0x8b, 0x1234ULL << 32));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, 0x8b, &v));
 	EXPECT_EQ(0x1234ULL << 32, v);
-	EXPECT_NE(0, vmon_set_msr(&t.cpu, MTRR_CAP, 0x50a));	/* read-only */
+	EXPECT_NE(0, libvmon_set_msr(&t.cpu, MTRR_CAP, 0x50a));	/* read-only */
 	if (!host_is_amd()) {
-		ASSERT_OK(vmon_set_msr(&t.cpu, 0x3a, 0));	/* unlock FEATURE_CONTROL */
-		EXPECT_NE(0, vmon_set_msr(&t.cpu, 0x3a, 0x5));	/* VMX is not offered */
+		ASSERT_OK(libvmon_set_msr(&t.cpu, 0x3a, 0));	/* unlock FEATURE_CONTROL */
+		EXPECT_NE(0, libvmon_set_msr(&t.cpu, 0x3a, 0x5));	/* VMX is not offered */
 	}
 	test_vm_destroy(&t);
 }
@@ -481,11 +481,11 @@ TEST(every_mtrr_round_trips)
 	ASSERT_OK(test_vm_create_c(&t, guest_all_mtrrs, 0));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
 	for (i = 0; i < 16; i++) {
-		ASSERT_OK(vmon_get_msr(&t.cpu, 0x200 + i, &v));
+		ASSERT_OK(libvmon_get_msr(&t.cpu, 0x200 + i, &v));
 		EXPECT_EQ(mtrr_var_value(i), v) TH_LOG("MTRR 0x%x", 0x200 + i);
 	}
 	for (i = 0; i < NFIXED; i++) {
-		ASSERT_OK(vmon_get_msr(&t.cpu, fixed_mtrrs[i], &v));
+		ASSERT_OK(libvmon_get_msr(&t.cpu, fixed_mtrrs[i], &v));
 		EXPECT_EQ(mtrr_fixed_value(i), v) TH_LOG("MTRR 0x%x", fixed_mtrrs[i]);
 	}
 	test_vm_destroy(&t);
@@ -513,10 +513,10 @@ TEST(guest_pat_is_what_get_msrs_reads)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_pat, 0));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_PAT, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_PAT, &v));
 	EXPECT_EQ(0x0007040600070406ULL, v);	/* power-up value */
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_PAT, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_PAT, &v));
 	EXPECT_EQ(LINUX_PAT, v);
 	test_vm_destroy(&t);
 }
@@ -565,7 +565,7 @@ TEST(guest_tsc_is_the_host_tsc_plus_offset)
 	ASSERT_OK(test_vm_create_c(&t, guest_tsc, 0));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	ASSERT_EQ(1, uc.args[0]);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &host_view));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &host_view));
 	EXPECT_TRUE(host_view > uc.args[2])
 		TH_LOG("GET_MSRS(TSC) 0x%llx not after the guest's RDTSC 0x%llx",
 		       (unsigned long long)host_view, (unsigned long long)uc.args[2]);
@@ -579,7 +579,7 @@ TEST(guest_tsc_is_the_host_tsc_plus_offset)
 		TH_LOG("guest RDTSC 0x%llx after GET_MSRS(TSC) 0x%llx went back",
 		       (unsigned long long)uc.args[1], (unsigned long long)host_view);
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &host_view));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &host_view));
 	EXPECT_TRUE(host_view >= 1ULL << 45 && host_view - (1ULL << 45) < 1ULL << 40);
 	test_vm_destroy(&t);
 }
@@ -598,10 +598,10 @@ TEST(tsc_same_on_every_vcpu)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_tsc, 0));
 	usleep(50000);
-	ASSERT_OK(vmon_cpu_create(&t.vm, 1, &second));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &a));
-	ASSERT_OK(vmon_get_msr(&second, VMON_MSR_TSC, &b));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_TSC, &c));
+	ASSERT_OK(libvmon_cpu_create(&t.vm, 1, &second));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &a));
+	ASSERT_OK(libvmon_get_msr(&second, VMON_MSR_TSC, &b));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_TSC, &c));
 	spread = c - a;
 	TH_LOG("vCPU 0 0x%llx, vCPU 1 0x%llx, vCPU 0 again 0x%llx",
 	       (unsigned long long)a, (unsigned long long)b, (unsigned long long)c);
@@ -609,7 +609,7 @@ TEST(tsc_same_on_every_vcpu)
 	EXPECT_TRUE(a <= b && b <= c)
 		TH_LOG("vCPU 1's TSC is off by %lld cycles (the reads took %llu)",
 		       (long long)(b - a), (unsigned long long)spread);
-	vmon_cpu_destroy(&second);
+	libvmon_cpu_destroy(&second);
 	test_vm_destroy(&t);
 }
 
@@ -645,7 +645,7 @@ TEST(msrs_left_to_userspace_exit)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_user_msrs, 0));
 	for (i = 0; i < NUSER; i++) {
-		EXPECT_ERRNO(ENOENT, vmon_get_msr(&t.cpu, user_msrs[i], &v));
+		EXPECT_ERRNO(ENOENT, libvmon_get_msr(&t.cpu, user_msrs[i], &v));
 		for (w = 0; w < 2; w++) {
 			RUN_EXPECT_EXIT(&t, VMON_EXIT_MSR);
 			EXPECT_EQ(user_msrs[i], t.cpu.run->msr.index);

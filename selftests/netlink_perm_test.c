@@ -28,7 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
-#include "vmon_nl.h"
+#include "libvmon_nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -59,50 +59,64 @@ static int failures;
 	}								\
 } while (0)
 
-static int listed(struct vnl *v, uint32_t id)
+static int listed(struct libvmon_nl *v, uint32_t id)
 {
-	struct vnl_vm_info vms[VNL_MAX_VMS];
-	int i, n = vnl_list_vms(v, vms, VNL_MAX_VMS);
+	struct libvmon_vm_info *vms;
+	unsigned int i, n;
+	int found = 0;
 
+	if (libvmon_nl_list_vms(v, &vms, &n))
+		return 0;
 	for (i = 0; i < n; i++)
 		if (vms[i].id == id)
-			return 1;
-	return 0;
+			found = 1;
+	free(vms);
+	return found;
 }
 
-static int join_exits(struct vnl *v)
+/* one field of a vCPU's state dump: its value and VMON_STATE_FIELD_* flags */
+static int state_field(struct libvmon_nl *v, uint32_t vm_id, uint32_t id, uint64_t *value,
+		       uint32_t *flags)
 {
-	int grp = v->exits_group;
+	const struct libvmon_state_value *f;
+	struct libvmon_state_dump d;
+	int r = libvmon_nl_get_state(v, vm_id, 0, &d);
 
-	if (setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
-		       &grp, sizeof(grp)))
-		return -errno;
-	return 0;
+	if (r)
+		return r;
+	f = libvmon_state_field(&d, id);
+	if (f) {
+		*value = f->value;
+		*flags = f->flags;
+	}
+	libvmon_state_dump_free(&d);
+	return f ? 0 : -ENOENT;
 }
 
 /* a process that may not watch VM id */
 static void check_refused(uint32_t id, const char *who)
 {
-	struct vnl_stats st;
-	struct vnl v;
-	int n, r;
+	struct libvmon_state_dump d;
+	struct libvmon_vm_stats st;
+	struct libvmon_nl v;
+	int r;
 
-	r = vnl_open(&v);
-	CHILD_EXPECT(!r, "%s: vnl_open: %d", who, r);
+	r = libvmon_nl_open(&v);
+	CHILD_EXPECT(!r, "%s: libvmon_nl_open: %d", who, r);
 	if (r)
 		return;
 	CHILD_EXPECT(!listed(&v, id), "%s: VM %u listed", who, id);
-	r = vnl_get_stats(&v, id, -1, &st, NULL);
+	r = libvmon_nl_get_stats(&v, id, -1, &st);
 	CHILD_EXPECT(r == -EPERM, "%s: GET_STATS gave %d", who, r);
-	r = vnl_trace_start(&v, id, NULL, 0);
+	r = libvmon_nl_trace_start(&v, id, NULL, 0);
 	CHILD_EXPECT(r == -EPERM, "%s: TRACE_START gave %d", who, r);
-	r = vnl_trace_stop(&v, id);
+	r = libvmon_nl_trace_stop(&v, id);
 	CHILD_EXPECT(r == -EPERM, "%s: TRACE_STOP gave %d", who, r);
-	r = vnl_get_state(&v, id, 0, &n);
+	r = libvmon_nl_get_state(&v, id, 0, &d);
 	CHILD_EXPECT(r == -EPERM, "%s: GET_STATE gave %d", who, r);
-	r = join_exits(&v);
+	r = libvmon_nl_join_exits(&v);
 	CHILD_EXPECT(r == -EPERM, "%s: joining \"exits\" gave %d", who, r);
-	vnl_close(&v);
+	libvmon_nl_close(&v);
 }
 
 static int drop_cap_sys_admin(void)
@@ -124,11 +138,11 @@ static int drop_cap_sys_admin(void)
 static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
 {
 	struct test_vm t;
-	struct vnl_stats st;
-	struct vnl_vm_info info;
-	struct vnl_event ev[8];
+	struct libvmon_vm_stats st;
+	struct libvmon_vm_info info;
+	struct libvmon_exit_event ev[8];
 	struct ucall uc;
-	struct vnl v;
+	struct libvmon_nl v;
 	char go;
 	int r, i;
 
@@ -140,31 +154,33 @@ static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
 	/* for good: no capability left from here on */
 	if (setresuid(NOBODY, NOBODY, NOBODY))
 		return 102;
-	r = vnl_open(&v);
-	CHILD_EXPECT(!r, "vnl_open: %d", r);
+	r = libvmon_nl_open(&v);
+	CHILD_EXPECT(!r, "libvmon_nl_open: %d", r);
 	if (r)
 		return failures;
-	r = vnl_find_vm(&v, getpid(), &info);
+	r = libvmon_nl_find_vm(&v, getpid(), &info);
 	CHILD_EXPECT(!r && info.uid == NOBODY, "own VM listed: %d, uid %u", r, info.uid);
 	if (write(to_parent, &info.id, sizeof(info.id)) != sizeof(info.id))
 		return 103;
 
 	/* the owner stats and traces its VM */
-	r = vnl_get_stats(&v, info.id, 0, &st, &st);
+	r = libvmon_nl_get_stats(&v, info.id, 0, &st);
 	CHILD_EXPECT(!r, "GET_STATS of own VM: %d", r);
-	r = vnl_trace_start(&v, info.id, NULL, 0);
+	if (!r)
+		libvmon_vm_stats_free(&st);
+	r = libvmon_nl_trace_start(&v, info.id, NULL, 0);
 	CHILD_EXPECT(!r, "TRACE_START of own VM: %d", r);
 	for (i = 0; i < 3; i++) {
-		r = vmon_cpu_run(&t.cpu);
+		r = libvmon_cpu_run(&t.cpu);
 		CHILD_EXPECT(!r && t.cpu.run->exit_reason == VMON_EXIT_IO &&
 			     t.cpu.run->io.port == PORT, "run %d: %s", i, test_describe_exit(&t.cpu));
 	}
-	r = vnl_read_events(&v, ev, 8);
+	r = libvmon_nl_read_events(&v, ev, 8);
 	for (i = 0; i < r; i++)
-		if (ev[i].has_port && ev[i].port == PORT)
+		if ((ev[i].has & LIBVMON_EV_HAS_PORT) && ev[i].port == PORT)
 			break;
 	CHILD_EXPECT(i < r, "no event of the guest's OUT among %d", r);
-	r = vmon_cpu_run(&t.cpu);
+	r = libvmon_cpu_run(&t.cpu);
 	CHILD_EXPECT(!r && test_get_ucall(&t, &uc) == UCALL_DONE, "%s",
 		     test_describe_exit(&t.cpu));
 
@@ -174,7 +190,7 @@ static int owner_child(int to_parent, int from_parent, uint32_t root_vm)
 	/* stay alive until the parent has looked */
 	if (read(from_parent, &go, 1) != 1)
 		return 104;
-	vnl_close(&v);
+	libvmon_nl_close(&v);
 	test_vm_destroy(&t);
 	return failures;
 }
@@ -191,19 +207,19 @@ static int wait_child(pid_t pid)
 TEST(owner_and_admin_only)
 {
 	int to_parent[2], from_parent[2];
-	struct vnl_vm_info info, root_info;
-	struct vnl_stats st;
+	struct libvmon_vm_info info, root_info;
+	struct libvmon_vm_stats st;
 	struct test_vm t;
 	uint32_t id;
-	struct vnl v;
+	struct libvmon_nl v;
 	pid_t owner, pid;
 
 	SKIP_IF_NO_VMON();
 	if (geteuid())
 		SKIP(return, "needs root");
 	ASSERT_OK(test_vm_create_c(&t, guest_outs, 1));
-	ASSERT_OK(vnl_open(&v));
-	ASSERT_OK(vnl_find_vm(&v, getpid(), &root_info));
+	ASSERT_OK(libvmon_nl_open(&v));
+	ASSERT_OK(libvmon_nl_find_vm(&v, getpid(), &root_info));
 	ASSERT_EQ(0, pipe(to_parent));
 	ASSERT_EQ(0, pipe(from_parent));
 
@@ -214,12 +230,13 @@ TEST(owner_and_admin_only)
 	ASSERT_EQ(sizeof(id), read(to_parent[0], &id, sizeof(id)));
 
 	/* root with CAP_SYS_ADMIN sees and traces the other user's VM */
-	ASSERT_OK(vnl_find_vm(&v, owner, &info));
+	ASSERT_OK(libvmon_nl_find_vm(&v, owner, &info));
 	EXPECT_EQ(id, info.id);
 	EXPECT_EQ(NOBODY, info.uid);
-	EXPECT_OK(vnl_get_stats(&v, id, -1, &st, NULL));
-	EXPECT_OK(vnl_trace_start(&v, id, NULL, 0));
-	EXPECT_OK(vnl_trace_stop(&v, id));
+	EXPECT_OK(libvmon_nl_get_stats(&v, id, -1, &st));
+	libvmon_vm_stats_free(&st);
+	EXPECT_OK(libvmon_nl_trace_start(&v, id, NULL, 0));
+	EXPECT_OK(libvmon_nl_trace_stop(&v, id));
 
 	/* another unprivileged user */
 	pid = fork();
@@ -237,19 +254,21 @@ TEST(owner_and_admin_only)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		struct vnl v2;
+		struct libvmon_nl v2;
 		int r;
 
 		if (drop_cap_sys_admin())
 			_exit(100);
 		check_refused(id, "uid 0 without CAP_SYS_ADMIN on uid 65534's VM");
-		r = vnl_open(&v2);
-		CHILD_EXPECT(!r, "vnl_open: %d", r);
+		r = libvmon_nl_open(&v2);
+		CHILD_EXPECT(!r, "libvmon_nl_open: %d", r);
 		if (!r) {
-			r = vnl_get_stats(&v2, root_info.id, -1, &st, NULL);
+			r = libvmon_nl_get_stats(&v2, root_info.id, -1, &st);
 			CHILD_EXPECT(!r, "GET_STATS of a VM of uid 0: %d", r);
+			if (!r)
+				libvmon_vm_stats_free(&st);
 			CHILD_EXPECT(listed(&v2, root_info.id), "VM of uid 0 not listed");
-			vnl_close(&v2);
+			libvmon_nl_close(&v2);
 		}
 		_exit(failures);
 	}
@@ -257,14 +276,14 @@ TEST(owner_and_admin_only)
 
 	ASSERT_EQ(1, write(from_parent[1], "g", 1));
 	EXPECT_EQ(0, wait_child(owner)) TH_LOG("the VM owner's checks failed (see above)");
-	vnl_close(&v);
+	libvmon_nl_close(&v);
 	test_vm_destroy(&t);
 }
 
 TEST(state_dump_redaction_asks_the_socket_opener)
 {
-	struct vnl_vm_info info;
-	struct vnl admin, weak;
+	struct libvmon_vm_info info;
+	struct libvmon_nl admin, weak;
 	struct test_vm t;
 	uint32_t flags, host_id;
 	uint64_t value;
@@ -273,34 +292,34 @@ TEST(state_dump_redaction_asks_the_socket_opener)
 	if (geteuid())
 		SKIP(return, "needs root");
 	ASSERT_OK(test_vm_create_c(&t, guest_outs, 1));
-	ASSERT_OK(vnl_open(&admin));
-	ASSERT_OK(vnl_find_vm(&admin, getpid(), &info));
+	ASSERT_OK(libvmon_nl_open(&admin));
+	ASSERT_OK(libvmon_nl_find_vm(&admin, getpid(), &info));
 	/* VMX HOST_RIP: vmon's exit handler; SVM N_CR3: the NPT root */
 	host_id = !strcmp(info.backend, "vmx") ? 0x6c16 : 0x0b0;
 
-	ASSERT_OK(vnl_get_state_field(&admin, info.id, 0, host_id, &value, &flags));
+	ASSERT_OK(state_field(&admin, info.id, host_id, &value, &flags));
 	EXPECT_EQ(0, flags);
 	EXPECT_NE(0, value) TH_LOG("field 0x%x read 0 with CAP_SYS_ADMIN", host_id);
 
 	/* the same request with write(): the opener has the capability */
-	admin.implicit_dest = 1;
-	ASSERT_OK(vnl_get_state_field(&admin, info.id, 0, host_id, &value, &flags));
+	admin.implicit_dest = true;
+	ASSERT_OK(state_field(&admin, info.id, host_id, &value, &flags));
 	EXPECT_EQ(0, flags);
 	EXPECT_NE(0, value);
 
 	/* opened without the capability, written to with it */
 	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 0));
-	ASSERT_OK(vnl_open(&weak));
+	ASSERT_OK(libvmon_nl_open(&weak));
 	ASSERT_OK(test_set_effective_cap(CAP_SYS_ADMIN, 1));
-	weak.implicit_dest = 1;
-	ASSERT_OK(vnl_get_state_field(&weak, info.id, 0, host_id, &value, &flags));
+	weak.implicit_dest = true;
+	ASSERT_OK(state_field(&weak, info.id, host_id, &value, &flags));
 	EXPECT_EQ(VMON_STATE_FIELD_REDACTED, flags)
 		TH_LOG("a socket opened without CAP_SYS_ADMIN read field 0x%x unredacted",
 		       host_id);
 	EXPECT_EQ(0, value);
 
-	vnl_close(&weak);
-	vnl_close(&admin);
+	libvmon_nl_close(&weak);
+	libvmon_nl_close(&admin);
 	test_vm_destroy(&t);
 }
 

@@ -14,7 +14,8 @@
 
 #include "kselftest_harness.h"
 #include "test_vm.h"
-#include "vmon_nl.h"
+#include "exit_codes.h"
+#include "libvmon_nl.h"
 
 #define PORT		0x32
 #define ROUNDS		16
@@ -56,9 +57,9 @@ static void guest_many(uint64_t n)
 
 FIXTURE(trace) {
 	struct test_vm t;
-	struct vnl v, tr;
+	struct libvmon_nl v, tr;
 	uint32_t id, cpuid, io;
-	struct vnl_event ev[2 * MANY];
+	struct libvmon_exit_event ev[2 * MANY];
 };
 
 FIXTURE_VARIANT(trace) {
@@ -78,24 +79,24 @@ FIXTURE_VARIANT_ADD(trace, many) {
 
 FIXTURE_SETUP(trace)
 {
-	struct vnl_vm_info info;
+	struct libvmon_vm_info info;
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&self->t, variant->guest, variant->arg));
-	ASSERT_OK(vnl_open(&self->v));
-	ASSERT_OK(vnl_open(&self->tr));
-	ASSERT_OK(vnl_find_vm(&self->v, getpid(), &info));
+	ASSERT_OK(libvmon_nl_open(&self->v));
+	ASSERT_OK(libvmon_nl_open(&self->tr));
+	ASSERT_OK(libvmon_nl_find_vm(&self->v, getpid(), &info));
 	self->id = info.id;
-	self->cpuid = vnl_code_cpuid(self->t.vm.caps.backend);
-	self->io = vnl_code_io(self->t.vm.caps.backend);
+	self->cpuid = exit_code_cpuid(self->t.vm.caps.backend);
+	self->io = exit_code_io(self->t.vm.caps.backend);
 }
 
 FIXTURE_TEARDOWN(trace)
 {
 	if (!test_have_vmon())
 		return;
-	vnl_close(&self->tr);
-	vnl_close(&self->v);
+	libvmon_nl_close(&self->tr);
+	libvmon_nl_close(&self->v);
 	test_vm_destroy(&self->t);
 }
 
@@ -119,15 +120,15 @@ static void run_to_done(struct __test_metadata *_metadata, struct test_vm *t)
 TEST_F(trace, events_in_order)
 {
 	uint32_t filter[2] = { self->cpuid, self->io };
-	struct vnl_event *ev = self->ev;
+	struct libvmon_exit_event *ev = self->ev;
 	int i, n;
 
 	if (variant->guest != guest_rounds)
 		SKIP(return, "for the rounds guest");
-	ASSERT_OK(vnl_trace_start(&self->tr, self->id, filter, 2));
+	ASSERT_OK(libvmon_nl_trace_start(&self->tr, self->id, filter, 2));
 	run_to_done(_metadata, &self->t);
 
-	n = vnl_read_events(&self->tr, ev, 2 * MANY);
+	n = libvmon_nl_read_events(&self->tr, ev, 2 * MANY);
 	ASSERT_EQ(2 * ROUNDS + 1, n) TH_LOG("events received");
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(self->id, ev[i].vm_id);
@@ -142,11 +143,11 @@ TEST_F(trace, events_in_order)
 		if (i % 2 == 0) {
 			EXPECT_EQ(self->cpuid, ev[i].reason) TH_LOG("event %d", i);
 			EXPECT_EQ((uintptr_t)trace_cpuid_rip, ev[i].rip) TH_LOG("event %d", i);
-			EXPECT_FALSE(ev[i].has_port);
+			EXPECT_FALSE(ev[i].has & LIBVMON_EV_HAS_PORT);
 		} else {
 			EXPECT_EQ(self->io, ev[i].reason) TH_LOG("event %d", i);
 			EXPECT_EQ((uintptr_t)trace_out_rip, ev[i].rip) TH_LOG("event %d", i);
-			EXPECT_TRUE(ev[i].has_port);
+			EXPECT_TRUE(ev[i].has & LIBVMON_EV_HAS_PORT);
 			EXPECT_EQ(PORT, ev[i].port);
 		}
 	}
@@ -157,8 +158,8 @@ TEST_F(trace, events_in_order)
 	TH_LOG("CPUID event: seq %llu rip 0x%llx guest TSC %llu, handled in %llu ns",
 	       (unsigned long long)ev[0].seq, (unsigned long long)ev[0].rip,
 	       (unsigned long long)ev[0].guest_tsc, (unsigned long long)ev[0].latency_ns);
-	EXPECT_OK(vnl_trace_stop(&self->tr, self->id));
-	EXPECT_ERRNO(ENOENT, vnl_trace_stop(&self->tr, self->id));
+	EXPECT_OK(libvmon_nl_trace_stop(&self->tr, self->id));
+	EXPECT_ERRNO(ENOENT, libvmon_nl_trace_stop(&self->tr, self->id));
 }
 
 TEST_F(trace, stop_ends_events)
@@ -168,60 +169,62 @@ TEST_F(trace, stop_ends_events)
 
 	if (variant->guest != guest_rounds)
 		SKIP(return, "for the rounds guest");
-	ASSERT_OK(vnl_trace_start(&self->tr, self->id, filter, 1));
+	ASSERT_OK(libvmon_nl_trace_start(&self->tr, self->id, filter, 1));
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);
 	/* before the next request on this socket, which would skip them */
-	n = vnl_read_events(&self->tr, self->ev, 2 * MANY);
+	n = libvmon_nl_read_events(&self->tr, self->ev, 2 * MANY);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(PORT, self->ev[0].port);
-	ASSERT_OK(vnl_trace_stop(&self->tr, self->id));
+	ASSERT_OK(libvmon_nl_trace_stop(&self->tr, self->id));
 	run_to_done(_metadata, &self->t);
-	n = vnl_read_events(&self->tr, self->ev, 2 * MANY);
+	n = libvmon_nl_read_events(&self->tr, self->ev, 2 * MANY);
 	EXPECT_EQ(0, n);
 }
 
 TEST_F(trace, close_ends_tracing)
 {
-	struct vnl_stats st;
+	struct libvmon_vm_stats st;
 
 	if (variant->guest != guest_rounds)
 		SKIP(return, "for the rounds guest");
-	ASSERT_OK(vnl_trace_start(&self->tr, self->id, NULL, 0));
-	vnl_close(&self->tr);
+	ASSERT_OK(libvmon_nl_trace_start(&self->tr, self->id, NULL, 0));
+	libvmon_nl_close(&self->tr);
 	run_to_done(_metadata, &self->t);
 	/* a tracer left behind would count every event it cannot get */
-	ASSERT_OK(vnl_get_stats(&self->v, self->id, -1, &st, NULL));
-	EXPECT_EQ(0, st.events_lost);
-	EXPECT_LT(2 * ROUNDS, st.exits);
+	ASSERT_OK(libvmon_nl_get_stats(&self->v, self->id, -1, &st));
+	EXPECT_EQ(0, st.total.events_lost);
+	EXPECT_LT(2 * ROUNDS, st.total.exits);
+	libvmon_vm_stats_free(&st);
 }
 
 TEST_F(trace, slow_tracer_loses_events)
 {
 	uint32_t filter[1] = { self->cpuid };
-	struct vnl_stats st;
+	struct libvmon_vm_stats st;
 	int small = 1, n, m;
 
 	if (variant->guest != guest_many)
 		SKIP(return, "for the many guest");
 	/* the kernel rounds this up to its minimum: a few events fit */
-	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVBUF,
+	ASSERT_EQ(0, setsockopt(libvmon_nl_fd(&self->tr), SOL_SOCKET, SO_RCVBUF,
 				&small, sizeof(small)));
-	ASSERT_OK(vnl_trace_start(&self->tr, self->id, filter, 1));
+	ASSERT_OK(libvmon_nl_trace_start(&self->tr, self->id, filter, 1));
 
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);	/* GUEST_SYNC after MANY CPUIDs */
-	n = vnl_read_events(&self->tr, self->ev, 2 * MANY);
-	ASSERT_OK(vnl_get_stats(&self->v, self->id, 0, &st, NULL));
-	TH_LOG("%d CPUID events received, %llu lost", n, (unsigned long long)st.events_lost);
+	n = libvmon_nl_read_events(&self->tr, self->ev, 2 * MANY);
+	ASSERT_OK(libvmon_nl_get_stats(&self->v, self->id, 0, &st));
+	TH_LOG("%d CPUID events received, %llu lost", n, (unsigned long long)st.total.events_lost);
 	EXPECT_LT(0, n);
-	EXPECT_LT(0, st.events_lost);
-	EXPECT_EQ(MANY, n + st.events_lost);
+	EXPECT_LT(0, st.total.events_lost);
+	EXPECT_EQ(MANY, n + st.total.events_lost);
 
 	/* room again: the next event says how many this tracer lost */
 	run_to_done(_metadata, &self->t);
-	m = vnl_read_events(&self->tr, self->ev, 2 * MANY);
+	m = libvmon_nl_read_events(&self->tr, self->ev, 2 * MANY);
 	ASSERT_EQ(1, m);
-	EXPECT_EQ(st.events_lost, self->ev[0].lost);
+	EXPECT_EQ(st.total.events_lost, self->ev[0].lost);
 	EXPECT_EQ(self->cpuid, self->ev[0].reason);
+	libvmon_vm_stats_free(&st);
 }
 
 /*
@@ -233,38 +236,38 @@ TEST_F(trace, slow_tracer_loses_events)
 TEST_F(trace, flooded_tracer_still_gets_replies)
 {
 	struct timeval tv = { .tv_sec = 10 };
-	struct vnl_stats st;
+	struct libvmon_vm_stats st;
 	int small = 16 << 10;	/* the kernel doubles it: some 40 events */
 
 	if (variant->guest != guest_many)
 		SKIP(return, "for the many guest");
-	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVBUF,
+	ASSERT_EQ(0, setsockopt(libvmon_nl_fd(&self->tr), SOL_SOCKET, SO_RCVBUF,
 				&small, sizeof(small)));
-	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVTIMEO,
+	ASSERT_EQ(0, setsockopt(libvmon_nl_fd(&self->tr), SOL_SOCKET, SO_RCVTIMEO,
 				&tv, sizeof(tv)));
-	ASSERT_OK(vnl_trace_start(&self->tr, self->id, NULL, 0));
+	ASSERT_OK(libvmon_nl_trace_start(&self->tr, self->id, NULL, 0));
 
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);	/* GUEST_SYNC after MANY CPUIDs */
-	ASSERT_OK(vnl_get_stats(&self->tr, self->id, 0, &st, NULL));
-	TH_LOG("%llu events lost, the reply came", (unsigned long long)st.events_lost);
-	EXPECT_LT(0, st.events_lost);
-	EXPECT_LT(MANY, st.exits);
-	ASSERT_OK(vnl_trace_stop(&self->tr, self->id));
+	ASSERT_OK(libvmon_nl_get_stats(&self->tr, self->id, 0, &st));
+	TH_LOG("%llu events lost, the reply came", (unsigned long long)st.total.events_lost);
+	EXPECT_LT(0, st.total.events_lost);
+	EXPECT_LT(MANY, st.total.exits);
+	libvmon_vm_stats_free(&st);
+	ASSERT_OK(libvmon_nl_trace_stop(&self->tr, self->id));
 }
 
 TEST_F(trace, multicast_group)
 {
-	int grp = self->tr.exits_group, big = 8 << 20, n, i;
-	struct vnl_event *ev = self->ev;
+	int big = 8 << 20, n, i;
+	struct libvmon_exit_event *ev = self->ev;
 
 	if (variant->guest != guest_many)
 		SKIP(return, "for the many guest");
-	ASSERT_LT(0, grp);
-	setsockopt(nl_socket_get_fd(self->tr.sk), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->tr.sk), SOL_NETLINK,
-				NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)));
+	ASSERT_LT(0, self->tr.exits_group);
+	setsockopt(libvmon_nl_fd(&self->tr), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	ASSERT_OK(libvmon_nl_join_exits(&self->tr));
 	run_to_done(_metadata, &self->t);
-	n = vnl_read_events(&self->tr, ev, 2 * MANY);
+	n = libvmon_nl_read_events(&self->tr, ev, 2 * MANY);
 	/*
 	 * The listener was there before the VM's first VMON_RUN: every exit
 	 * arrives, from the first, in order (a listener that joins while a

@@ -49,7 +49,7 @@ static void setup(struct __test_metadata *_metadata, struct test_vm *t,
 
 static uint64_t guest_nmi_rip(struct test_vm *t)
 {
-	return *(volatile uint64_t *)vmon_gpa_to_hva(&t->vm, (uintptr_t)&last_nmi_rip, 8);
+	return *(volatile uint64_t *)libvmon_gpa_to_hva(&t->vm, (uintptr_t)&last_nmi_rip, 8);
 }
 
 static void guest_wait_one(uint64_t arg)
@@ -204,7 +204,7 @@ TEST(redelivered_after_fault_during_delivery)
 	ASSERT_OK(test_nmi(&t.cpu));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 	EXPECT_EQ(1, uc.args[1]) TH_LOG("NMI delivered %llu times", (unsigned long long)uc.args[1]);
-	frame = vmon_gpa_to_hva(&t.vm, FRESH_GPA + 0x4000 - 40, 40);
+	frame = libvmon_gpa_to_hva(&t.vm, FRESH_GPA + 0x4000 - 40, 40);
 	ASSERT_NE(NULL, frame);
 	EXPECT_EQ(VMON_SETUP_SEL_CODE64, frame[1]);
 	EXPECT_EQ(FRESH_GPA + 0x4000, frame[3]);
@@ -272,8 +272,8 @@ TEST(nmi_stays_blocked_when_its_iret_faults)
 	ASSERT_EQ((uintptr_t)nmi_iret_resume, run->regs.rip);
 
 	/* where the first NMI's IRET returns: the main loop, as it was */
-	ASSERT_OK(vmon_get_sregs(&t.cpu, &sregs));
-	frame = vmon_gpa_to_hva(&t.vm, frame_gpa, 40);
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &sregs));
+	frame = libvmon_gpa_to_hva(&t.vm, frame_gpa, 40);
 	ASSERT_NE(NULL, frame);
 	frame[0] = (uintptr_t)nmi_iret_resume;
 	frame[1] = sregs.cs.selector;

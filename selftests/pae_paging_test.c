@@ -201,7 +201,7 @@ FIXTURE(pae) {
 
 static __u64 *gpa_u64(struct test_vm *t, __u64 gpa)
 {
-	return vmon_gpa_to_hva(&t->vm, gpa, 4096 - (gpa & 0xfff));
+	return libvmon_gpa_to_hva(&t->vm, gpa, 4096 - (gpa & 0xfff));
 }
 
 static int place_tables(struct test_vm *t)
@@ -209,8 +209,8 @@ static int place_tables(struct test_vm *t)
 	__u64 *pdpt = gpa_u64(t, PDPT_A & ~0xfffULL);
 	__u64 *pd_low = gpa_u64(t, PD_LOW), *pd_a = gpa_u64(t, PD_A), *pd_b = gpa_u64(t, PD_B);
 	__u64 *pt_a = gpa_u64(t, PT_A), *pt_b = gpa_u64(t, PT_B);
-	__u32 *data_a = vmon_gpa_to_hva(&t->vm, DATA_A, 4096);
-	__u32 *data_b = vmon_gpa_to_hva(&t->vm, DATA_B, 4096);
+	__u32 *data_a = libvmon_gpa_to_hva(&t->vm, DATA_A, 4096);
+	__u32 *data_b = libvmon_gpa_to_hva(&t->vm, DATA_B, 4096);
 	__u64 *a, *b, *bad;
 
 	if (!pdpt || !pd_low || !pd_a || !pd_b || !pt_a || !pt_b || !data_a || !data_b)
@@ -279,7 +279,7 @@ static void expect_pae_state(struct __test_metadata *_metadata, struct test_vm *
 {
 	struct vmon_sregs sregs;
 
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	EXPECT_EQ(CR0_PG | CR0_PE, sregs.cr0 & (CR0_PG | CR0_PE))
 		TH_LOG("CR0 0x%llx", (unsigned long long)sregs.cr0);
 	EXPECT_EQ(CR4_PAE, sregs.cr4 & CR4_PAE);
@@ -289,7 +289,7 @@ static void expect_pae_state(struct __test_metadata *_metadata, struct test_vm *
 
 TEST_F(pae, guest_enters_pae_through_emulated_mov_cr0)
 {
-	__u32 *data_a = vmon_gpa_to_hva(&self->t.vm, DATA_A, 8);
+	__u32 *data_a = libvmon_gpa_to_hva(&self->t.vm, DATA_A, 8);
 
 	ASSERT_OK(test_vm_load_blob(&self->t, pae_emulated, pae_emulated_end));
 	EXPECT_WINDOW(&self->t, MAGIC_A);
@@ -363,7 +363,7 @@ static void expect_reserved_pdpte_fault(struct __test_metadata *_metadata, struc
 		EXPECT_EQ(0, e.error_code);
 		EXPECT_EQ(mov, e.eip) TH_LOG("#GP at 0x%x, expected at the MOV 0x%x", e.eip, mov);
 		/* the MOV did not happen */
-		ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+		ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 		EXPECT_EQ(cr0_before, sregs.cr0 & cr0_mask);
 		EXPECT_EQ(cr3_before, sregs.cr3);
 		return;
@@ -415,7 +415,7 @@ static void flat32(struct vmon_segment *s, __u16 selector, __u8 type)
 static int set_pae_sregs(struct test_vm *t, __u64 cr3)
 {
 	struct vmon_sregs sregs;
-	int r = vmon_get_sregs(&t->cpu, &sregs);
+	int r = libvmon_get_sregs(&t->cpu, &sregs);
 
 	if (r)
 		return r;
@@ -429,26 +429,26 @@ static int set_pae_sregs(struct test_vm *t, __u64 cr3)
 	sregs.cr4 = CR4_PAE;
 	sregs.cr3 = cr3;
 	sregs.efer = 0;
-	return vmon_set_sregs(&t->cpu, &sregs);
+	return libvmon_set_sregs(&t->cpu, &sregs);
 }
 
 static int set_cr3(struct test_vm *t, __u64 cr3)
 {
 	struct vmon_sregs sregs;
-	int r = vmon_get_sregs(&t->cpu, &sregs);
+	int r = libvmon_get_sregs(&t->cpu, &sregs);
 
 	if (r)
 		return r;
 	sregs.cr3 = cr3;
-	return vmon_set_sregs(&t->cpu, &sregs);
+	return libvmon_set_sregs(&t->cpu, &sregs);
 }
 
 static int round_trip_sregs(struct test_vm *t)
 {
 	struct vmon_sregs sregs;
-	int r = vmon_get_sregs(&t->cpu, &sregs);
+	int r = libvmon_get_sregs(&t->cpu, &sregs);
 
-	return r ? r : vmon_set_sregs(&t->cpu, &sregs);
+	return r ? r : libvmon_set_sregs(&t->cpu, &sregs);
 }
 
 TEST_F(pae, set_sregs_enters_pae_and_switches_pdpt)
@@ -498,7 +498,7 @@ TEST_F(pae, set_sregs_reserved_pdpte_and_no_slot)
 	/* CR3 outside every slot: VMX cannot load the PDPTEs and refuses */
 	if (self->vmx) {
 		EXPECT_ERRNO(EINVAL, set_cr3(&self->t, NO_SLOT_GPA));
-		ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+		ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 		EXPECT_EQ(PDPT_A, sregs.cr3) TH_LOG("a refused SET_SREGS changed CR3");
 		EXPECT_WINDOW(&self->t, MAGIC_A);
 	}

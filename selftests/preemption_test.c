@@ -70,7 +70,7 @@ TEST_F_TIMEOUT(preempt, vcpu_thread_is_preempted, 600)
 	CPU_SET(cpu, &cpus);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
 	ASSERT_OK(test_vm_create_c(&t, guest_spin_n, SPIN_ITERS));
-	guest_counter_hva = vmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_counter, 8);
+	guest_counter_hva = libvmon_gpa_to_hva(&t.vm, (uintptr_t)&guest_counter, 8);
 	ASSERT_NE(NULL, guest_counter_hva);
 	ASSERT_EQ(0, pthread_create(&th, NULL, host_busy, NULL));	/* inherits the CPU */
 	while (!host_counter)

@@ -51,8 +51,8 @@ TEST_F(regs, regs_round_trip_and_through_guest)
 	struct vmon_regs set, got;
 
 	fill_pattern(&set);
-	ASSERT_OK(vmon_set_regs(&self->t.cpu, &set));
-	ASSERT_OK(vmon_get_regs(&self->t.cpu, &got));
+	ASSERT_OK(libvmon_set_regs(&self->t.cpu, &set));
+	ASSERT_OK(libvmon_get_regs(&self->t.cpu, &got));
 	EXPECT_EQ(0, memcmp(&set, &got, sizeof(set))) TH_LOG("GET_REGS differs from SET_REGS");
 
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_HLT);
@@ -62,7 +62,7 @@ TEST_F(regs, regs_round_trip_and_through_guest)
 		       (unsigned long long)run->regs.rax, (unsigned long long)run->regs.rbx,
 		       (unsigned long long)run->regs.r15, (unsigned long long)run->regs.rip,
 		       (unsigned long long)run->regs.rflags);
-	ASSERT_OK(vmon_get_regs(&self->t.cpu, &got));
+	ASSERT_OK(libvmon_get_regs(&self->t.cpu, &got));
 	EXPECT_EQ(0, memcmp(&set, &got, sizeof(set))) TH_LOG("GET_REGS after HLT differs");
 }
 
@@ -87,7 +87,7 @@ TEST_F(regs, sregs_round_trip)
 {
 	struct vmon_sregs set, got;
 
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &set));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &set));
 	EXPECT_EQ(TABLES_GPA + 0x1000, set.cr3);
 	EXPECT_EQ(1, set.cs.l);
 	EXPECT_NE(0, set.efer & (1 << 10)) TH_LOG("EFER 0x%llx: LMA clear in long mode",
@@ -100,8 +100,8 @@ TEST_F(regs, sregs_round_trip)
 	set.idt.limit = 0xfff;
 	set.ds.selector = 0;	/* a null selector in 64-bit mode is fine */
 	set.efer |= 1;		/* SCE */
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &set));
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &got));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &set));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &got));
 #define SAME(f) EXPECT_EQ(set.f, got.f) TH_LOG(#f ": set 0x%llx, got 0x%llx",	\
 					       (unsigned long long)set.f,	\
 					       (unsigned long long)got.f)

@@ -51,26 +51,26 @@ TEST_F(rsv, sregs)
 	struct vmon_cpu *cpu = &self->t.cpu;
 	struct vmon_sregs good, bad, now;
 
-	ASSERT_OK(vmon_get_sregs(cpu, &good));
+	ASSERT_OK(libvmon_get_sregs(cpu, &good));
 	bad = good;
 	bad.reserved[3] = 1;
-	EXPECT_ERRNO(EINVAL, vmon_set_sregs(cpu, &bad));
+	EXPECT_ERRNO(EINVAL, libvmon_set_sregs(cpu, &bad));
 	bad = good;
 	bad.cs.padding[0] = 1;
-	EXPECT_ERRNO(EINVAL, vmon_set_sregs(cpu, &bad));
+	EXPECT_ERRNO(EINVAL, libvmon_set_sregs(cpu, &bad));
 	bad = good;
 	bad.tr.padding[2] = 0x80;
-	EXPECT_ERRNO(EINVAL, vmon_set_sregs(cpu, &bad));
+	EXPECT_ERRNO(EINVAL, libvmon_set_sregs(cpu, &bad));
 	bad = good;
 	bad.gdt.padding[1] = 1;
-	EXPECT_ERRNO(EINVAL, vmon_set_sregs(cpu, &bad));
+	EXPECT_ERRNO(EINVAL, libvmon_set_sregs(cpu, &bad));
 	bad = good;
 	bad.idt.padding[0] = 1;
 	bad.idt.base = 0x1234000;	/* must not be applied */
-	EXPECT_ERRNO(EINVAL, vmon_set_sregs(cpu, &bad));
-	ASSERT_OK(vmon_get_sregs(cpu, &now));
+	EXPECT_ERRNO(EINVAL, libvmon_set_sregs(cpu, &bad));
+	ASSERT_OK(libvmon_get_sregs(cpu, &now));
 	EXPECT_EQ(good.idt.base, now.idt.base);
-	EXPECT_OK(vmon_set_sregs(cpu, &good));
+	EXPECT_OK(libvmon_set_sregs(cpu, &good));
 }
 
 TEST_F(rsv, cpuid)
@@ -115,7 +115,7 @@ TEST_F(rsv, msrs)
 	EXPECT_ERRNO(EINVAL, ioctl_err(fd, VMON_SET_MSRS, &m));
 	EXPECT_ERRNO(EINVAL, ioctl_err(fd, VMON_GET_MSRS, &m));
 	/* nothing was written by the rejected calls */
-	ASSERT_OK(vmon_get_msr(&self->t.cpu, VMON_MSR_STAR, &v));
+	ASSERT_OK(libvmon_get_msr(&self->t.cpu, VMON_MSR_STAR, &v));
 	EXPECT_NE(m.e[0].data, v);
 	m.e[1].reserved = 0;
 	EXPECT_EQ(2, ioctl(fd, VMON_SET_MSRS, &m));

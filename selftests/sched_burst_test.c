@@ -268,9 +268,9 @@ FIXTURE_SETUP(burst)
 	ASSERT_LE(0, self->cpu[0]);
 	ASSERT_EQ(0, pin(0, self->cpu[0]));
 	ASSERT_OK(test_vm_create_c(&self->t, guest_burst, 0));
-	ASSERT_OK(vmon_set_cpuid(&self->t.cpu, table, NTABLE));
-	progress_hva = vmon_gpa_to_hva(&self->t.vm, (uintptr_t)&guest_progress, 8);
-	stop_hva = vmon_gpa_to_hva(&self->t.vm, (uintptr_t)&guest_stop, 8);
+	ASSERT_OK(libvmon_set_cpuid(&self->t.cpu, table, NTABLE));
+	progress_hva = libvmon_gpa_to_hva(&self->t.vm, (uintptr_t)&guest_progress, 8);
+	stop_hva = libvmon_gpa_to_hva(&self->t.vm, (uintptr_t)&guest_stop, 8);
 	ASSERT_NE(NULL, progress_hva);
 	ASSERT_NE(NULL, stop_hva);
 }
@@ -338,7 +338,7 @@ static void run_burst(struct __test_metadata *_metadata, FIXTURE_DATA(burst) *se
 		       (unsigned long long)uc.args[0], (unsigned long long)uc.args[1],
 		       (unsigned long long)*progress_hva);
 	ASSERT_IO(&self->t, REGS_PORT, 4, VMON_IO_OUT);
-	ASSERT_OK(vmon_get_regs(&self->t.cpu, &regs));
+	ASSERT_OK(libvmon_get_regs(&self->t.cpu, &regs));
 	EXPECT_EQ(CANARY | iters, regs.r12);
 	EXPECT_EQ((CANARY | iters) + 1, regs.r13);
 	EXPECT_EQ((CANARY | iters) + 2, regs.r14);
@@ -346,7 +346,7 @@ static void run_burst(struct __test_metadata *_metadata, FIXTURE_DATA(burst) *se
 	/* the MTRRs as the kernel holds them are the guest's last writes */
 	ASSERT_OK(test_sync_from_guest(&self->t, guest_mtrr, sizeof(guest_mtrr)));
 	for (i = 0; i < NVAR; i++) {
-		ASSERT_OK(vmon_get_msr(&self->t.cpu, MTRR_PHYS_BASE0 + 2 * i, &v));
+		ASSERT_OK(libvmon_get_msr(&self->t.cpu, MTRR_PHYS_BASE0 + 2 * i, &v));
 		mtrr[i] = v;
 		EXPECT_EQ(guest_mtrr[i], mtrr[i]) TH_LOG("MTRR PHYSBASE%u", i);
 	}

@@ -49,10 +49,10 @@ TEST_F(shutdown, triple_fault)
 {
 	struct vmon_sregs sregs;
 
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	ASSERT_OK(vmon_set_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_set_sregs(&self->t.cpu, &sregs));
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_SHUTDOWN);
 	/* the guest got as far as the faulting instruction */
 	EXPECT_EQ(0x1234, self->t.cpu.run->regs.rax & 0xffff);

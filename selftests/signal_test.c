@@ -60,7 +60,7 @@ FIXTURE_TEARDOWN(sig)
 
 static uint64_t guest_count(struct test_vm *t)
 {
-	return *(volatile uint64_t *)vmon_gpa_to_hva(&t->vm, (uintptr_t)&spin_count, 8);
+	return *(volatile uint64_t *)libvmon_gpa_to_hva(&t->vm, (uintptr_t)&spin_count, 8);
 }
 
 TEST_F(sig, signal_interrupts_spinning_guest)
@@ -74,7 +74,7 @@ TEST_F(sig, signal_interrupts_spinning_guest)
 
 	for (round = 0; round < 3; round++) {
 		ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
-		r = vmon_cpu_run(&self->t.cpu);
+		r = libvmon_cpu_run(&self->t.cpu);
 		pthread_join(th, NULL);
 		ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN: expected -EINTR, got %d (%s); exit %s", r,
 					    strerror(-r), test_describe_exit(&self->t.cpu));
@@ -99,7 +99,7 @@ TEST_F(sig, immediate_exit)
 
 	run->immediate_exit = 1;
 	for (i = 0; i < 3; i++) {
-		r = vmon_cpu_run(&self->t.cpu);
+		r = libvmon_cpu_run(&self->t.cpu);
 		ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN with immediate_exit: expected -EINTR, "
 					    "got %d", r);
 		EXPECT_EQ(VMON_EXIT_INTR, run->exit_reason);
@@ -110,7 +110,7 @@ TEST_F(sig, immediate_exit)
 	/* cleared, the guest runs (until a signal) */
 	run->immediate_exit = 0;
 	ASSERT_EQ(0, pthread_create(&th, NULL, kick, &k));
-	r = vmon_cpu_run(&self->t.cpu);
+	r = libvmon_cpu_run(&self->t.cpu);
 	pthread_join(th, NULL);
 	ASSERT_EQ(-EINTR, r);
 	EXPECT_LT(0, guest_count(&self->t));
@@ -137,7 +137,7 @@ static void run_immediate_exit(struct __test_metadata *_metadata, struct test_vm
 	int r;
 
 	run->immediate_exit = 1;
-	r = vmon_cpu_run(&t->cpu);
+	r = libvmon_cpu_run(&t->cpu);
 	run->immediate_exit = 0;
 	ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN with immediate_exit: expected -EINTR, got %d", r);
 	ASSERT_EQ(VMON_EXIT_INTR, run->exit_reason);

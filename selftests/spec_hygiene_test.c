@@ -83,7 +83,7 @@ static uint32_t backend(void)
 	int fd = open(VMON_DEVICE_PATH, O_RDWR);
 	uint32_t b = VMON_BACKEND_NONE;
 
-	if (fd >= 0 && !vmon_get_caps(fd, &caps))
+	if (fd >= 0 && !libvmon_get_caps(fd, &caps))
 		b = caps.backend;
 	if (fd >= 0)
 		close(fd);
@@ -298,7 +298,7 @@ TEST(two_vms_take_turns)
 	for (i = 0; i < TURNS; i++) {
 		for (v = 0; v < 2; v++) {
 			struct vmon_run *run = t[v].cpu.run;
-			int r = vmon_cpu_run(&t[v].cpu);
+			int r = libvmon_cpu_run(&t[v].cpu);
 
 			if (r || run->exit_reason != VMON_EXIT_IO || run->io.port != PORT ||
 			    run->io.data != (uint32_t)(seeds[v] + i))

@@ -176,16 +176,16 @@ TEST_F(dump, shows_registers_set_from_userspace)
 	const char *rsp = is_vmx(t) ? "GUEST_RSP" : "RSP";
 	const char *rflags = is_vmx(t) ? "GUEST_RFLAGS" : "RFLAGS";
 
-	ASSERT_OK(vmon_get_regs(&t->cpu, &regs));
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sr));
+	ASSERT_OK(libvmon_get_regs(&t->cpu, &regs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sr));
 	regs.rip = CODE_GPA;
 	regs.rsp = STACK_TOP - 0x48;
 	regs.rflags = 0x2 | (1 << 6) | (1 << 2);	/* ZF, PF: distinct from reset */
 	regs.rax = 0x5a5a5a5a;
-	ASSERT_OK(vmon_set_regs(&t->cpu, &regs));
+	ASSERT_OK(libvmon_set_regs(&t->cpu, &regs));
 	sr.fs.base = 0x123456789000ULL;
 	sr.gs.base = 0xffff800000042000ULL;
-	ASSERT_OK(vmon_set_sregs(&t->cpu, &sr));
+	ASSERT_OK(libvmon_set_sregs(&t->cpu, &sr));
 
 	ASSERT_OK(fill_dump(t, self->d));
 	EXPECT_EQ(t->vm.caps.backend, self->d->hdr.backend);

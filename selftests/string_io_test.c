@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * String port I/O (REP OUTSB / REP INSB) in real, protected and long
- * mode, emulated by vmon_emulate_string_io(): every byte goes through the
+ * mode, emulated by libvmon_emulate_string_io(): every byte goes through the
  * device callback, RSI/RDI/RCX and RIP end where the CPU would put them.
  */
 #include "kselftest_harness.h"
@@ -97,7 +97,7 @@ TEST_F(str, rep_outsb_and_rep_insb)
 	struct vmon_run *run = t->cpu.run;
 	struct port_dev dev = { 0 };
 	__u64 msg_gpa = CODE_GPA + (variant->end - variant->start) - MSG_LEN;
-	char *buf = vmon_gpa_to_hva(&t->vm, BUF_GPA, IN_LEN);
+	char *buf = libvmon_gpa_to_hva(&t->vm, BUF_GPA, IN_LEN);
 
 	ASSERT_NE(NULL, buf);
 
@@ -107,7 +107,7 @@ TEST_F(str, rep_outsb_and_rep_insb)
 	EXPECT_EQ(variant->addr_size, run->io.addr_size);
 	EXPECT_EQ(VMON_SEG_DS, run->io.seg);
 	EXPECT_EQ(2, run->io.insn_len);		/* F3 6E */
-	ASSERT_OK(vmon_emulate_string_io(&t->cpu, pio, &dev));
+	ASSERT_OK(libvmon_emulate_string_io(&t->cpu, pio, &dev));
 	EXPECT_STREQ(MSG, dev.out);
 
 	RUN_EXPECT_EXIT(t, VMON_EXIT_IO);
@@ -115,7 +115,7 @@ TEST_F(str, rep_outsb_and_rep_insb)
 	EXPECT_EQ(VMON_IO_STRING | VMON_IO_REP, run->io.flags);
 	/* the OUTS left the registers as the CPU would */
 	EXPECT_EQ(msg_gpa + MSG_LEN, run->regs.rsi & 0xffffffff);
-	ASSERT_OK(vmon_emulate_string_io(&t->cpu, pio, &dev));
+	ASSERT_OK(libvmon_emulate_string_io(&t->cpu, pio, &dev));
 
 	RUN_EXPECT_EXIT(t, VMON_EXIT_HLT);
 	EXPECT_EQ(0, memcmp(buf, "abcdefghi", IN_LEN)) TH_LOG("guest buffer: %.9s", buf);

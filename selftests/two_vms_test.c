@@ -37,7 +37,7 @@ static void *run_vm(void *arg)
 
 	pthread_barrier_wait(w->start);
 	for (i = 0; i < ITERS; i++) {
-		r = vmon_cpu_run(&w->t.cpu);
+		r = libvmon_cpu_run(&w->t.cpu);
 		if (r || run->exit_reason != VMON_EXIT_IO || run->io.port != PORT ||
 		    run->io.data != w->seed + i) {
 			snprintf(w->err, sizeof(w->err),
@@ -46,7 +46,7 @@ static void *run_vm(void *arg)
 			return NULL;
 		}
 	}
-	r = vmon_cpu_run(&w->t.cpu);
+	r = libvmon_cpu_run(&w->t.cpu);
 	if (r || test_get_ucall(&w->t, &uc) != UCALL_DONE)
 		snprintf(w->err, sizeof(w->err), "VM %#x: expected DONE, got %d %s",
 			 w->seed, r, test_describe_exit(&w->t.cpu));

@@ -203,7 +203,7 @@ static void logical(struct __test_metadata *_metadata, bool flat)
 	for (i = 0; i < 2; i++) {
 		ap[i].t = &t;
 		ASSERT_OK(test_add_cpu(&t, i + 1, &ap[i].cpu, guest_ap, args[i]));
-		ASSERT_EQ(0, vmon_cpu_run(&ap[i].cpu));
+		ASSERT_EQ(0, libvmon_cpu_run(&ap[i].cpu));
 		ASSERT_EQ(UCALL_SYNC, test_cpu_get_ucall(&t, &ap[i].cpu, &ap[i].uc))
 			TH_LOG("vCPU %u: %s", i + 1, test_describe_exit(&ap[i].cpu));
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, test_ap_thread, &ap[i]));
@@ -217,7 +217,7 @@ static void logical(struct __test_metadata *_metadata, bool flat)
 			       test_describe_exit(&ap[i].cpu), (unsigned long long)ap[i].uc.line,
 			       (unsigned long long)ap[i].uc.args[0],
 			       (unsigned long long)ap[i].uc.args[1]);
-		vmon_cpu_destroy(&ap[i].cpu);
+		libvmon_cpu_destroy(&ap[i].cpu);
 	}
 	test_vm_destroy(&t);
 }
@@ -243,13 +243,13 @@ TEST(xapic_id_of_each_vcpu)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
-	ASSERT_OK(vmon_cpu_create(&t.vm, 5, &cpu));
+	ASSERT_OK(libvmon_cpu_create(&t.vm, 5, &cpu));
 	ASSERT_OK(test_get_lapic(&cpu, &s));
 	EXPECT_EQ(5u << 24, lapic_reg(&s, APIC_ID));
 	/* not the BSP: no BSP flag, LINT0 masked */
 	EXPECT_EQ(0xfee00800, s.apic_base);
 	EXPECT_EQ(0x10000, lapic_reg(&s, APIC_LVT0));
-	vmon_cpu_destroy(&cpu);
+	libvmon_cpu_destroy(&cpu);
 	test_vm_destroy(&t);
 }
 

@@ -17,7 +17,7 @@
  *   out       OUT to a port: exit to userspace, which completes it
  *   in        IN from a port: userspace supplies the value
  *   mmio-w    MOV to an address outside guest RAM: userspace decodes
- *             (vmon: libvmon's vmon_emulate_mmio(), as "vmon run" does;
+ *             (vmon: libvmon's libvmon_emulate_mmio(), as "vmon run" does;
  *             KVM: its in-kernel decoder, KVM_EXIT_MMIO) and completes
  *   mmio-r    MOV from such an address, the same way
  *   hlt       HLT with interrupts on: exit to userspace, which injects
@@ -366,25 +366,25 @@ static int vmon_create(struct image *im)
 	struct vmon_regs regs;
 	int r;
 
-	r = vmon_vm_create(&vmon_vm);
+	r = libvmon_vm_create(&vmon_vm);
 	if (!r)
-		r = vmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
+		r = libvmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
 	if (!r)
-		r = vmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
+		r = libvmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
 	if (!r)
-		r = vmon_cpu_create(&vmon_vm, 0, &vmon_cpu);
+		r = libvmon_cpu_create(&vmon_vm, 0, &vmon_cpu);
 	if (r)
 		return r;
 	memset(&sr, 0, sizeof(sr));
 	SET_SREGS(sr, &setup64);
-	r = vmon_set_sregs(&vmon_cpu, &sr);
+	r = libvmon_set_sregs(&vmon_cpu, &sr);
 	if (r)
 		return r;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = (uintptr_t)guest_main;
 	regs.rsp = STACK_TOP;
 	regs.rflags = 2;
-	return vmon_set_regs(&vmon_cpu, &regs);
+	return libvmon_set_regs(&vmon_cpu, &regs);
 }
 
 /* libvmon's decoder hands the data of the MOV it decoded */
@@ -406,7 +406,7 @@ static int vmon_run_guest(void)
 
 	counted = 1;
 	for (;;) {
-		r = vmon_cpu_run(&vmon_cpu);
+		r = libvmon_cpu_run(&vmon_cpu);
 		if (r == -EINTR)
 			continue;
 		if (r) {
@@ -428,7 +428,7 @@ static int vmon_run_guest(void)
 				return 0;
 			break;
 		case VMON_EXIT_MMIO:
-			if (!vmon_emulate_mmio(&vmon_cpu, vmon_mmio_access, NULL))
+			if (!libvmon_emulate_mmio(&vmon_cpu, vmon_mmio_access, NULL))
 				continue;
 			break;
 		case VMON_EXIT_HLT:
@@ -438,7 +438,7 @@ static int vmon_run_guest(void)
 			return -errno;
 		}
 		snprintf(why, sizeof(why), "%s (I/O port %#x, RIP %#llx)",
-			 vmon_exit_reason_name(run->exit_reason), run->io.port,
+			 libvmon_exit_reason_name(run->exit_reason), run->io.port,
 			 (unsigned long long)run->regs.rip);
 		err = why;
 		return -EIO;

@@ -374,13 +374,13 @@ static int vmon_create(struct image *im, struct vcpu *v, int nr)
 	struct vmon_regs regs;
 	int i, r;
 
-	r = vmon_vm_create(&vmon_vm);
+	r = libvmon_vm_create(&vmon_vm);
 	if (!r)
-		r = vmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
+		r = libvmon_vm_set_memory(&vmon_vm, 0, 0, 0, LOW_SIZE, im->low);
 	if (!r)
-		r = vmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
+		r = libvmon_vm_set_memory(&vmon_vm, 1, 0, HIGH_GPA, im->high_size, im->high);
 	for (i = 0; !r && i < nr; i++) {
-		r = vmon_cpu_create(&vmon_vm, i, &v[i].vmon);
+		r = libvmon_cpu_create(&vmon_vm, i, &v[i].vmon);
 		if (r)
 			break;
 		memset(&sr, 0, sizeof(sr));
@@ -400,14 +400,14 @@ static int vmon_create(struct image *im, struct vcpu *v, int nr)
 		sr.cr3 = c->cr3;
 		sr.cr4 = c->cr4;
 		sr.efer = c->efer;
-		r = vmon_set_sregs(&v[i].vmon, &sr);
+		r = libvmon_set_sregs(&v[i].vmon, &sr);
 		if (r)
 			break;
 		memset(&regs, 0, sizeof(regs));
 		regs.rip = (uintptr_t)(i ? guest_ap : guest_bsp);
 		regs.rsp = i ? STACK1_TOP : STACK0_TOP;
 		regs.rflags = 2;
-		r = vmon_set_regs(&v[i].vmon, &regs);
+		r = libvmon_set_regs(&v[i].vmon, &regs);
 	}
 	return r;
 }
@@ -419,7 +419,7 @@ static int vmon_run_vcpu(struct vcpu *v)
 	int r;
 
 	for (;;) {
-		r = vmon_cpu_run(&v->vmon);
+		r = libvmon_cpu_run(&v->vmon);
 		if (r == -EINTR)
 			continue;
 		if (r) {
@@ -429,7 +429,7 @@ static int vmon_run_vcpu(struct vcpu *v)
 		if (run->exit_reason == VMON_EXIT_IO && run->io.port == DONE_PORT)
 			return 0;
 		snprintf(why, sizeof(why), "%s (I/O port %#x)",
-			 vmon_exit_reason_name(run->exit_reason), run->io.port);
+			 libvmon_exit_reason_name(run->exit_reason), run->io.port);
 		v->err = why;
 		return -EIO;
 	}

@@ -30,7 +30,8 @@
 #include <x86intrin.h>
 
 #include "test_vm.h"
-#include "vmon_nl.h"
+#include "exit_codes.h"
+#include "libvmon_nl.h"
 
 static uint64_t exits_per_batch = 100000;
 
@@ -55,21 +56,21 @@ static double now_ns(void)
 }
 
 struct reader {
-	struct vnl *v;
+	struct libvmon_nl *v;
 	volatile int stop;
 	uint64_t events;
 };
 
 static void *reader_thread(void *arg)
 {
-	static struct vnl_event ev[1024];
+	static struct libvmon_exit_event ev[1024];
 	struct reader *rd = arg;
-	struct pollfd p = { .fd = nl_socket_get_fd(rd->v->sk), .events = POLLIN };
+	struct pollfd p = { .fd = libvmon_nl_fd(rd->v), .events = POLLIN };
 	int n;
 
 	for (;;) {
 		poll(&p, 1, 50);
-		n = vnl_read_events(rd->v, ev, 1024);
+		n = libvmon_nl_read_events(rd->v, ev, 1024);
 		if (n > 0)
 			rd->events += n;
 		else if (rd->stop)
@@ -83,39 +84,45 @@ struct figures {
 	uint64_t lost;
 };
 
-static int run_batch(struct test_vm *t, struct vnl *v, uint32_t vm_id, uint32_t cpuid,
+static int run_batch(struct test_vm *t, struct libvmon_nl *v, uint32_t vm_id, uint32_t cpuid,
 		     struct figures *f)
 {
-	struct vnl_stats before, after;
-	const struct vnl_reason *rb, *ra;
+	const struct libvmon_reason_stats *rb, *ra;
+	struct libvmon_vm_stats before, after;
 	struct ucall uc;
 	double t0, t1;
 	int r;
 
-	r = vnl_get_stats(v, vm_id, -1, &before, NULL);
+	r = libvmon_nl_get_stats(v, vm_id, -1, &before);
 	if (r)
 		return r;
 	t0 = now_ns();
-	r = vmon_cpu_run(&t->cpu);
+	r = libvmon_cpu_run(&t->cpu);
 	t1 = now_ns();
 	if (r || test_get_ucall(t, &uc) != UCALL_SYNC) {
 		fprintf(stderr, "trace_cost: expected the guest's SYNC, got %d %s\n", r,
 			test_describe_exit(&t->cpu));
+		libvmon_vm_stats_free(&before);
 		return -EIO;
 	}
-	r = vnl_get_stats(v, vm_id, -1, &after, NULL);
-	if (r)
+	r = libvmon_nl_get_stats(v, vm_id, -1, &after);
+	if (r) {
+		libvmon_vm_stats_free(&before);
 		return r;
-	rb = vnl_reason(&before, cpuid);
-	ra = vnl_reason(&after, cpuid);
+	}
+	rb = libvmon_stats_reason(&before.total, cpuid);
+	ra = libvmon_stats_reason(&after.total, cpuid);
 	f->wall_ns = (t1 - t0) / exits_per_batch;
 	f->kernel_ns = -1;
 	f->lost = 0;
-	if (!ra)
-		return 0;	/* a build without statistics (KCFLAGS=-DVMON_NO_EXIT_STATS) */
-	f->kernel_ns = (double)(ra->host_ns - (rb ? rb->host_ns : 0)) /
-		       (ra->count - (rb ? rb->count : 0));
-	f->lost = after.events_lost - before.events_lost;
+	/* !ra: a build without statistics (KCFLAGS=-DVMON_NO_EXIT_STATS) */
+	if (ra) {
+		f->kernel_ns = (double)(ra->host_ns - (rb ? rb->host_ns : 0)) /
+			       (ra->count - (rb ? rb->count : 0));
+		f->lost = after.total.events_lost - before.total.events_lost;
+	}
+	libvmon_vm_stats_free(&before);
+	libvmon_vm_stats_free(&after);
 	return 0;
 }
 
@@ -134,8 +141,8 @@ static double rdtsc_cost_cycles(void)
 int main(int argc, char **argv)
 {
 	struct figures off, filtered, reading, full;
-	struct vnl v, tr, tr_full;
-	struct vnl_vm_info info;
+	struct libvmon_nl v, tr, tr_full;
+	struct libvmon_vm_info info;
 	struct reader rd = { 0 };
 	struct test_vm t;
 	pthread_t th;
@@ -154,30 +161,30 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 1;
 	}
-	if (vnl_open(&v) || vnl_open(&tr) || vnl_open(&tr_full) ||
-	    vnl_find_vm(&v, getpid(), &info)) {
+	if (libvmon_nl_open(&v) || libvmon_nl_open(&tr) || libvmon_nl_open(&tr_full) ||
+	    libvmon_nl_find_vm(&v, getpid(), &info)) {
 		fprintf(stderr, "trace_cost: no \"vmon\" generic netlink family\n");
 		return 1;
 	}
-	cpuid = vnl_code_cpuid(t.vm.caps.backend);
-	other = vnl_code_io(t.vm.caps.backend);
+	cpuid = exit_code_cpuid(t.vm.caps.backend);
+	other = exit_code_io(t.vm.caps.backend);
 
 	/* warm up: page faults into guest memory, caches */
 	if (run_batch(&t, &v, info.id, cpuid, &off) || run_batch(&t, &v, info.id, cpuid, &off))
 		return 1;
 	if (off.kernel_ns < 0) {
 		printf("# trace_cost: %s backend, %llu CPUID exits, module without statistics\n",
-		       vmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
+		       libvmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
 		printf("# %-10s %14.0f\n", "no-stats", off.wall_ns);
 		return 0;
 	}
 
-	if (vnl_trace_start(&tr, info.id, &other, 1) ||
-	    run_batch(&t, &v, info.id, cpuid, &filtered) || vnl_trace_stop(&tr, info.id))
+	if (libvmon_nl_trace_start(&tr, info.id, &other, 1) ||
+	    run_batch(&t, &v, info.id, cpuid, &filtered) || libvmon_nl_trace_stop(&tr, info.id))
 		return 1;
 
 	rd.v = &tr;
-	if (vnl_trace_start(&tr, info.id, NULL, 0) ||
+	if (libvmon_nl_trace_start(&tr, info.id, NULL, 0) ||
 	    pthread_create(&th, NULL, reader_thread, &rd))
 		return 1;
 	r = run_batch(&t, &v, info.id, cpuid, &reading);
@@ -185,15 +192,15 @@ int main(int argc, char **argv)
 	pthread_join(th, NULL);
 	if (r)
 		return 1;
-	vnl_close(&tr);		/* closing also stops tracing */
+	libvmon_nl_close(&tr);		/* closing also stops tracing */
 
-	setsockopt(nl_socket_get_fd(tr_full.sk), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	if (vnl_trace_start(&tr_full, info.id, NULL, 0) ||
+	setsockopt(libvmon_nl_fd(&tr_full), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	if (libvmon_nl_trace_start(&tr_full, info.id, NULL, 0) ||
 	    run_batch(&t, &v, info.id, cpuid, &full))
 		return 1;
 
 	printf("# trace_cost: %s backend, %llu CPUID exits per phase\n",
-	       vmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
+	       libvmon_backend_name(t.vm.caps.backend), (unsigned long long)exits_per_batch);
 	printf("# %-10s %14s %18s %14s %10s\n", "phase", "wall ns/exit", "host ns/exit",
 	       "events", "lost");
 	printf("# %-10s %14.0f %18.0f %14s %10llu\n", "off", off.wall_ns, off.kernel_ns, "-",
@@ -209,8 +216,8 @@ int main(int argc, char **argv)
 	       reading.wall_ns - off.wall_ns, full.wall_ns - off.wall_ns);
 	printf("# one RDTSC here: %.1f TSC cycles (the statistics take three per exit)\n",
 	       rdtsc_cost_cycles());
-	vnl_close(&tr_full);
-	vnl_close(&v);
+	libvmon_nl_close(&tr_full);
+	libvmon_nl_close(&v);
 	test_vm_destroy(&t);
 	return 0;
 }

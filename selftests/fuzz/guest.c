@@ -6,7 +6,7 @@
  * data, every failed entry is counted by the rule it names.
  *
  * Guest-physical layout of a fuzzed guest:
- *   slot 0  [0, 0xc000)        RAM: IVT, vmon_setup_mode() tables at 0x1000
+ *   slot 0  [0, 0xc000)        RAM: IVT, libvmon_setup_mode() tables at 0x1000
  *   slot 1  [0xc000, 0xe000)   code, read-only to the guest (stores to it are
  *                              MMIO exits, so the guest cannot write itself
  *                              instructions the scrub below took out)
@@ -210,7 +210,7 @@ static int prepare_slots(struct fz *f, struct fz_vm *vm)
 	return 0;
 }
 
-/* a libvmon view of our bookkeeping, for vmon_setup_mode() */
+/* a libvmon view of our bookkeeping, for libvmon_setup_mode() */
 static int setup_mode(struct fz *f, struct fz_vm *vm, struct fz_vcpu *c,
 		      enum vmon_guest_mode mode)
 {
@@ -228,7 +228,7 @@ static int setup_mode(struct fz *f, struct fz_vm *vm, struct fz_vcpu *c,
 	      mode == VMON_GUEST_PROT ? "protected" : "long", c->fd);
 	/* SET_SREGS and SET_REGS through libvmon: counted as ioctls too */
 	__atomic_fetch_add(&f->sh->ioctls, 2, __ATOMIC_RELAXED);
-	r = vmon_setup_mode(&lc, mode, TABLES, 4ULL << 30, CODE_GPA,
+	r = libvmon_setup_mode(&lc, mode, TABLES, 4ULL << 30, CODE_GPA,
 			    mode == VMON_GUEST_REAL ? 0xf000 : 0x1f000);
 	fz_note(f, " -> %d", r);
 	return r;

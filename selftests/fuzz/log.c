@@ -65,7 +65,8 @@ static const struct {
 	/*
 	 * netlink.rst: permission, bad attributes, a vCPU id out of range,
 	 * unknown VM or vCPU, a second tracer, a tracer's full buffer; EIO
-	 * is what selftests/lib/vmon_nl.c makes of a libnl error.
+	 * is what libvmon's netlink client (tools/lib/nl.c) makes of a
+	 * libnl error it has no errno for.
 	 */
 	[FK_NETLINK]	 = { "netlink", B(EPERM) | B(EINVAL) | B(ERANGE) | B(ENOENT) |
 			     B(ENOMEM) | B(EBUSY) | B(ENOBUFS) | B(EIO) },

@@ -29,7 +29,7 @@
 
 #include "fuzz.h"
 #include "test_vm.h"
-#include "vmon_nl.h"
+#include "libvmon_nl.h"
 
 #define KMSG_SHOW	12	/* kernel lines printed per chunk */
 
@@ -238,44 +238,48 @@ static void print_tree_stacks(pid_t pid)
  */
 static void report_exit_counts(pid_t pid)
 {
-	static struct vnl_stats before[VNL_MAX_VMS], now;
-	struct vnl_vm_info vms[VNL_MAX_VMS];
-	struct vnl v;
-	unsigned int r, k;
-	int n, i;
+	struct libvmon_vm_stats *before, now;
+	const struct libvmon_exit_stats *b, *c = &now.total;
+	const struct libvmon_reason_stats *was;
+	struct libvmon_vm_info *vms;
+	struct libvmon_nl v;
+	unsigned int n, i, r;
+	int ret;
 
-	n = vnl_open(&v);
-	if (n) {
-		printf("# hung: no netlink (%d): exit counts unknown\n", n);
+	ret = libvmon_nl_open(&v);
+	if (ret) {
+		printf("# hung: no netlink (%d): exit counts unknown\n", ret);
 		return;
 	}
-	n = vnl_list_vms(&v, vms, VNL_MAX_VMS);
-	for (i = 0; i < n; i++) {
-		memset(&before[i], 0, sizeof(before[i]));
-		vnl_get_stats(&v, vms[i].id, -1, &before[i], NULL);
-	}
+	if (libvmon_nl_list_vms(&v, &vms, &n))
+		n = 0;
+	before = calloc(n ? n : 1, sizeof(*before));
+	for (i = 0; i < n && before; i++)
+		libvmon_nl_get_stats(&v, vms[i].id, -1, &before[i]);
 	sleep(1);
-	for (i = 0; i < n; i++) {
-		memset(&now, 0, sizeof(now));
-		if (vnl_get_stats(&v, vms[i].id, -1, &now, NULL))
+	for (i = 0; i < n && before; i++) {
+		b = &before[i].total;
+		if (libvmon_nl_get_stats(&v, vms[i].id, -1, &now))
 			continue;
 		printf("# hung: VM %u of pid %u%s: %llu exits (%llu to userspace), +%llu in 1 s:",
 		       vms[i].id, vms[i].pid, vms[i].pid == (uint32_t)pid ? " (the chunk)" : "",
-		       (unsigned long long)now.exits, (unsigned long long)now.user_exits,
-		       (unsigned long long)(now.exits - before[i].exits));
-		for (r = 0; r < now.nr_reasons; r++) {
-			uint64_t was = 0;
-
-			for (k = 0; k < before[i].nr_reasons; k++)
-				if (before[i].reasons[k].code == now.reasons[r].code)
-					was = before[i].reasons[k].count;
-			if (now.reasons[r].count != was)
-				printf(" %#x+%llu", now.reasons[r].code,
-				       (unsigned long long)(now.reasons[r].count - was));
+		       (unsigned long long)c->exits, (unsigned long long)c->user_exits,
+		       (unsigned long long)(c->exits - b->exits));
+		for (r = 0; r < c->nr_reasons; r++) {
+			was = libvmon_stats_reason(b, c->reasons[r].code);
+			if (c->reasons[r].count != (was ? was->count : 0))
+				printf(" %#x+%llu", c->reasons[r].code,
+				       (unsigned long long)(c->reasons[r].count -
+							    (was ? was->count : 0)));
 		}
 		printf("\n");
+		libvmon_vm_stats_free(&now);
 	}
-	vnl_close(&v);
+	for (i = 0; i < n && before; i++)
+		libvmon_vm_stats_free(&before[i]);
+	free(before);
+	free(vms);
+	libvmon_nl_close(&v);
 }
 
 static void sysrq_backtrace(void)

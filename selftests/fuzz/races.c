@@ -19,7 +19,7 @@
 
 #include "fuzz.h"
 #include "libvmon.h"
-#include "vmon_nl.h"
+#include "libvmon_nl.h"
 
 extern __thread bool fz_quiet;
 
@@ -113,42 +113,48 @@ static void *mem_thread(void *arg)
 static void *nl_thread(void *arg)
 {
 	struct race *r = arg;
-	struct vnl_vm_info vms[8];
-	struct vnl_stats *st = NULL;
+	struct libvmon_vm_info *vms;
+	struct libvmon_state_dump d;
+	struct libvmon_vm_stats st;
 	uint64_t s = r->seed ^ 2;
-	struct vnl v;
-	int n, nf, ret;
+	struct libvmon_nl v;
+	unsigned int n;
+	int ret;
 
 	fz_quiet = true;
 	block_alarm();
-	if (vnl_open(&v))
+	if (libvmon_nl_open(&v))
 		return NULL;
-	st = calloc(2, sizeof(*st));
-	while (!r->stop && st && r->nl < RACE_MAX) {
+	while (!r->stop && r->nl < RACE_MAX) {
 		uint32_t id;
 
-		n = vnl_list_vms(&v, vms, 8);
-		fz_check(r->f, FK_NETLINK, n < 0 ? n : 0, 0);
-		id = n > 0 ? vms[t_rand(&s) % n].id : (uint32_t)t_rand(&s);
+		ret = libvmon_nl_list_vms(&v, &vms, &n);
+		fz_check(r->f, FK_NETLINK, ret, 0);
+		id = !ret && n ? vms[t_rand(&s) % n].id : (uint32_t)t_rand(&s);
+		if (!ret)
+			free(vms);
 		switch (t_rand(&s) % 4) {
 		case 0:
-			ret = vnl_get_stats(&v, id, (int)(t_rand(&s) % 4) - 1, &st[0], &st[1]);
+			ret = libvmon_nl_get_stats(&v, id, (int)(t_rand(&s) % 4) - 1, &st);
+			if (!ret)
+				libvmon_vm_stats_free(&st);
 			break;
 		case 1:
-			ret = vnl_get_state(&v, id, t_rand(&s) % 4, &nf);
+			ret = libvmon_nl_get_state(&v, id, t_rand(&s) % 4, &d);
+			if (!ret)
+				libvmon_state_dump_free(&d);
 			break;
 		case 2:
-			ret = vnl_trace_start(&v, id, NULL, 0);
+			ret = libvmon_nl_trace_start(&v, id, NULL, 0);
 			break;
 		default:
-			ret = vnl_trace_stop(&v, id);
+			ret = libvmon_nl_trace_stop(&v, id);
 			break;
 		}
 		fz_check(r->f, FK_NETLINK, ret < 0 ? ret : 0, 0);
 		r->nl++;
 	}
-	free(st);
-	vnl_close(&v);
+	libvmon_nl_close(&v);
 	return NULL;
 }
 

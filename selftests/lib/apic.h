@@ -32,7 +32,7 @@ static inline void *test_ap_thread(void *arg)
 	struct test_ap *ap = arg;
 
 	do {
-		ap->r = vmon_cpu_run(&ap->cpu);
+		ap->r = libvmon_cpu_run(&ap->cpu);
 		ap->cmd = ap->r ? UCALL_NONE : test_cpu_get_ucall(ap->t, &ap->cpu, &ap->uc);
 	} while (!ap->r && ap->cmd == UCALL_SYNC);
 	return NULL;
@@ -177,17 +177,17 @@ static inline int test_add_cpu(struct test_vm *t, unsigned int id, struct vmon_c
 	struct vmon_regs regs = { .rflags = 2 };
 	int r;
 
-	r = vmon_cpu_create(&t->vm, id, cpu);
+	r = libvmon_cpu_create(&t->vm, id, cpu);
 	if (r)
 		return r;
-	r = vmon_get_sregs(&t->cpu, &sregs);
+	r = libvmon_get_sregs(&t->cpu, &sregs);
 	if (!r)
-		r = vmon_set_sregs(cpu, &sregs);
+		r = libvmon_set_sregs(cpu, &sregs);
 	regs.rip = (uintptr_t)guest;
 	regs.rdi = arg;
 	regs.rsp = STACK_TOP - 0x2000 * id;
 	if (!r)
-		r = vmon_set_regs(cpu, &regs);
+		r = libvmon_set_regs(cpu, &regs);
 	return r;
 }
 

@@ -53,7 +53,7 @@ static inline int test_exception(struct vmon_cpu *cpu, unsigned int vector, int 
  */
 static inline int test_set_gate(struct test_vm *t, unsigned int vector, const void *handler)
 {
-	__u64 *idt = vmon_gpa_to_hva(&t->vm, IDT_GPA, 256 * 16);
+	__u64 *idt = libvmon_gpa_to_hva(&t->vm, IDT_GPA, 256 * 16);
 	__u64 addr = (__u64)(uintptr_t)handler;
 	struct vmon_sregs sregs;
 	int ret;
@@ -63,21 +63,21 @@ static inline int test_set_gate(struct test_vm *t, unsigned int vector, const vo
 	idt[2 * vector] = (addr & 0xffff) | (__u64)VMON_SETUP_SEL_CODE64 << 16 |
 			  0x8eULL << 40 | ((addr >> 16) & 0xffff) << 48;
 	idt[2 * vector + 1] = addr >> 32;
-	ret = vmon_get_sregs(&t->cpu, &sregs);
+	ret = libvmon_get_sregs(&t->cpu, &sregs);
 	if (ret)
 		return ret;
 	sregs.idt.limit = 256 * 16 - 1;
-	return vmon_set_sregs(&t->cpu, &sregs);
+	return libvmon_set_sregs(&t->cpu, &sregs);
 }
 
 /* FRESH_SIZE bytes at FRESH_GPA that the guest has never touched */
 static inline int test_add_fresh_slot(struct test_vm *t)
 {
-	void *mem = vmon_alloc_guest_memory(FRESH_SIZE);
+	void *mem = libvmon_alloc_guest_memory(FRESH_SIZE);
 
 	if (!mem)
 		return -ENOMEM;
-	return vmon_vm_set_memory(&t->vm, SLOT_TEST, 0, FRESH_GPA, FRESH_SIZE, mem);
+	return libvmon_vm_set_memory(&t->vm, SLOT_TEST, 0, FRESH_GPA, FRESH_SIZE, mem);
 }
 
 #endif /* SELFTEST_GUEST_EVENTS_H */

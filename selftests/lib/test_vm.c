@@ -73,7 +73,7 @@ static __u64 image_end(void)
 	return end;
 }
 
-/* setup: put the vCPU into mode with vmon_setup_mode(), else leave vmon's reset state */
+/* setup: put the vCPU into mode with libvmon_setup_mode(), else leave vmon's reset state */
 static int create(struct test_vm *t, enum vmon_guest_mode mode, bool setup)
 {
 	__u64 high_end = ALIGN_UP(image_end(), 2ULL << 20) + (2ULL << 20);
@@ -87,26 +87,26 @@ static int create(struct test_vm *t, enum vmon_guest_mode mode, bool setup)
 		high_end = HIGH_RAM_GPA + (4ULL << 20);
 	t->high_size = high_end - HIGH_RAM_GPA;
 
-	ret = vmon_vm_create(&t->vm);
+	ret = libvmon_vm_create(&t->vm);
 	if (ret)
 		return ret;
-	t->low = vmon_alloc_guest_memory(LOW_RAM_SIZE);
-	t->high = vmon_alloc_guest_memory(t->high_size);
+	t->low = libvmon_alloc_guest_memory(LOW_RAM_SIZE);
+	t->high = libvmon_alloc_guest_memory(t->high_size);
 	ret = -ENOMEM;
 	if (!t->low || !t->high)
 		goto err;
-	ret = vmon_vm_set_memory(&t->vm, SLOT_LOW, 0, 0, LOW_RAM_SIZE, t->low);
+	ret = libvmon_vm_set_memory(&t->vm, SLOT_LOW, 0, 0, LOW_RAM_SIZE, t->low);
 	if (ret)
 		goto err;
-	ret = vmon_vm_set_memory(&t->vm, SLOT_HIGH, 0, HIGH_RAM_GPA, t->high_size, t->high);
+	ret = libvmon_vm_set_memory(&t->vm, SLOT_HIGH, 0, HIGH_RAM_GPA, t->high_size, t->high);
 	if (ret)
 		goto err;
-	ret = vmon_cpu_create(&t->vm, 0, &t->cpu);
+	ret = libvmon_cpu_create(&t->vm, 0, &t->cpu);
 	if (ret)
 		goto err;
 	if (!setup)
 		return 0;
-	ret = vmon_setup_mode(&t->cpu, mode, TABLES_GPA, LONG_MAP_SIZE, entry,
+	ret = libvmon_setup_mode(&t->cpu, mode, TABLES_GPA, LONG_MAP_SIZE, entry,
 			      mode == VMON_GUEST_REAL ? REAL_STACK_TOP : STACK_TOP);
 	if (ret)
 		goto err;
@@ -129,10 +129,10 @@ int test_vm_create_reset(struct test_vm *t)
 
 void test_vm_destroy(struct test_vm *t)
 {
-	vmon_cpu_destroy(&t->cpu);
-	vmon_vm_destroy(&t->vm);
-	vmon_free_guest_memory(t->low, LOW_RAM_SIZE);
-	vmon_free_guest_memory(t->high, t->high_size);
+	libvmon_cpu_destroy(&t->cpu);
+	libvmon_vm_destroy(&t->vm);
+	libvmon_free_guest_memory(t->low, LOW_RAM_SIZE);
+	libvmon_free_guest_memory(t->high, t->high_size);
 	t->low = NULL;
 	t->high = NULL;
 }
@@ -140,19 +140,19 @@ void test_vm_destroy(struct test_vm *t)
 int test_vm_set_entry(struct test_vm *t, uint64_t rip, uint64_t rdi)
 {
 	struct vmon_regs regs;
-	int ret = vmon_get_regs(&t->cpu, &regs);
+	int ret = libvmon_get_regs(&t->cpu, &regs);
 
 	if (ret)
 		return ret;
 	regs.rip = rip;
 	regs.rdi = rdi;
-	return vmon_set_regs(&t->cpu, &regs);
+	return libvmon_set_regs(&t->cpu, &regs);
 }
 
 int test_vm_load_blob(struct test_vm *t, const void *start, const void *end)
 {
 	size_t len = (const char *)end - (const char *)start;
-	void *dst = vmon_gpa_to_hva(&t->vm, CODE_GPA, len);
+	void *dst = libvmon_gpa_to_hva(&t->vm, CODE_GPA, len);
 
 	if (!dst || len > CODE_MAX)
 		return -E2BIG;
@@ -177,7 +177,7 @@ static int load_image(struct test_vm *t)
 
 		if (ph[i].p_type != PT_LOAD)
 			continue;
-		dst = vmon_gpa_to_hva(&t->vm, ph[i].p_vaddr, ph[i].p_memsz);
+		dst = libvmon_gpa_to_hva(&t->vm, ph[i].p_vaddr, ph[i].p_memsz);
 		if (!dst)
 			return -E2BIG;
 		memcpy(dst, (const void *)ph[i].p_vaddr, ph[i].p_memsz);
@@ -188,7 +188,7 @@ static int load_image(struct test_vm *t)
 /* 64-bit interrupt gates to exc_stubs[16 * vector] (SDM 3A 6.14.1) */
 static int install_idt(struct test_vm *t)
 {
-	__u64 *idt = vmon_gpa_to_hva(&t->vm, IDT_GPA, 32 * 16);
+	__u64 *idt = libvmon_gpa_to_hva(&t->vm, IDT_GPA, 32 * 16);
 	struct vmon_sregs sregs;
 	unsigned int v;
 	int ret;
@@ -203,12 +203,12 @@ static int install_idt(struct test_vm *t)
 			     ((addr >> 16) & 0xffff) << 48;
 		idt[2 * v + 1] = addr >> 32;
 	}
-	ret = vmon_get_sregs(&t->cpu, &sregs);
+	ret = libvmon_get_sregs(&t->cpu, &sregs);
 	if (ret)
 		return ret;
 	sregs.idt.base = IDT_GPA;
 	sregs.idt.limit = 32 * 16 - 1;
-	return vmon_set_sregs(&t->cpu, &sregs);
+	return libvmon_set_sregs(&t->cpu, &sregs);
 }
 
 int test_vm_create_c(struct test_vm *t, void (*guest)(uint64_t), uint64_t arg)
@@ -229,7 +229,7 @@ int test_vm_create_c(struct test_vm *t, void (*guest)(uint64_t), uint64_t arg)
 
 int test_sync_to_guest(struct test_vm *t, const void *host_addr, size_t len)
 {
-	void *dst = vmon_gpa_to_hva(&t->vm, (uintptr_t)host_addr, len);
+	void *dst = libvmon_gpa_to_hva(&t->vm, (uintptr_t)host_addr, len);
 
 	if (!dst)
 		return -EFAULT;
@@ -239,7 +239,7 @@ int test_sync_to_guest(struct test_vm *t, const void *host_addr, size_t len)
 
 int test_sync_from_guest(struct test_vm *t, void *host_addr, size_t len)
 {
-	void *src = vmon_gpa_to_hva(&t->vm, (uintptr_t)host_addr, len);
+	void *src = libvmon_gpa_to_hva(&t->vm, (uintptr_t)host_addr, len);
 
 	if (!src)
 		return -EFAULT;
@@ -269,7 +269,7 @@ int test_cpu_get_ucall(struct test_vm *t, struct vmon_cpu *cpu, struct ucall *uc
 	if (run->exit_reason != VMON_EXIT_IO || run->io.port != UCALL_PORT ||
 	    run->io.direction != VMON_IO_OUT || run->io.size != 4)
 		return UCALL_NONE;
-	p = vmon_gpa_to_hva(&t->vm, run->io.data, sizeof(*uc));
+	p = libvmon_gpa_to_hva(&t->vm, run->io.data, sizeof(*uc));
 	if (!p)
 		return UCALL_NONE;
 	memcpy(uc, p, sizeof(*uc));
@@ -289,12 +289,12 @@ const char *test_describe_exit(struct vmon_cpu *cpu)
 	if (run->exit_reason == VMON_EXIT_FAIL_ENTRY && !run->hw_exit_reason)
 		/* the module's guest-state check refused it: no hardware exit */
 		n = snprintf(buf, sizeof(buf), "%s (checked before entry) at rip 0x%llx",
-			     vmon_exit_reason_name(run->exit_reason),
+			     libvmon_exit_reason_name(run->exit_reason),
 			     (unsigned long long)run->regs.rip);
 	else
 		n = snprintf(buf, sizeof(buf), "%s (hw %s 0x%x) at rip 0x%llx",
-			     vmon_exit_reason_name(run->exit_reason),
-			     vmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
+			     libvmon_exit_reason_name(run->exit_reason),
+			     libvmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
 			     run->hw_exit_reason, (unsigned long long)run->regs.rip);
 	switch (run->exit_reason) {
 	case VMON_EXIT_IO:
@@ -304,7 +304,7 @@ const char *test_describe_exit(struct vmon_cpu *cpu)
 			      run->io.size, run->io.data, run->io.flags);
 		if (run->io.port == EXC_PORT) {
 			/* exceptions.S: vector, error code, then the CPU's frame */
-			__u64 *frame = vmon_gpa_to_hva(cpu->vm, run->regs.rsp, 24);
+			__u64 *frame = libvmon_gpa_to_hva(cpu->vm, run->regs.rsp, 24);
 
 			snprintf(buf + n, sizeof(buf) - n,
 				 " = guest exception %u, error code 0x%llx, at rip 0x%llx",

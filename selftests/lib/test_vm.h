@@ -4,7 +4,7 @@
  *
  * Guest-physical layout (the same in every mode):
  *   0x00000-0x7ffff  RAM, slot 0
- *       0x01000      vmon_setup_mode() tables (GDT, TSS, page tables)
+ *       0x01000      libvmon_setup_mode() tables (GDT, TSS, page tables)
  *       0x09000      IDT (test_vm_install_idt)
  *       0x0a000      CODE_GPA: assembly blobs are copied here
  *       0x0f000      real-mode stack top; 0x7f000 stack top otherwise
@@ -143,12 +143,12 @@ int test_allowed_cpu(int not);
 
 /* run once and require a given exit reason */
 #define RUN_EXPECT_EXIT(t, reason) do {					\
-	int __r = vmon_cpu_run(&(t)->cpu);				\
+	int __r = libvmon_cpu_run(&(t)->cpu);				\
 	ASSERT_EQ(0, __r) TH_LOG("VMON_RUN: expected 0, got %d (%s)", __r, \
 				 strerror(-__r));			\
 	ASSERT_EQ((reason), (t)->cpu.run->exit_reason)			\
 		TH_LOG("expected exit %s, got %s",			\
-		       vmon_exit_reason_name(reason),			\
+		       libvmon_exit_reason_name(reason),			\
 		       test_describe_exit(&(t)->cpu));			\
 } while (0)
 

@@ -10,7 +10,7 @@
  *          the task in the kernel, in or around guest mode
  *   hlt    "hlt; jmp" with nothing to wake it: every HLT exits to us
  *          and we enter again at once
- *   mmio   loads from the MMIO hole, emulated with vmon_emulate_mmio()
+ *   mmio   loads from the MMIO hole, emulated with libvmon_emulate_mmio()
  *   in     "inb $0x10" forever, answered through run->io.data
  *
  * Prints "ready" once the vCPU exists (before the first VMON_RUN).
@@ -104,9 +104,9 @@ static int handle_exit(struct test_vm *t, const struct mode *m, unsigned long lo
 	}
 	switch (run->exit_reason) {
 	case VMON_EXIT_MMIO:
-		r = vmon_emulate_mmio(&t->cpu, mmio_access, reads);
+		r = libvmon_emulate_mmio(&t->cpu, mmio_access, reads);
 		if (r) {
-			printf("vmon_emulate_mmio: %s\n", strerror(-r));
+			printf("libvmon_emulate_mmio: %s\n", strerror(-r));
 			return -1;
 		}
 		break;
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 	printf("ready\n");
 
 	while (!term) {
-		r = vmon_cpu_run(&t.cpu);
+		r = libvmon_cpu_run(&t.cpu);
 		if (r == -EINTR)
 			continue;
 		if (r) {

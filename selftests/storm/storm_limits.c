@@ -114,7 +114,7 @@ static void vcpu_limit(int sys)
 	int vm, n = 0, err = 0, max, r;
 	long ref;
 
-	r = vmon_get_caps(sys, &caps);
+	r = libvmon_get_caps(sys, &caps);
 	CHECK(!r && caps.max_vcpus && caps.max_vcpus <= MAX_VCPUS,
 	      "VMON_GET_CAPS: %s, max_vcpus %u", errname(-r), caps.max_vcpus);
 	if (r || !caps.max_vcpus || caps.max_vcpus > MAX_VCPUS)
@@ -197,12 +197,12 @@ static void memlock_limit(void)
 	int slots = 0, err = 0, r;
 	char *mem;
 
-	mem = vmon_alloc_guest_memory(8 * SLOT_SIZE);
+	mem = libvmon_alloc_guest_memory(8 * SLOT_SIZE);
 	CHECK(mem, "mmap of guest memory failed");
 	if (!mem)
 		return;
-	r = vmon_vm_create(&vm);
-	CHECK(!r, "vmon_vm_create: %s", errname(-r));
+	r = libvmon_vm_create(&vm);
+	CHECK(!r, "libvmon_vm_create: %s", errname(-r));
 	if (r)
 		goto out_mem;
 	getrlimit(RLIMIT_MEMLOCK, &old);
@@ -210,7 +210,7 @@ static void memlock_limit(void)
 	CHECK(!r, "capset without CAP_IPC_LOCK: %s", errname(-r));
 	CHECK(!setrlimit(RLIMIT_MEMLOCK, &rl), "setrlimit(RLIMIT_MEMLOCK): %s", errname(errno));
 	while (slots < 8) {
-		r = vmon_vm_set_memory(&vm, slots, 0, slots * SLOT_SIZE, SLOT_SIZE,
+		r = libvmon_vm_set_memory(&vm, slots, 0, slots * SLOT_SIZE, SLOT_SIZE,
 				       mem + slots * SLOT_SIZE);
 		if (r) {
 			err = -r;
@@ -219,7 +219,7 @@ static void memlock_limit(void)
 		slots++;
 	}
 	during = vmlck_kb();
-	vmon_vm_destroy(&vm);
+	libvmon_vm_destroy(&vm);
 	after = vmlck_kb();
 	setrlimit(RLIMIT_MEMLOCK, &old);
 	test_set_effective_cap(CAP_IPC_LOCK, 1);
@@ -233,7 +233,7 @@ static void memlock_limit(void)
 	      before + (long)(slots * (SLOT_SIZE >> 10)));
 	CHECK(after == before, "VmLck %ld kB after the VM closed, %ld before", after, before);
 out_mem:
-	vmon_free_guest_memory(mem, 8 * SLOT_SIZE);
+	libvmon_free_guest_memory(mem, 8 * SLOT_SIZE);
 }
 
 int main(int argc, char **argv)
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	module_refcnt();	/* opens the sysfs file while fds are left */
-	sys = vmon_open_system();
+	sys = libvmon_open_system();
 	if (sys < 0) {
 		printf("FAIL: open %s: %s\n", VMON_DEVICE_PATH, errname(-sys));
 		return 1;

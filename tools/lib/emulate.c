@@ -13,7 +13,7 @@
 
 static int read_gpa(void *opaque, __u64 gpa, void *buf, unsigned int len)
 {
-	void *hva = vmon_gpa_to_hva(opaque, gpa, len);
+	void *hva = libvmon_gpa_to_hva(opaque, gpa, len);
 
 	if (!hva)
 		return -EFAULT;
@@ -21,10 +21,10 @@ static int read_gpa(void *opaque, __u64 gpa, void *buf, unsigned int len)
 	return 0;
 }
 
-int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+int libvmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		    __u64 gva, bool write, __u64 *gpa)
 {
-	return vmon_walk_gva(sregs, gva, write, read_gpa, cpu->vm, gpa);
+	return libvmon_walk_gva(sregs, gva, write, read_gpa, cpu->vm, gpa);
 }
 
 static const struct vmon_segment *seg_reg(const struct vmon_sregs *sregs, int seg)
@@ -57,13 +57,13 @@ static int copy_guest(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		void *hva;
 		int ret;
 
-		ret = vmon_gva_to_gpa(cpu, sregs, gva, write, &gpa);
+		ret = libvmon_gva_to_gpa(cpu, sregs, gva, write, &gpa);
 		if (ret)
 			return ret;
 		chunk = 4096 - (gpa & 4095);
 		if (chunk > len)
 			chunk = len;
-		hva = vmon_gpa_to_hva(cpu->vm, gpa, chunk);
+		hva = libvmon_gpa_to_hva(cpu->vm, gpa, chunk);
 		if (!hva)
 			return -EFAULT;	/* not RAM */
 		if (write)
@@ -82,7 +82,7 @@ static int fetch_insn(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		      unsigned int mode, __u8 *buf)
 {
 	__u64 gva = seg_base(sregs, mode, VMON_SEG_CS) +
-		    (cpu->run->regs.rip & vmon_ip_mask(mode));
+		    (cpu->run->regs.rip & libvmon_ip_mask(mode));
 	unsigned int got = 0;
 
 	if (mode != 8)
@@ -99,11 +99,11 @@ static int fetch_insn(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 	return got ? (int)got : -EFAULT;
 }
 
-int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+int libvmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 			    vmon_mmio_access_fn access, void *opaque)
 {
 	struct vmon_run *run = cpu->run;
-	unsigned int mode = vmon_code_size(sregs);
+	unsigned int mode = libvmon_code_size(sregs);
 	bool is_write = run->mmio.flags & VMON_MMIO_WRITE;
 	__u8 buf[VMON_INSN_MAX];
 	struct vmon_insn insn;
@@ -120,7 +120,7 @@ int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs
 		if (n < 0)
 			return n;
 	}
-	ret = vmon_decode_mov(buf, n, mode, &run->regs, &insn);
+	ret = libvmon_decode_mov(buf, n, mode, &run->regs, &insn);
 	if (ret)
 		return ret;
 	/* the decoded direction must match what the hardware reported */
@@ -129,7 +129,7 @@ int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs
 
 	switch (insn.kind) {
 	case VMON_INSN_STORE_REG:
-		val = vmon_read_gpr(&run->regs, insn.reg, insn.mem_bytes, insn.rex);
+		val = libvmon_read_gpr(&run->regs, insn.reg, insn.mem_bytes, insn.rex);
 		ret = access(opaque, run->mmio.gpa, &val, insn.mem_bytes, true);
 		break;
 	case VMON_INSN_STORE_IMM:
@@ -140,25 +140,25 @@ int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs
 		ret = access(opaque, run->mmio.gpa, &val, insn.mem_bytes, false);
 		if (ret)
 			break;
-		vmon_write_gpr(&run->regs, insn.reg, insn.op_bytes, insn.rex,
-			       mode == 8, vmon_insn_load_value(&insn, val));
+		libvmon_write_gpr(&run->regs, insn.reg, insn.op_bytes, insn.rex,
+			       mode == 8, libvmon_insn_load_value(&insn, val));
 		break;
 	}
 	if (ret)
 		return ret;
-	run->regs.rip = (run->regs.rip + insn.len) & vmon_ip_mask(mode);
+	run->regs.rip = (run->regs.rip + insn.len) & libvmon_ip_mask(mode);
 	run->regs_dirty = 1;
 	return 0;
 }
 
-int vmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access, void *opaque)
+int libvmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access, void *opaque)
 {
 	struct vmon_sregs sregs;
-	int ret = vmon_get_sregs(cpu, &sregs);
+	int ret = libvmon_get_sregs(cpu, &sregs);
 
 	if (ret)
 		return ret;
-	return vmon_emulate_mmio_sregs(cpu, &sregs, access, opaque);
+	return libvmon_emulate_mmio_sregs(cpu, &sregs, access, opaque);
 }
 
 /* Update an address/count register at address size ad (SDM 2A 3.3.7). */
@@ -171,12 +171,12 @@ static __u64 update_ad(__u64 old, __u64 new, unsigned int ad)
 	return new;
 }
 
-int vmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+int libvmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 				 vmon_pio_access_fn io, void *opaque)
 {
 	struct vmon_run *run = cpu->run;
 	struct vmon_regs *regs = &run->regs;
-	unsigned int mode = vmon_code_size(sregs);
+	unsigned int mode = libvmon_code_size(sregs);
 	unsigned int size = run->io.size, ad = run->io.addr_size;
 	bool in = run->io.direction == VMON_IO_IN;
 	__u64 amask, count, base;
@@ -219,17 +219,17 @@ int vmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *
 	}
 	/* on error the guest resumes at the same instruction with the progress made */
 	if (!ret)
-		regs->rip = (regs->rip + run->io.insn_len) & vmon_ip_mask(mode);
+		regs->rip = (regs->rip + run->io.insn_len) & libvmon_ip_mask(mode);
 	run->regs_dirty = 1;
 	return ret;
 }
 
-int vmon_emulate_string_io(struct vmon_cpu *cpu, vmon_pio_access_fn io, void *opaque)
+int libvmon_emulate_string_io(struct vmon_cpu *cpu, vmon_pio_access_fn io, void *opaque)
 {
 	struct vmon_sregs sregs;
-	int ret = vmon_get_sregs(cpu, &sregs);
+	int ret = libvmon_get_sregs(cpu, &sregs);
 
 	if (ret)
 		return ret;
-	return vmon_emulate_string_io_sregs(cpu, &sregs, io, opaque);
+	return libvmon_emulate_string_io_sregs(cpu, &sregs, io, opaque);
 }

@@ -9,10 +9,10 @@
 #include "libvmon.h"
 #include "decode.h"
 
-/* the bodies of vmon_emulate_mmio / vmon_emulate_string_io, given sregs */
-int vmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+/* the bodies of libvmon_emulate_mmio / libvmon_emulate_string_io, given sregs */
+int libvmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 			    vmon_mmio_access_fn access, void *opaque);
-int vmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+int libvmon_emulate_string_io_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 				 vmon_pio_access_fn io, void *opaque);
 
 #endif /* LIBVMON_EMULATE_H */

@@ -17,23 +17,23 @@ static int sys_ret(long ret)
 	return ret < 0 ? -errno : (int)ret;
 }
 
-int vmon_open_system(void)
+int libvmon_open_system(void)
 {
 	return sys_ret(open(VMON_DEVICE_PATH, O_RDWR | O_CLOEXEC));
 }
 
-int vmon_get_api_version(int sys_fd)
+int libvmon_get_api_version(int sys_fd)
 {
 	return sys_ret(ioctl(sys_fd, VMON_GET_API_VERSION, 0));
 }
 
-int vmon_get_caps(int sys_fd, struct vmon_caps *caps)
+int libvmon_get_caps(int sys_fd, struct vmon_caps *caps)
 {
 	memset(caps, 0, sizeof(*caps));
 	return sys_ret(ioctl(sys_fd, VMON_GET_CAPS, caps));
 }
 
-const char *vmon_backend_name(__u32 backend)
+const char *libvmon_backend_name(__u32 backend)
 {
 	switch (backend) {
 	case VMON_BACKEND_NONE:
@@ -61,7 +61,7 @@ static const char * const exit_reason_names[VMON_EXIT_NR] = {
 	[VMON_EXIT_EOI]			= "EOI",
 };
 
-const char *vmon_exit_reason_name(__u32 exit_reason)
+const char *libvmon_exit_reason_name(__u32 exit_reason)
 {
 	if (exit_reason < VMON_EXIT_NR && exit_reason_names[exit_reason])
 		return exit_reason_names[exit_reason];
@@ -90,7 +90,7 @@ static const char *svm_exit_name(__u32 code)
 	return "UNKNOWN";
 }
 
-const char *vmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason)
+const char *libvmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason)
 {
 	switch (backend) {
 	case VMON_BACKEND_VMX:
@@ -101,24 +101,24 @@ const char *vmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason)
 	return "UNKNOWN";
 }
 
-int vmon_vm_create(struct vmon_vm *vm)
+int libvmon_vm_create(struct vmon_vm *vm)
 {
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->fd = -1;
-	vm->sys_fd = vmon_open_system();
+	vm->sys_fd = libvmon_open_system();
 	if (vm->sys_fd < 0)
 		return vm->sys_fd;
 
-	ret = vmon_get_api_version(vm->sys_fd);
+	ret = libvmon_get_api_version(vm->sys_fd);
 	if (ret < 0)
 		goto err_close;
 	if (ret != VMON_API_VERSION) {
 		ret = -EPROTO;
 		goto err_close;
 	}
-	ret = vmon_get_caps(vm->sys_fd, &vm->caps);
+	ret = libvmon_get_caps(vm->sys_fd, &vm->caps);
 	if (ret < 0)
 		goto err_close;
 	ret = sys_ret(ioctl(vm->sys_fd, VMON_CREATE_VM, 0));
@@ -133,7 +133,7 @@ err_close:
 	return ret;
 }
 
-void vmon_vm_destroy(struct vmon_vm *vm)
+void libvmon_vm_destroy(struct vmon_vm *vm)
 {
 	if (vm->fd >= 0)
 		close(vm->fd);
@@ -144,7 +144,7 @@ void vmon_vm_destroy(struct vmon_vm *vm)
 	memset(vm->slots, 0, sizeof(vm->slots));
 }
 
-void *vmon_alloc_guest_memory(size_t size)
+void *libvmon_alloc_guest_memory(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -152,13 +152,13 @@ void *vmon_alloc_guest_memory(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-void vmon_free_guest_memory(void *hva, size_t size)
+void libvmon_free_guest_memory(void *hva, size_t size)
 {
 	if (hva)
 		munmap(hva, size);
 }
 
-int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
+int libvmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
 		       __u64 gpa, __u64 size, void *hva)
 {
 	struct vmon_memory_region r = {
@@ -185,7 +185,7 @@ int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
 	return 0;
 }
 
-int vmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
+int libvmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
 		      __u64 datamatch, __u32 flags)
 {
 	struct vmon_ioeventfd io = {
@@ -199,7 +199,7 @@ int vmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
 	return sys_ret(ioctl(vm->fd, VMON_IOEVENTFD, &io));
 }
 
-int vmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
+int libvmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
 		  __u32 flags)
 {
 	struct vmon_irqfd irqfd = {
@@ -212,7 +212,7 @@ int vmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
 	return sys_ret(ioctl(vm->fd, VMON_IRQFD, &irqfd));
 }
 
-void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len)
+void *libvmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len)
 {
 	unsigned int i;
 
@@ -228,7 +228,7 @@ void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len)
 	return NULL;
 }
 
-int vmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu)
+int libvmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu)
 {
 	size_t size = vm->caps.run_size;
 	void *run;
@@ -256,7 +256,7 @@ int vmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu)
 	return 0;
 }
 
-void vmon_cpu_destroy(struct vmon_cpu *cpu)
+void libvmon_cpu_destroy(struct vmon_cpu *cpu)
 {
 	if (cpu->run)
 		munmap(cpu->run, cpu->run_size);
@@ -266,32 +266,32 @@ void vmon_cpu_destroy(struct vmon_cpu *cpu)
 	cpu->fd = -1;
 }
 
-int vmon_cpu_run(struct vmon_cpu *cpu)
+int libvmon_cpu_run(struct vmon_cpu *cpu)
 {
 	return sys_ret(ioctl(cpu->fd, VMON_RUN, 0));
 }
 
-int vmon_get_regs(struct vmon_cpu *cpu, struct vmon_regs *regs)
+int libvmon_get_regs(struct vmon_cpu *cpu, struct vmon_regs *regs)
 {
 	return sys_ret(ioctl(cpu->fd, VMON_GET_REGS, regs));
 }
 
-int vmon_set_regs(struct vmon_cpu *cpu, const struct vmon_regs *regs)
+int libvmon_set_regs(struct vmon_cpu *cpu, const struct vmon_regs *regs)
 {
 	return sys_ret(ioctl(cpu->fd, VMON_SET_REGS, regs));
 }
 
-int vmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs)
+int libvmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs)
 {
 	return sys_ret(ioctl(cpu->fd, VMON_GET_SREGS, sregs));
 }
 
-int vmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs)
+int libvmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs)
 {
 	return sys_ret(ioctl(cpu->fd, VMON_SET_SREGS, sregs));
 }
 
-int vmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
+int libvmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
 		   unsigned int nent)
 {
 	struct vmon_cpuid *c;
@@ -314,7 +314,7 @@ struct msr_one {
 	struct vmon_msr_entry e;
 };
 
-int vmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value)
+int libvmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value)
 {
 	struct msr_one m = { .hdr.nmsrs = 1, .e.index = index };
 	int ret = sys_ret(ioctl(cpu->fd, VMON_GET_MSRS, &m));
@@ -327,7 +327,7 @@ int vmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value)
 	return 0;
 }
 
-int vmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value)
+int libvmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value)
 {
 	struct msr_one m = { .hdr.nmsrs = 1, .e.index = index, .e.data = value };
 	int ret = sys_ret(ioctl(cpu->fd, VMON_SET_MSRS, &m));
@@ -337,7 +337,7 @@ int vmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value)
 	return ret == 1 ? 0 : -ENOENT;
 }
 
-int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode)
+int libvmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode)
 {
 	if (!strcmp(name, "real"))
 		*mode = VMON_GUEST_REAL;

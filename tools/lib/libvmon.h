@@ -44,22 +44,22 @@ struct vmon_cpu {
 };
 
 /* system */
-int vmon_open_system(void);			/* fd of /dev/vmon */
-int vmon_get_api_version(int sys_fd);
-int vmon_get_caps(int sys_fd, struct vmon_caps *caps);
-const char *vmon_backend_name(__u32 backend);
-const char *vmon_exit_reason_name(__u32 exit_reason);
+int libvmon_open_system(void);			/* fd of /dev/vmon */
+int libvmon_get_api_version(int sys_fd);
+int libvmon_get_caps(int sys_fd, struct vmon_caps *caps);
+const char *libvmon_backend_name(__u32 backend);
+const char *libvmon_exit_reason_name(__u32 exit_reason);
 /* name of a raw hardware exit code of the given backend */
-const char *vmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason);
+const char *libvmon_hw_exit_name(__u32 backend, __u32 hw_exit_reason);
 
 /* VM: opens /dev/vmon, checks the API version, reads caps, creates the VM */
-int vmon_vm_create(struct vmon_vm *vm);
-void vmon_vm_destroy(struct vmon_vm *vm);
+int libvmon_vm_create(struct vmon_vm *vm);
+void libvmon_vm_destroy(struct vmon_vm *vm);
 /* anonymous, page-aligned, zeroed guest memory; NULL on failure */
-void *vmon_alloc_guest_memory(size_t size);
-void vmon_free_guest_memory(void *hva, size_t size);
+void *libvmon_alloc_guest_memory(size_t size);
+void libvmon_free_guest_memory(void *hva, size_t size);
 /* register (size > 0) or delete (size == 0) slot; remembered in vm->slots */
-int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
+int libvmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
 		       __u64 gpa, __u64 size, void *hva);
 /*
  * VMON_IOEVENTFD: a guest write to addr (MMIO, or a port with
@@ -67,31 +67,31 @@ int vmon_vm_set_memory(struct vmon_vm *vm, __u32 slot, __u32 flags,
  * with VMON_IOEVENTFD_DATAMATCH, signals eventfd fd without an exit;
  * VMON_IOEVENTFD_DEASSIGN removes it.  0 or -errno.
  */
-int vmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
+int libvmon_vm_ioeventfd(struct vmon_vm *vm, __u64 addr, __u32 len, int fd,
 		      __u64 datamatch, __u32 flags);
 /*
  * VMON_IRQFD: signalling eventfd fd delivers the MSI (msi_address,
  * msi_data); again on a bound fd changes the message;
  * VMON_IRQFD_DEASSIGN unbinds it.  0 or -errno.
  */
-int vmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
+int libvmon_vm_irqfd(struct vmon_vm *vm, int fd, __u64 msi_address, __u32 msi_data,
 		  __u32 flags);
 /* host address of guest-physical [gpa, gpa + len) if inside one slot */
-void *vmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len);
+void *libvmon_gpa_to_hva(struct vmon_vm *vm, __u64 gpa, __u64 len);
 
 /* vCPU */
-int vmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu);
-void vmon_cpu_destroy(struct vmon_cpu *cpu);
-int vmon_cpu_run(struct vmon_cpu *cpu);		/* -EINTR on a signal */
-int vmon_get_regs(struct vmon_cpu *cpu, struct vmon_regs *regs);
-int vmon_set_regs(struct vmon_cpu *cpu, const struct vmon_regs *regs);
-int vmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs);
-int vmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs);
-int vmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
+int libvmon_cpu_create(struct vmon_vm *vm, unsigned int id, struct vmon_cpu *cpu);
+void libvmon_cpu_destroy(struct vmon_cpu *cpu);
+int libvmon_cpu_run(struct vmon_cpu *cpu);		/* -EINTR on a signal */
+int libvmon_get_regs(struct vmon_cpu *cpu, struct vmon_regs *regs);
+int libvmon_set_regs(struct vmon_cpu *cpu, const struct vmon_regs *regs);
+int libvmon_get_sregs(struct vmon_cpu *cpu, struct vmon_sregs *sregs);
+int libvmon_set_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs);
+int libvmon_set_cpuid(struct vmon_cpu *cpu, const struct vmon_cpuid_entry *entries,
 		   unsigned int nent);
 /* one MSR; -ENOENT if it is not one the kernel owns (VMON_MSR_*) */
-int vmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value);
-int vmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value);
+int libvmon_get_msr(struct vmon_cpu *cpu, __u32 index, __u64 *value);
+int libvmon_set_msr(struct vmon_cpu *cpu, __u32 index, __u64 value);
 
 /* guest CPU modes (setup.c) */
 enum vmon_guest_mode {
@@ -100,7 +100,7 @@ enum vmon_guest_mode {
 	VMON_GUEST_LONG,	/* 64-bit, identity-mapped with 2 MiB pages */
 };
 
-int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
+int libvmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
 /*
  * Put the vCPU into mode.  PROT and LONG need guest RAM at
  * [tables_gpa, tables_gpa + VMON_SETUP_TABLES_SIZE) for a GDT and, in
@@ -109,7 +109,7 @@ int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
  */
 #define VMON_SETUP_TABLES_SIZE	(8 * 4096)
 /*
- * GDT built by vmon_setup_mode() for PROT and LONG (selectors), and the
+ * GDT built by libvmon_setup_mode() for PROT and LONG (selectors), and the
  * largest map_size LONG mode can identity-map from the tables area.
  */
 #define VMON_SETUP_SEL_CODE32	0x08
@@ -117,21 +117,21 @@ int vmon_parse_guest_mode(const char *name, enum vmon_guest_mode *mode);
 #define VMON_SETUP_SEL_CODE64	0x18
 #define VMON_SETUP_SEL_TSS	0x20
 #define VMON_SETUP_MAX_MAP	(5ULL << 30)
-int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
+int libvmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 		    __u64 tables_gpa, __u64 map_size, __u64 entry, __u64 stack);
 /*
- * After vmon_setup_mode() (PROT or LONG, same tables_gpa): move the flat
+ * After libvmon_setup_mode() (PROT or LONG, same tables_gpa): move the flat
  * code and data segments to the GDT selectors a boot protocol demands
  * (Linux's 64-bit entry: __BOOT_CS 0x10, __BOOT_DS 0x18) and load CS and
  * DS/ES/FS/GS/SS with them.  Selectors must be GDT slots below
  * VMON_SETUP_SEL_TSS, RPL 0, and distinct; the slots they name are
  * overwritten.  -EINVAL otherwise.
  */
-int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
+int libvmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
 			 __u16 data_sel);
 
 /* guest-virtual -> guest-physical through the guest's own page tables */
-int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
+int libvmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		    __u64 gva, bool write, __u64 *gpa);
 
 /*
@@ -142,7 +142,7 @@ int vmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
  */
 typedef int (*vmon_mmio_access_fn)(void *opaque, __u64 gpa, void *data,
 				   unsigned int len, bool is_write);
-int vmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access,
+int libvmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access,
 		      void *opaque);
 
 /*
@@ -151,7 +151,7 @@ int vmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access,
  */
 typedef int (*vmon_pio_access_fn)(void *opaque, __u16 port, void *data,
 				  unsigned int size, bool is_in);
-int vmon_emulate_string_io(struct vmon_cpu *cpu, vmon_pio_access_fn io,
+int libvmon_emulate_string_io(struct vmon_cpu *cpu, vmon_pio_access_fn io,
 			   void *opaque);
 
 #endif /* LIBVMON_H */

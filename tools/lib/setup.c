@@ -118,7 +118,7 @@ static void setup_real(struct vmon_sregs *sr)
 static int setup_gdt(struct vmon_cpu *cpu, struct vmon_sregs *sr, __u64 tables_gpa,
 		     bool long_mode)
 {
-	__u64 *gdt = vmon_gpa_to_hva(cpu->vm, tables_gpa, PAGE_SIZE);
+	__u64 *gdt = libvmon_gpa_to_hva(cpu->vm, tables_gpa, PAGE_SIZE);
 	struct vmon_segment code32, code64, data;
 	__u64 tss_gpa = tables_gpa + TSS_OFFSET;
 
@@ -163,10 +163,10 @@ static int setup_gdt(struct vmon_cpu *cpu, struct vmon_sregs *sr, __u64 tables_g
 /* Identity map [0, map_size) with 2 MiB pages, 4-level (SDM 3A 4.5). */
 static int setup_page_tables(struct vmon_cpu *cpu, __u64 tables_gpa, __u64 map_size)
 {
-	__u64 *pml4 = vmon_gpa_to_hva(cpu->vm, tables_gpa + PAGE_SIZE, PAGE_SIZE);
-	__u64 *pdpt = vmon_gpa_to_hva(cpu->vm, tables_gpa + 2 * PAGE_SIZE, PAGE_SIZE);
+	__u64 *pml4 = libvmon_gpa_to_hva(cpu->vm, tables_gpa + PAGE_SIZE, PAGE_SIZE);
+	__u64 *pdpt = libvmon_gpa_to_hva(cpu->vm, tables_gpa + 2 * PAGE_SIZE, PAGE_SIZE);
 	__u64 pd_gpa = tables_gpa + 3 * PAGE_SIZE;
-	__u64 *pd = vmon_gpa_to_hva(cpu->vm, pd_gpa, PD_PAGES * PAGE_SIZE);
+	__u64 *pd = libvmon_gpa_to_hva(cpu->vm, pd_gpa, PD_PAGES * PAGE_SIZE);
 	__u64 addr;
 
 	if (!pml4 || !pdpt || !pd)
@@ -187,7 +187,7 @@ static int setup_page_tables(struct vmon_cpu *cpu, __u64 tables_gpa, __u64 map_s
 	return 0;
 }
 
-int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
+int libvmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 		    __u64 tables_gpa, __u64 map_size, __u64 entry, __u64 stack)
 {
 	struct vmon_sregs sr;
@@ -224,14 +224,14 @@ int vmon_setup_mode(struct vmon_cpu *cpu, enum vmon_guest_mode mode,
 		return -EINVAL;
 	}
 
-	ret = vmon_set_sregs(cpu, &sr);
+	ret = libvmon_set_sregs(cpu, &sr);
 	if (ret)
 		return ret;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = entry;
 	regs.rsp = stack;
 	regs.rflags = 2;	/* bit 1 is reserved and always 1 */
-	return vmon_set_regs(cpu, &regs);
+	return libvmon_set_regs(cpu, &regs);
 }
 
 static bool setup_selector_ok(__u16 sel)
@@ -239,10 +239,10 @@ static bool setup_selector_ok(__u16 sel)
 	return sel && !(sel & 7) && sel < VMON_SETUP_SEL_TSS;
 }
 
-int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
+int libvmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
 			 __u16 data_sel)
 {
-	__u64 *gdt = vmon_gpa_to_hva(cpu->vm, tables_gpa, PAGE_SIZE);
+	__u64 *gdt = libvmon_gpa_to_hva(cpu->vm, tables_gpa, PAGE_SIZE);
 	struct vmon_sregs sr;
 	int ret;
 
@@ -251,11 +251,11 @@ int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
 	if (!setup_selector_ok(code_sel) || !setup_selector_ok(data_sel) ||
 	    code_sel == data_sel)
 		return -EINVAL;
-	ret = vmon_get_sregs(cpu, &sr);
+	ret = libvmon_get_sregs(cpu, &sr);
 	if (ret)
 		return ret;
 	if (!(sr.cr0 & X86_CR0_PE) || sr.gdt.base != tables_gpa)
-		return -EINVAL;	/* not a GDT vmon_setup_mode() built there */
+		return -EINVAL;	/* not a GDT libvmon_setup_mode() built there */
 	gdt[code_sel / 8] = seg_to_desc(&sr.cs);
 	gdt[data_sel / 8] = seg_to_desc(&sr.ds);
 	sr.cs.selector = code_sel;
@@ -264,5 +264,5 @@ int vmon_setup_selectors(struct vmon_cpu *cpu, __u64 tables_gpa, __u16 code_sel,
 	sr.fs.selector = data_sel;
 	sr.gs.selector = data_sel;
 	sr.ss.selector = data_sel;
-	return vmon_set_sregs(cpu, &sr);
+	return libvmon_set_sregs(cpu, &sr);
 }

@@ -21,6 +21,21 @@
 #include <linux/vmon.h>
 
 /*
+ * Kernel functions are vmon_*, libvmon's libvmon_* (design.rst, "Names"):
+ * no global name is defined on both sides.  The shared files spell the
+ * kernel's names; in user space they compile to the library's.
+ */
+#ifndef __KERNEL__
+#define vmon_code_size		libvmon_code_size
+#define vmon_ip_mask		libvmon_ip_mask
+#define vmon_decode_mov		libvmon_decode_mov
+#define vmon_insn_load_value	libvmon_insn_load_value
+#define vmon_read_gpr		libvmon_read_gpr
+#define vmon_write_gpr		libvmon_write_gpr
+#define vmon_walk_gva		libvmon_walk_gva
+#endif
+
+/*
  * Architectural bits the shared files test, named apart from the
  * kernel's <asm/processor-flags.h> and <asm/msr-index.h> macros.
  */

@@ -33,7 +33,7 @@ static const char *open_hint(int err)
 static int check_api(int fd, bool quiet)
 {
 	char release[64];
-	int api = vmon_get_api_version(fd);
+	int api = libvmon_get_api_version(fd);
 
 	if (api < 0) {
 		if (!quiet)
@@ -46,7 +46,7 @@ static int check_api(int fd, bool quiet)
 
 static int open_device(bool quiet)
 {
-	int fd = vmon_open_system(), err;
+	int fd = libvmon_open_system(), err;
 
 	if (fd < 0) {
 		if (!quiet)
@@ -75,7 +75,7 @@ int vmon_open_device_quiet(void)
 void vmon_explain_vm_create(int err)
 {
 	if (err == -EPROTO) {
-		int fd = vmon_open_system();
+		int fd = libvmon_open_system();
 
 		/* which versions differ (a module reloaded since the first check?) */
 		if (fd < 0 || !check_api(fd, false))

@@ -12,7 +12,7 @@
 int vmon_open_device(void);
 /* the same without a word, for callers with a fallback */
 int vmon_open_device_quiet(void);
-/* print one line for a failure of vmon_vm_create() */
+/* print one line for a failure of libvmon_vm_create() */
 void vmon_explain_vm_create(int err);
 
 #endif /* VMON_DEVICE_H */

@@ -159,11 +159,11 @@ static int host_groups(const struct doctor_sys *sys, gid_t *list, int max)
 
 static int host_api_version(const struct doctor_sys *sys)
 {
-	int fd = vmon_open_system(), version;
+	int fd = libvmon_open_system(), version;
 
 	if (fd < 0)
 		return fd;
-	version = vmon_get_api_version(fd);
+	version = libvmon_get_api_version(fd);
 	close(fd);
 	return version;
 }

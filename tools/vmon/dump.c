@@ -11,7 +11,6 @@
 
 #include "decode_tables.h"
 #include "json.h"
-#include "nl.h"
 #include "vmon.h"
 #include "watch.h"
 
@@ -68,7 +67,7 @@ int dump_parse_options(int argc, char **argv, struct dump_options *o)
 }
 
 struct sorted_field {
-	const struct state_value *v;
+	const struct libvmon_state_value *v;
 	const struct state_field_desc *desc;	/* NULL: not in the table */
 };
 
@@ -96,7 +95,7 @@ static const char *field_name(const struct sorted_field *s, char *buf, size_t le
 	return buf;
 }
 
-void dump_print(FILE *f, const struct state_dump *d, bool json)
+void dump_print(FILE *f, const struct libvmon_state_dump *d, bool json)
 {
 	unsigned int backend = backend_from_name(d->backend), i, bytes;
 	enum state_group g, last = STATE_GROUP_NR;
@@ -166,8 +165,8 @@ void dump_print(FILE *f, const struct state_dump *d, bool json)
 int cmd_dump(int argc, char **argv)
 {
 	struct dump_options o;
-	struct state_dump d;
-	struct vmon_nl nl;
+	struct libvmon_state_dump d;
+	struct libvmon_nl nl;
 	uint32_t id;
 	int ret, status = VMON_STATUS_USAGE;
 
@@ -177,19 +176,19 @@ int cmd_dump(int argc, char **argv)
 		dump_usage(stdout);
 		return VMON_STATUS_OK;
 	}
-	if (vmon_nl_open(&nl))
+	if (watch_nl_open(&nl))
 		return VMON_STATUS_USAGE;
 	if (resolve_vm(&nl, "dump", o.vm, &id))
 		goto out;
-	ret = fetch_state_dump(&nl, id, (uint32_t)o.vcpu, &d);
+	ret = libvmon_nl_get_state(&nl, id, (uint32_t)o.vcpu, &d);
 	if (ret) {
-		vmon_nl_explain(&nl, ret, "dump", id, (int64_t)o.vcpu);
+		watch_nl_explain(&nl, ret, "dump", id, (int64_t)o.vcpu);
 		goto out;
 	}
 	dump_print(stdout, &d, o.json);
-	state_dump_free(&d);
+	libvmon_state_dump_free(&d);
 	status = VMON_STATUS_OK;
 out:
-	vmon_nl_close(&nl);
+	libvmon_nl_close(&nl);
 	return status;
 }

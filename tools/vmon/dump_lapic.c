@@ -27,7 +27,7 @@ static const struct {
 	const char *name;
 } lapic_maps[] = { { 0x200, "IRR" }, { 0x100, "ISR" }, { 0x180, "TMR" } };
 
-static uint32_t reg(const struct state_dump *d, unsigned int off)
+static uint32_t reg(const struct libvmon_state_dump *d, unsigned int off)
 {
 	uint32_t v;
 
@@ -50,7 +50,7 @@ static const char *mp_state_name(uint32_t s)
 }
 
 /* "0x31 0x41": the vectors set in the 256-bit register at off */
-static void vectors(const struct state_dump *d, unsigned int off, char *buf, size_t len)
+static void vectors(const struct libvmon_state_dump *d, unsigned int off, char *buf, size_t len)
 {
 	unsigned int v;
 	size_t n = 0;
@@ -61,7 +61,7 @@ static void vectors(const struct state_dump *d, unsigned int off, char *buf, siz
 			n += snprintf(buf + n, len - n, "%s0x%02x", n ? " " : "", v);
 }
 
-void dump_print_lapic(FILE *f, const struct state_dump *d, struct json_writer *w)
+void dump_print_lapic(FILE *f, const struct libvmon_state_dump *d, struct json_writer *w)
 {
 	char buf[256 * 5 + 1];
 	unsigned int i;

@@ -102,7 +102,7 @@ static int report_device(void)
 	}
 	printf("device:        %s mode %04o group %s", VMON_DEVICE_PATH,
 	       (unsigned int)(st.st_mode & 07777), group_name(st.st_gid, group, sizeof(group)));
-	fd = vmon_open_system();
+	fd = libvmon_open_system();
 	if (fd >= 0) {
 		printf(", accessible\n");
 		return fd;
@@ -121,7 +121,7 @@ static void report_caps(const struct vmon_caps *caps)
 	__u32 known = 0;
 	unsigned int i;
 
-	printf("backend:       %s (%s)\n", vmon_backend_name(caps->backend),
+	printf("backend:       %s (%s)\n", libvmon_backend_name(caps->backend),
 	       caps->backend == VMON_BACKEND_VMX ? "Intel VT-x" :
 	       caps->backend == VMON_BACKEND_SVM ? "AMD-V" : "no hardware virtualization");
 	printf("capabilities:\n");
@@ -167,7 +167,7 @@ int cmd_info(int argc, char **argv)
 	}
 
 	ret = VMON_STATUS_USAGE;
-	version = vmon_get_api_version(fd);
+	version = libvmon_get_api_version(fd);
 	if (version < 0) {
 		printf("API version:   unknown: %s\n", strerror(-version));
 		goto out;
@@ -182,7 +182,7 @@ int cmd_info(int argc, char **argv)
 		goto out;
 	}
 	printf("API version:   %d\n", version);
-	err = vmon_get_caps(fd, &caps);
+	err = libvmon_get_caps(fd, &caps);
 	if (err < 0) {
 		printf("capabilities:  unknown: %s\n", strerror(-err));
 		goto out;

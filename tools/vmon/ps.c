@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "nl.h"
 #include "parse.h"
 #include "vmon.h"
 #include "watch.h"
@@ -37,7 +36,7 @@ void ps_print(FILE *f, const struct ps_row *rows, unsigned int n, bool json)
 		json_begin_object(&w, NULL);
 		json_begin_array(&w, "vms");
 		for (i = 0; i < n; i++) {
-			const struct vm_info *vm = &rows[i].vm;
+			const struct libvmon_vm_info *vm = &rows[i].vm;
 
 			json_begin_object(&w, NULL);
 			json_u64(&w, "id", vm->id);
@@ -65,7 +64,7 @@ void ps_print(FILE *f, const struct ps_row *rows, unsigned int n, bool json)
 	fprintf(f, "%4s  %-*s %7s  %-10s %5s  %-9s %-7s %12s\n",
 		"ID", name_w, "NAME", "PID", "USER", "VCPUS", "MEM", "BACKEND", "EXITS");
 	for (i = 0; i < n; i++) {
-		const struct vm_info *vm = &rows[i].vm;
+		const struct libvmon_vm_info *vm = &rows[i].vm;
 
 		if (rows[i].exits == UINT64_MAX)
 			snprintf(exits, sizeof(exits), "-");
@@ -86,10 +85,10 @@ static const struct option ps_long_options[] = {
 
 int cmd_ps(int argc, char **argv)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	struct ps_row *rows = NULL;
-	struct vm_stats st;
-	struct vmon_nl nl;
+	struct libvmon_vm_stats st;
+	struct libvmon_nl nl;
 	unsigned int n = 0, i;
 	bool json = false;
 	int c, ret;
@@ -115,12 +114,12 @@ int cmd_ps(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	}
 
-	if (vmon_nl_open(&nl))
+	if (watch_nl_open(&nl))
 		return VMON_STATUS_USAGE;
-	ret = fetch_vm_list(&nl, &vms, &n);
+	ret = libvmon_nl_list_vms(&nl, &vms, &n);
 	if (ret) {
-		vmon_nl_explain(&nl, ret, "ps: listing VMs", -1, -1);
-		vmon_nl_close(&nl);
+		watch_nl_explain(&nl, ret, "ps: listing VMs", -1, -1);
+		libvmon_nl_close(&nl);
 		return VMON_STATUS_USAGE;
 	}
 	rows = calloc(n ? n : 1, sizeof(*rows));
@@ -133,15 +132,15 @@ int cmd_ps(int argc, char **argv)
 		rows[i].vm = vms[i];
 		/* a VM may go away between the list and this: then "-" */
 		rows[i].exits = UINT64_MAX;
-		if (!fetch_vm_stats(&nl, vms[i].id, -1, &st)) {
+		if (!libvmon_nl_get_stats(&nl, vms[i].id, -1, &st)) {
 			rows[i].exits = st.total.exits;
-			vm_stats_free(&st);
+			libvmon_vm_stats_free(&st);
 		}
 	}
 	ps_print(stdout, rows, n, json);
 out:
 	free(rows);
 	free(vms);
-	vmon_nl_close(&nl);
+	libvmon_nl_close(&nl);
 	return ret ? VMON_STATUS_USAGE : VMON_STATUS_OK;
 }

@@ -59,7 +59,7 @@ static const char *const mode_names[] = {
 
 /*
  * The protocol registers and selectors of a kernel's entry, on top of
- * vmon_setup_mode()'s mode; then one line saying what boots, with the
+ * libvmon_setup_mode()'s mode; then one line saying what boots, with the
  * guest's TSC at the start (the reference for boot-time measurements).
  */
 static int start_kernel(struct vmon_cpu *cpu, const struct kernel_boot *b,
@@ -71,26 +71,26 @@ static int start_kernel(struct vmon_cpu *cpu, const struct kernel_boot *b,
 	int ret;
 
 	if (b->code_sel) {
-		ret = vmon_setup_selectors(cpu, b->tables_gpa, b->code_sel, b->data_sel);
+		ret = libvmon_setup_selectors(cpu, b->tables_gpa, b->code_sel, b->data_sel);
 		if (ret) {
 			vmon_err("cannot load the boot GDT selectors 0x%x/0x%x: %s",
 				 b->code_sel, b->data_sel, strerror(-ret));
 			return ret;
 		}
 	}
-	ret = vmon_get_regs(cpu, &regs);
+	ret = libvmon_get_regs(cpu, &regs);
 	if (!ret) {
 		regs.rsi = b->rsi;
 		regs.rax = b->rax;
 		regs.rbx = b->rbx;
-		ret = vmon_set_regs(cpu, &regs);
+		ret = libvmon_set_regs(cpu, &regs);
 	}
 	if (ret) {
 		vmon_err("cannot set vCPU 0's boot registers: %s (see 'dmesg' for the module's reason)",
 			 strerror(-ret));
 		return ret;
 	}
-	if (vmon_get_msr(cpu, VMON_MSR_TSC, &tsc))
+	if (libvmon_get_msr(cpu, VMON_MSR_TSC, &tsc))
 		tsc = 0;
 	fprintf(stderr, "vmon: booting %s %s", kernel_format_name(b->format), o->kernel);
 	if (b->protocol)
@@ -117,7 +117,7 @@ static int check_module(const struct run_options *o)
 	fd = vmon_open_device();
 	if (fd < 0)
 		return fd;
-	ret = vmon_get_caps(fd, &caps);
+	ret = libvmon_get_caps(fd, &caps);
 	close(fd);
 	if (ret) {
 		vmon_err("cannot read the module's capabilities: %s (see 'vmon info')",
@@ -139,7 +139,7 @@ static int create_aps(struct vmon_vm *vm, struct run_vcpu *vcpus, unsigned int n
 	int ret;
 
 	for (i = 1; i < nr; i++) {
-		ret = vmon_cpu_create(vm, i, &vcpus[i].cpu);
+		ret = libvmon_cpu_create(vm, i, &vcpus[i].cpu);
 		if (ret) {
 			vmon_err("cannot create vCPU %u: %s (lower --cpus; see 'dmesg' for the module's reason)",
 				 i, strerror(-ret));
@@ -225,7 +225,7 @@ int cmd_run(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	}
 	cpu = &vcpus[0].cpu;
-	ret = vmon_vm_create(&vm);
+	ret = libvmon_vm_create(&vm);
 	if (ret) {
 		vmon_explain_vm_create(ret);
 		free(vcpus);
@@ -239,10 +239,10 @@ int cmd_run(int argc, char **argv)
 		vmon_err("--mem %s: RAM beyond the PCI hole (3-4 GiB) ends above the %s of guest-physical space the %s backend offers (lower --mem)",
 			 format_size(o.mem, buf, sizeof(buf)),
 			 format_size(vm.caps.max_guest_phys, max, sizeof(max)),
-			 vmon_backend_name(vm.caps.backend));
+			 libvmon_backend_name(vm.caps.backend));
 		goto out_vm;
 	}
-	mem = vmon_alloc_guest_memory(o.mem);
+	mem = libvmon_alloc_guest_memory(o.mem);
 	if (!mem) {
 		vmon_err("cannot allocate %s of guest memory: %s (lower --mem)",
 			 format_size(o.mem, buf, sizeof(buf)), strerror(errno));
@@ -268,22 +268,22 @@ int cmd_run(int argc, char **argv)
 			goto out_mem;
 	}
 	/* the RAM below the PCI hole in slot 0, the rest at 4 GiB in slot 1 */
-	ret = vmon_vm_set_memory(&vm, 0, 0, 0, low, mem);
+	ret = libvmon_vm_set_memory(&vm, 0, 0, 0, low, mem);
 	if (!ret && o.mem > low)
-		ret = vmon_vm_set_memory(&vm, 1, 0, PCI_RAM_HIGH_START, o.mem - low,
+		ret = libvmon_vm_set_memory(&vm, 1, 0, PCI_RAM_HIGH_START, o.mem - low,
 					 (uint8_t *)mem + low);
 	if (ret) {
 		vmon_err("cannot give %s of guest memory to the VM: %s (lower --mem, or raise the locked-memory limit: 'ulimit -l')",
 			 format_size(o.mem, buf, sizeof(buf)), strerror(-ret));
 		goto out_mem;
 	}
-	ret = vmon_cpu_create(&vm, 0, cpu);
+	ret = libvmon_cpu_create(&vm, 0, cpu);
 	if (ret) {
 		vmon_err("cannot create vCPU 0: %s (see 'dmesg' for the module's reason)",
 			 strerror(-ret));
 		goto out_mem;
 	}
-	ret = vmon_setup_mode(cpu, o.mode, layout.tables_gpa, layout.map_size,
+	ret = libvmon_setup_mode(cpu, o.mode, layout.tables_gpa, layout.map_size,
 			      o.entry, layout.stack);
 	if (ret) {
 		vmon_err("cannot put vCPU 0 into %s mode: %s (see 'dmesg' for the module's reason)",
@@ -318,16 +318,16 @@ int cmd_run(int argc, char **argv)
 	machine_destroy(&m);
 out_cpu:
 	for (i = 0; i < nr_cpus; i++)
-		vmon_cpu_destroy(&vcpus[i].cpu);
+		libvmon_cpu_destroy(&vcpus[i].cpu);
 out_mem:
 	/* the VM goes first: the module may still hold the pages */
-	vmon_vm_destroy(&vm);
-	vmon_free_guest_memory(mem, o.mem);
+	libvmon_vm_destroy(&vm);
+	libvmon_free_guest_memory(mem, o.mem);
 	free(vcpus);
 	run_free_options(&o);
 	return status;
 out_vm:
-	vmon_vm_destroy(&vm);
+	libvmon_vm_destroy(&vm);
 	free(vcpus);
 	run_free_options(&o);
 	return status;

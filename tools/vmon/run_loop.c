@@ -39,7 +39,7 @@ static int handle_io(struct vmon_cpu *cpu, struct vmon_machine *m)
 	int ret;
 
 	if (run->io.flags & VMON_IO_STRING) {
-		ret = vmon_emulate_string_io(cpu, pio_access, m);
+		ret = libvmon_emulate_string_io(cpu, pio_access, m);
 		if (ret) {
 			vmon_err("cannot emulate string I/O on port 0x%x at RIP=0x%llx: %s",
 				 run->io.port, (unsigned long long)run->regs.rip, strerror(-ret));
@@ -85,7 +85,7 @@ static int handle_mmio(struct vmon_cpu *cpu, struct vmon_machine *m)
 			 gpa, rip);
 		return VMON_STATUS_VM_FAILED;
 	}
-	ret = vmon_emulate_mmio(cpu, mmio_access, m);
+	ret = libvmon_emulate_mmio(cpu, mmio_access, m);
 	if (!ret)
 		return RUN_REENTER;
 	print_insn(insn, sizeof(insn), run->mmio.insn, run->mmio.insn_len);
@@ -169,8 +169,8 @@ static int handle_internal_error(struct vmon_cpu *cpu)
 	struct vmon_run *run = cpu->run;
 
 	vmon_err("vmon.ko could not handle exit %s (%s 0x%x) at RIP=0x%llx: %s%s%.*s",
-		 vmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
-		 vmon_backend_name(cpu->vm->caps.backend), run->hw_exit_reason,
+		 libvmon_hw_exit_name(cpu->vm->caps.backend, run->hw_exit_reason),
+		 libvmon_backend_name(cpu->vm->caps.backend), run->hw_exit_reason,
 		 (unsigned long long)run->regs.rip,
 		 internal_kind_name(run->internal.kind),
 		 run->internal.reason[0] ? ", " : "",

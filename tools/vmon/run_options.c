@@ -264,7 +264,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case OPT_MODE:
 			have_mode = true;
-			if (vmon_parse_guest_mode(optarg, &o->mode)) {
+			if (libvmon_parse_guest_mode(optarg, &o->mode)) {
 				vmon_err("--mode %s: unknown mode (use real, prot or long)",
 					 optarg);
 				return -EINVAL;

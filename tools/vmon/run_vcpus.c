@@ -80,7 +80,7 @@ static int hook_ioeventfd(void *opaque, uint64_t addr, unsigned int len, int fd,
 
 	if (!(ctx->vm->caps.flags & VMON_CAP_IOEVENTFD))
 		return -ENOTTY;
-	return vmon_vm_ioeventfd(ctx->vm, addr, len, fd, 0,
+	return libvmon_vm_ioeventfd(ctx->vm, addr, len, fd, 0,
 				 deassign ? VMON_IOEVENTFD_DEASSIGN : 0);
 }
 
@@ -91,7 +91,7 @@ static int hook_irqfd(void *opaque, int fd, uint64_t address, uint32_t data, boo
 
 	if (!(ctx->vm->caps.flags & VMON_CAP_IRQFD))
 		return -ENOTTY;
-	return vmon_vm_irqfd(ctx->vm, fd, address, data, deassign ? VMON_IRQFD_DEASSIGN : 0);
+	return libvmon_vm_irqfd(ctx->vm, fd, address, data, deassign ? VMON_IRQFD_DEASSIGN : 0);
 }
 
 /* the PIC's output rose: vCPU 0 must look (called without the device lock) */
@@ -218,7 +218,7 @@ static int vcpu_loop(struct run_vcpu *v)
 			if (status)
 				return status;
 		}
-		ret = vmon_cpu_run(cpu);
+		ret = libvmon_cpu_run(cpu);
 		if (ret == -EINTR)
 			continue;
 		if (ret < 0) {

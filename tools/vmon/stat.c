@@ -12,7 +12,6 @@
 
 #include "decode_tables.h"
 #include "json.h"
-#include "nl.h"
 #include "vmon.h"
 #include "watch.h"
 
@@ -86,22 +85,22 @@ int stat_parse_options(int argc, char **argv, struct stat_options *o)
 
 static int by_count_desc(const void *a, const void *b)
 {
-	const struct reason_stats *x = a, *y = b;
+	const struct libvmon_reason_stats *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	return x->code < y->code ? -1 : x->code > y->code;
 }
 
-static const char *reason_name(const struct vm_stats *st, const struct reason_stats *r)
+static const char *reason_name(const struct libvmon_vm_stats *st, const struct libvmon_reason_stats *r)
 {
 	return reason_stats_name(st->info.backend, r);
 }
 
-static void print_reasons(FILE *f, const struct vm_stats *st, const struct exit_stats *s)
+static void print_reasons(FILE *f, const struct libvmon_vm_stats *st, const struct libvmon_exit_stats *s)
 {
 	char g[16], h[16], mean[16], p50[16], p99[16];
-	struct reason_stats *sorted;
+	struct libvmon_reason_stats *sorted;
 	unsigned int i;
 
 	fprintf(f, "  %-28s %10s %12s %10s %10s %10s %10s %10s\n", "REASON", "CODE", "COUNT",
@@ -116,7 +115,7 @@ static void print_reasons(FILE *f, const struct vm_stats *st, const struct exit_
 	memcpy(sorted, s->reasons, s->nr_reasons * sizeof(*sorted));
 	qsort(sorted, s->nr_reasons, sizeof(*sorted), by_count_desc);
 	for (i = 0; i < s->nr_reasons; i++) {
-		const struct reason_stats *r = &sorted[i];
+		const struct libvmon_reason_stats *r = &sorted[i];
 
 		fprintf(f, "  %-28s %#10x %12llu %10s %10s %10s %10s %10s\n",
 			reason_name(st, r), r->code, (unsigned long long)r->count,
@@ -128,9 +127,9 @@ static void print_reasons(FILE *f, const struct vm_stats *st, const struct exit_
 	free(sorted);
 }
 
-void stat_print_text(FILE *f, const struct vm_stats *st, int64_t vcpu)
+void stat_print_text(FILE *f, const struct libvmon_vm_stats *st, int64_t vcpu)
 {
-	const struct exit_stats *t = &st->total;
+	const struct libvmon_exit_stats *t = &st->total;
 	char user[64], g[16], h[16];
 	unsigned int i;
 
@@ -160,8 +159,8 @@ void stat_print_text(FILE *f, const struct vm_stats *st, int64_t vcpu)
 	fprintf(f, "  %-6s %12s %12s %10s %10s %10s  %s\n", "VCPU", "EXITS", "USER",
 		"GUEST", "HOST", "LOST", "TOP REASON");
 	for (i = 0; i < st->nr_vcpus; i++) {
-		const struct exit_stats *s = &st->vcpus[i].s;
-		const struct reason_stats *top = NULL;
+		const struct libvmon_exit_stats *s = &st->vcpus[i].s;
+		const struct libvmon_reason_stats *top = NULL;
 		unsigned int k;
 
 		for (k = 0; k < s->nr_reasons; k++)
@@ -174,8 +173,8 @@ void stat_print_text(FILE *f, const struct vm_stats *st, int64_t vcpu)
 	}
 }
 
-static void json_stats(struct json_writer *w, const char *key, const struct vm_stats *st,
-		       const struct exit_stats *s)
+static void json_stats(struct json_writer *w, const char *key, const struct libvmon_vm_stats *st,
+		       const struct libvmon_exit_stats *s)
 {
 	unsigned int i, b;
 
@@ -187,7 +186,7 @@ static void json_stats(struct json_writer *w, const char *key, const struct vm_s
 	json_u64(w, "events_lost", s->events_lost);
 	json_begin_array(w, "reasons");
 	for (i = 0; i < s->nr_reasons; i++) {
-		const struct reason_stats *r = &s->reasons[i];
+		const struct libvmon_reason_stats *r = &s->reasons[i];
 
 		json_begin_object(w, NULL);
 		json_u64(w, "code", r->code);
@@ -208,7 +207,7 @@ static void json_stats(struct json_writer *w, const char *key, const struct vm_s
 	json_end_object(w);
 }
 
-void stat_print_json(struct json_writer *w, const struct vm_stats *st)
+void stat_print_json(struct json_writer *w, const struct libvmon_vm_stats *st)
 {
 	char user[64];
 	unsigned int i;
@@ -235,11 +234,11 @@ void stat_print_json(struct json_writer *w, const struct vm_stats *st)
 
 int cmd_stat(int argc, char **argv)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	struct stat_options o;
 	struct json_writer w;
-	struct vm_stats st;
-	struct vmon_nl nl;
+	struct libvmon_vm_stats st;
+	struct libvmon_nl nl;
 	unsigned int n = 0, i, shown = 0;
 	uint32_t id;
 	int ret, status = VMON_STATUS_OK;
@@ -250,7 +249,7 @@ int cmd_stat(int argc, char **argv)
 		stat_usage(stdout);
 		return VMON_STATUS_OK;
 	}
-	if (vmon_nl_open(&nl))
+	if (watch_nl_open(&nl))
 		return VMON_STATUS_USAGE;
 
 	if (o.vm) {
@@ -267,9 +266,9 @@ int cmd_stat(int argc, char **argv)
 		vms[0].id = id;
 		n = 1;
 	} else {
-		ret = fetch_vm_list(&nl, &vms, &n);
+		ret = libvmon_nl_list_vms(&nl, &vms, &n);
 		if (ret) {
-			vmon_nl_explain(&nl, ret, "stat: listing VMs", -1, -1);
+			watch_nl_explain(&nl, ret, "stat: listing VMs", -1, -1);
 			status = VMON_STATUS_USAGE;
 			goto out;
 		}
@@ -281,11 +280,11 @@ int cmd_stat(int argc, char **argv)
 		json_begin_array(&w, "vms");
 	}
 	for (i = 0; i < n; i++) {
-		ret = fetch_vm_stats(&nl, vms[i].id, o.vcpu, &st);
+		ret = libvmon_nl_get_stats(&nl, vms[i].id, o.vcpu, &st);
 		if (ret) {
 			/* a VM of the list that ended meanwhile is no error */
 			if (o.vm || ret != -ENOENT) {
-				vmon_nl_explain(&nl, ret, "stat", vms[i].id, o.vcpu);
+				watch_nl_explain(&nl, ret, "stat", vms[i].id, o.vcpu);
 				status = VMON_STATUS_USAGE;
 			}
 			continue;
@@ -298,7 +297,7 @@ int cmd_stat(int argc, char **argv)
 			stat_print_text(stdout, &st, o.vcpu);
 		}
 		shown++;
-		vm_stats_free(&st);
+		libvmon_vm_stats_free(&st);
 	}
 	if (o.json) {
 		json_end_array(&w);
@@ -308,6 +307,6 @@ int cmd_stat(int argc, char **argv)
 	}
 out:
 	free(vms);
-	vmon_nl_close(&nl);
+	libvmon_nl_close(&nl);
 	return status;
 }

@@ -15,7 +15,6 @@
 
 #include "decode_tables.h"
 #include "json.h"
-#include "nl.h"
 #include "vmon.h"
 #include "watch.h"
 
@@ -181,7 +180,7 @@ void top_print(FILE *f, const struct top_row *rows, unsigned int n, double inter
 /* one sample of every VM */
 struct top_sample {
 	unsigned int n;
-	struct vm_stats *st;
+	struct libvmon_vm_stats *st;
 	struct timespec when;
 };
 
@@ -190,21 +189,21 @@ static void sample_free(struct top_sample *s)
 	unsigned int i;
 
 	for (i = 0; i < s->n; i++)
-		vm_stats_free(&s->st[i]);
+		libvmon_vm_stats_free(&s->st[i]);
 	free(s->st);
 	memset(s, 0, sizeof(*s));
 }
 
-static int take_sample(struct vmon_nl *nl, struct top_sample *s)
+static int take_sample(struct libvmon_nl *nl, struct top_sample *s)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	unsigned int n = 0, i;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	ret = fetch_vm_list(nl, &vms, &n);
+	ret = libvmon_nl_list_vms(nl, &vms, &n);
 	if (ret) {
-		vmon_nl_explain(nl, ret, "top: listing VMs", -1, -1);
+		watch_nl_explain(nl, ret, "top: listing VMs", -1, -1);
 		return ret;
 	}
 	s->st = calloc(n ? n : 1, sizeof(*s->st));
@@ -215,7 +214,7 @@ static int take_sample(struct vmon_nl *nl, struct top_sample *s)
 	}
 	for (i = 0; i < n; i++) {
 		/* VMs ending between the list and this are just left out */
-		if (!fetch_vm_stats(nl, vms[i].id, -1, &s->st[s->n]))
+		if (!libvmon_nl_get_stats(nl, vms[i].id, -1, &s->st[s->n]))
 			s->n++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &s->when);
@@ -223,7 +222,7 @@ static int take_sample(struct vmon_nl *nl, struct top_sample *s)
 	return 0;
 }
 
-static uint64_t reason_count(const struct vm_stats *st, uint32_t code)
+static uint64_t reason_count(const struct libvmon_vm_stats *st, uint32_t code)
 {
 	unsigned int i;
 
@@ -234,7 +233,7 @@ static uint64_t reason_count(const struct vm_stats *st, uint32_t code)
 }
 
 /* the per-vCPU rates of c against p (NULL: a VM new in this sample) */
-static void make_vcpu_rows(const struct vm_stats *p, const struct vm_stats *c,
+static void make_vcpu_rows(const struct libvmon_vm_stats *p, const struct libvmon_vm_stats *c,
 			   struct top_row *r, double dt)
 {
 	unsigned int i, k;
@@ -244,7 +243,7 @@ static void make_vcpu_rows(const struct vm_stats *p, const struct vm_stats *c,
 		return;		/* the VM's row alone */
 	r->nr_vcpu_rows = c->nr_vcpus;
 	for (i = 0; i < c->nr_vcpus; i++) {
-		const struct exit_stats *s = &c->vcpus[i].s, *ps = NULL;
+		const struct libvmon_exit_stats *s = &c->vcpus[i].s, *ps = NULL;
 
 		for (k = 0; p && k < p->nr_vcpus; k++)
 			if (p->vcpus[k].id == c->vcpus[i].id)
@@ -263,7 +262,7 @@ static void make_rows(const struct top_sample *prev, const struct top_sample *cu
 	unsigned int i, k;
 
 	for (i = 0; i < cur->n; i++) {
-		const struct vm_stats *c = &cur->st[i], *p = NULL;
+		const struct libvmon_vm_stats *c = &cur->st[i], *p = NULL;
 		struct top_row *r = &rows[i];
 		uint64_t d, best = 0;
 		unsigned int vcpus;
@@ -281,7 +280,7 @@ static void make_rows(const struct top_sample *prev, const struct top_sample *cu
 		r->guest_pct = 100.0 * (double)(c->total.guest_ns - (p ? p->total.guest_ns : 0)) /
 			       (dt * 1e9 * vcpus);
 		for (k = 0; k < c->total.nr_reasons; k++) {
-			const struct reason_stats *rs = &c->total.reasons[k];
+			const struct libvmon_reason_stats *rs = &c->total.reasons[k];
 
 			d = rs->count - reason_count(p, rs->code);
 			if (d > best) {
@@ -307,7 +306,7 @@ int cmd_top(int argc, char **argv)
 	struct top_sample prev, cur;
 	struct top_options o;
 	struct top_row *rows;
-	struct vmon_nl nl;
+	struct libvmon_nl nl;
 	struct sigaction sa;
 	struct timespec ts;
 	uint64_t iter;
@@ -322,7 +321,7 @@ int cmd_top(int argc, char **argv)
 		top_usage(stdout);
 		return VMON_STATUS_OK;
 	}
-	if (vmon_nl_open(&nl))
+	if (watch_nl_open(&nl))
 		return VMON_STATUS_USAGE;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;	/* no SA_RESTART: Ctrl-C ends the sleep */
@@ -331,7 +330,7 @@ int cmd_top(int argc, char **argv)
 	tty = !o.json && isatty(STDOUT_FILENO);
 
 	if (take_sample(&nl, &prev)) {
-		vmon_nl_close(&nl);
+		libvmon_nl_close(&nl);
 		return VMON_STATUS_USAGE;
 	}
 	for (iter = 0; !top_stop && (!o.iterations || iter < o.iterations); iter++) {
@@ -370,6 +369,6 @@ int cmd_top(int argc, char **argv)
 		prev = cur;
 	}
 	sample_free(&prev);
-	vmon_nl_close(&nl);
+	libvmon_nl_close(&nl);
 	return status;
 }

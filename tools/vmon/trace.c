@@ -25,14 +25,11 @@
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 
 #include "decode_tables.h"
 #include "device.h"
 #include "json.h"
 #include "libvmon.h"
-#include "nl.h"
 #include "parse.h"
 #include "vmon.h"
 #include "watch.h"
@@ -179,7 +176,7 @@ static size_t append(char *buf, size_t len, size_t at, const char *fmt, ...)
 	return n < 0 ? at : at + (size_t)n;
 }
 
-void trace_format_detail(unsigned int backend, const struct exit_event *ev, char *buf,
+void trace_format_detail(unsigned int backend, const struct libvmon_exit_event *ev, char *buf,
 			 size_t len)
 {
 	bool vmx = backend == VMON_BACKEND_VMX;
@@ -204,10 +201,10 @@ void trace_format_detail(unsigned int backend, const struct exit_event *ev, char
 			rep = ev->qual & 8;
 		}
 		/* both: the port in bits 31:16 */
-		port = ev->has & EV_HAS_PORT ? ev->port : (unsigned int)(ev->qual >> 16) & 0xffff;
+		port = ev->has & LIBVMON_EV_HAS_PORT ? ev->port : (unsigned int)(ev->qual >> 16) & 0xffff;
 		at = append(buf, len, at, "%s%s%s port %#x", rep ? "rep " : "",
 			    in ? "in" : "out", str ? "s" : "", port);
-		if (ev->has & EV_HAS_QUAL && size)
+		if (ev->has & LIBVMON_EV_HAS_QUAL && size)
 			at = append(buf, len, at, ", %u byte%s", size, size == 1 ? "" : "s");
 		return;
 	}
@@ -219,23 +216,23 @@ void trace_format_detail(unsigned int backend, const struct exit_event *ev, char
 		bool fetch = vmx ? ev->qual & 4 : ev->qual & 16;
 		const char *what = fetch ? "fetch" : ev->qual & 2 ? "write" : "read";
 
-		if (ev->has & EV_HAS_QUAL)
+		if (ev->has & LIBVMON_EV_HAS_QUAL)
 			at = append(buf, len, at, "%s ", what);
-		if (ev->has & EV_HAS_GPA)
+		if (ev->has & LIBVMON_EV_HAS_GPA)
 			at = append(buf, len, at, "gpa %#llx", (unsigned long long)ev->gpa);
 		return;
 	}
-	if (ev->has & EV_HAS_PORT)
+	if (ev->has & LIBVMON_EV_HAS_PORT)
 		at = append(buf, len, at, "port %#x ", ev->port);
-	if (ev->has & EV_HAS_GPA)
+	if (ev->has & LIBVMON_EV_HAS_GPA)
 		at = append(buf, len, at, "gpa %#llx ", (unsigned long long)ev->gpa);
-	if (ev->has & EV_HAS_QUAL && ev->qual)
+	if (ev->has & LIBVMON_EV_HAS_QUAL && ev->qual)
 		at = append(buf, len, at, "qual %#llx", (unsigned long long)ev->qual);
 	while (at && at < len && buf[at - 1] == ' ')
 		buf[--at] = '\0';
 }
 
-void trace_print_event(FILE *f, unsigned int backend, const struct exit_event *ev, double t,
+void trace_print_event(FILE *f, unsigned int backend, const struct libvmon_exit_event *ev, double t,
 		       bool json)
 {
 	char detail[96], lat[16], seq[24], rip[24];
@@ -250,38 +247,38 @@ void trace_print_event(FILE *f, unsigned int backend, const struct exit_event *e
 		json_double(&w, "time_s", t);
 		json_u64(&w, "vm", ev->vm_id);
 		json_u64(&w, "vcpu", ev->vcpu_id);
-		if (ev->has & EV_HAS_SEQ)
+		if (ev->has & LIBVMON_EV_HAS_SEQ)
 			json_u64(&w, "seq", ev->seq);
 		json_u64(&w, "reason", ev->reason);
 		json_str(&w, "name", exit_name(backend, ev->reason));
-		if (ev->has & EV_HAS_QUAL)
+		if (ev->has & LIBVMON_EV_HAS_QUAL)
 			json_u64(&w, "qualification", ev->qual);
-		if (ev->has & EV_HAS_PORT)
+		if (ev->has & LIBVMON_EV_HAS_PORT)
 			json_u64(&w, "port", ev->port);
-		if (ev->has & EV_HAS_GPA)
+		if (ev->has & LIBVMON_EV_HAS_GPA)
 			json_u64(&w, "gpa", ev->gpa);
-		if (ev->has & EV_HAS_RIP)
+		if (ev->has & LIBVMON_EV_HAS_RIP)
 			json_u64(&w, "rip", ev->rip);
-		if (ev->has & EV_HAS_TSC)
+		if (ev->has & LIBVMON_EV_HAS_TSC)
 			json_u64(&w, "guest_tsc", ev->guest_tsc);
-		if (ev->has & EV_HAS_LATENCY)
+		if (ev->has & LIBVMON_EV_HAS_LATENCY)
 			json_u64(&w, "latency_ns", ev->latency_ns);
 		if (detail[0])
 			json_str(&w, "detail", detail);
 		json_end_object(&w);
 		return;
 	}
-	snprintf(seq, sizeof(seq), ev->has & EV_HAS_SEQ ? "%llu" : "-",
+	snprintf(seq, sizeof(seq), ev->has & LIBVMON_EV_HAS_SEQ ? "%llu" : "-",
 		 (unsigned long long)ev->seq);
-	snprintf(rip, sizeof(rip), ev->has & EV_HAS_RIP ? "%#llx" : "-",
+	snprintf(rip, sizeof(rip), ev->has & LIBVMON_EV_HAS_RIP ? "%#llx" : "-",
 		 (unsigned long long)ev->rip);
-	if (ev->has & EV_HAS_LATENCY)
+	if (ev->has & LIBVMON_EV_HAS_LATENCY)
 		format_ns(ev->latency_ns, lat, sizeof(lat));
 	else
 		snprintf(lat, sizeof(lat), "-");
 	fprintf(f, "%12.6f %4u/%-3u %8s  %-20s %-28s %-18s %8s", t, ev->vm_id, ev->vcpu_id, seq,
 		exit_name(backend, ev->reason), detail[0] ? detail : "-", rip, lat);
-	if (ev->has & EV_HAS_TSC)
+	if (ev->has & LIBVMON_EV_HAS_TSC)
 		fprintf(f, "  tsc %llu", (unsigned long long)ev->guest_tsc);
 	fputc('\n', f);
 }
@@ -364,25 +361,24 @@ static void count_reason(struct trace_state *ts, uint32_t code)
 	ts->by_reason_count[ts->nr_by_reason++] = 1;
 }
 
-/* every message on the event socket comes here, replies to our requests too */
-static int on_message(struct nl_msg *msg, void *arg)
+/* every exit event comes here, also those that arrive while a request waits */
+static void on_event(const struct libvmon_exit_event *e, int err, void *arg)
 {
-	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct libvmon_exit_event ev = *e;
 	struct trace_state *ts = arg;
 	struct traced_vm *vm;
-	struct exit_event ev;
 	unsigned int i;
 
-	if (g->cmd != VMON_CMD_EXIT_EVENT || ts->done)
-		return 0;
-	if (parse_exit_event(msg, &ev)) {
+	if (ts->done)
+		return;
+	if (err) {
 		vmon_err("trace: an exit event that breaks the netlink contract (do vmon and vmon.ko come from the same build?)");
-		return 0;
+		return;
 	}
 	vm = find_vm(ts, ev.vm_id);
 	if (!vm)
-		return 0;	/* a VM we stopped tracing, or not ours to print */
-	if (ev.has & EV_HAS_LOST && ev.lost > vm->lost) {
+		return;	/* a VM we stopped tracing, or not ours to print */
+	if (ev.has & LIBVMON_EV_HAS_LOST && ev.lost > vm->lost) {
 		report_lost(ts, ev.vm_id, ev.lost - vm->lost);
 		vm->lost = ev.lost;
 	}
@@ -391,14 +387,13 @@ static int on_message(struct nl_msg *msg, void *arg)
 			if (ts->codes[i] == ev.reason)
 				break;
 		if (i == ts->o->nr_reasons)
-			return 0;
+			return;
 	}
 	trace_print_event(stdout, ts->backend, &ev, since_start(ts), ts->o->json);
 	ts->events++;
 	count_reason(ts, ev.reason);
 	if (ts->o->count && ts->events >= ts->o->count)
 		ts->done = true;
-	return 0;
 }
 
 static void set_rcvbuf(int fd, int size);
@@ -409,10 +404,10 @@ static void set_rcvbuf(int fd, int size);
  * events of VMs already traced, and netlink drops whatever does not fit:
  * the buffer is large while we wait for the answer, --buffer only after.
  */
-static int trace_start(struct vmon_nl *ev_nl, struct trace_state *ts, uint32_t id)
+static int trace_start(struct libvmon_nl *ev_nl, struct trace_state *ts, uint32_t id)
 {
-	int fd = nl_socket_get_fd(ev_nl->sk);
-	struct nl_msg *req = vmon_nl_new(ev_nl, VMON_CMD_TRACE_START, 0);
+	int fd = libvmon_nl_fd(ev_nl);
+	struct nl_msg *req = libvmon_nl_new(ev_nl, VMON_CMD_TRACE_START, 0);
 	unsigned int i;
 	int ret;
 
@@ -422,7 +417,7 @@ static int trace_start(struct vmon_nl *ev_nl, struct trace_state *ts, uint32_t i
 		if (nla_put_u32(req, VMON_A_REASON, ts->codes[i]))
 			goto nomem;
 	set_rcvbuf(fd, TRACE_RCVBUF);
-	ret = vmon_nl_request_timeout(ev_nl, req, on_message, ts, TRACE_ANSWER_MS);
+	ret = libvmon_nl_request_timeout(ev_nl, req, NULL, NULL, TRACE_ANSWER_MS);
 	set_rcvbuf(fd, (int)ts->o->buffer);
 	return ret;
 nomem:
@@ -431,16 +426,16 @@ nomem:
 }
 
 /* start tracing the VMs of the list we are not tracing yet */
-static int trace_new_vms(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace_state *ts,
+static int trace_new_vms(struct libvmon_nl *nl, struct libvmon_nl *ev_nl, struct trace_state *ts,
 			 const uint32_t *only)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	unsigned int n = 0, i;
 	int ret;
 
-	ret = fetch_vm_list(nl, &vms, &n);
+	ret = libvmon_nl_list_vms(nl, &vms, &n);
 	if (ret) {
-		vmon_nl_explain(nl, ret, "trace: listing VMs", -1, -1);
+		watch_nl_explain(nl, ret, "trace: listing VMs", -1, -1);
 		return ret;
 	}
 	for (i = 0; i < n; i++) {
@@ -452,7 +447,7 @@ static int trace_new_vms(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace
 		if (ret == -ENOENT && !only)
 			continue;	/* ended since the list */
 		if (ret) {
-			vmon_nl_explain(ev_nl, ret, "trace: starting the trace of", vms[i].id, -1);
+			watch_nl_explain(ev_nl, ret, "trace: starting the trace of", vms[i].id, -1);
 			free(vms);
 			return ret;
 		}
@@ -463,14 +458,14 @@ static int trace_new_vms(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace
 }
 
 /* the backend for reason names: of the VMs, else of /dev/vmon */
-static unsigned int find_backend(struct vmon_nl *nl, const uint32_t *only)
+static unsigned int find_backend(struct libvmon_nl *nl, const uint32_t *only)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	struct vmon_caps caps;
 	unsigned int n = 0, i, backend = VMON_BACKEND_NONE;
 	int fd;
 
-	if (!fetch_vm_list(nl, &vms, &n))
+	if (!libvmon_nl_list_vms(nl, &vms, &n))
 		for (i = 0; i < n && !backend; i++)
 			if (!only || vms[i].id == *only)
 				backend = backend_from_name(vms[i].backend);
@@ -479,7 +474,7 @@ static unsigned int find_backend(struct vmon_nl *nl, const uint32_t *only)
 		return backend;
 	fd = vmon_open_device_quiet();
 	if (fd >= 0) {
-		if (!vmon_get_caps(fd, &caps))
+		if (!libvmon_get_caps(fd, &caps))
 			backend = caps.backend;
 		close(fd);
 	}
@@ -501,10 +496,10 @@ static int resolve_reasons(struct trace_state *ts)
 				 o->reasons[i]);
 		else if (ret == -ENOENT && exit_reason_other_backend(ts->backend, o->reasons[i]))
 			vmon_err("trace: --reason %s: an exit reason of the other backend; this machine runs %s (see 'vmon trace --reason list')",
-				 o->reasons[i], vmon_backend_name(ts->backend));
+				 o->reasons[i], libvmon_backend_name(ts->backend));
 		else if (ret == -ENOENT)
 			vmon_err("trace: --reason %s: no such %s exit reason (see 'vmon trace --reason list')",
-				 o->reasons[i], vmon_backend_name(ts->backend));
+				 o->reasons[i], libvmon_backend_name(ts->backend));
 		else
 			vmon_err("trace: --reason %s: not a reason name or a number below 2^32 (see 'vmon trace --reason list')",
 				 o->reasons[i]);
@@ -552,13 +547,13 @@ static void print_summary(struct trace_state *ts)
 }
 
 /* the VM is still in the list (a failed list counts as alive) */
-static bool vm_alive(struct vmon_nl *nl, uint32_t id)
+static bool vm_alive(struct libvmon_nl *nl, uint32_t id)
 {
-	struct vm_info *vms = NULL;
+	struct libvmon_vm_info *vms = NULL;
 	unsigned int n = 0, i;
 	bool alive = false;
 
-	if (fetch_vm_list(nl, &vms, &n))
+	if (libvmon_nl_list_vms(nl, &vms, &n))
 		return true;
 	for (i = 0; i < n; i++)
 		if (vms[i].id == id)
@@ -589,21 +584,13 @@ static void on_sigint(int sig)
 	trace_stop = 1;
 }
 
-static int trace_loop(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace_state *ts,
+static int trace_loop(struct libvmon_nl *nl, struct libvmon_nl *ev_nl, struct trace_state *ts,
 		      const uint32_t *only)
 {
-	struct pollfd pfd = { .fd = nl_socket_get_fd(ev_nl->sk), .events = POLLIN };
+	struct pollfd pfd = { .fd = libvmon_nl_fd(ev_nl), .events = POLLIN };
 	double next_scan = 1.0;
-	struct nl_cb *cb, *sk_cb;
 	int ret = 0;
 
-	/* the socket's callbacks skip the sequence check (events have none) */
-	sk_cb = nl_socket_get_cb(ev_nl->sk);
-	cb = nl_cb_clone(sk_cb);
-	nl_cb_put(sk_cb);
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_message, ts);
 	while (!trace_stop && !ts->done) {
 		ret = poll(&pfd, 1, only ? 1000 : 250);
 		if (ret < 0 && errno == EINTR) {
@@ -616,14 +603,14 @@ static int trace_loop(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace_st
 			break;
 		}
 		if (ret > 0) {
-			ret = nl_recvmsgs(ev_nl->sk, cb);
-			if (ret == -NLE_NOMEM) {
+			ret = libvmon_nl_dispatch_events(ev_nl);
+			if (ret == -ENOBUFS) {
 				/* ENOBUFS: the socket overran before the module could count it */
 				if (!ts->o->json)
 					printf("%12.6f      events lost: the listener was too slow (socket buffer overrun)\n",
 					       since_start(ts));
-			} else if (ret < 0 && ret != -NLE_AGAIN && ret != -NLE_INTR) {
-				vmon_err("trace: receiving events: %s", nl_geterror(ret));
+			} else if (ret < 0 && ret != -EINTR) {
+				vmon_err("trace: receiving events: %s", strerror(-ret));
 				break;
 			}
 			ret = 0;
@@ -642,13 +629,12 @@ static int trace_loop(struct vmon_nl *nl, struct vmon_nl *ev_nl, struct trace_st
 			break;
 		}
 	}
-	nl_cb_put(cb);
 	return ret;
 }
 
 int cmd_trace(int argc, char **argv)
 {
-	struct vmon_nl nl = { 0 }, ev_nl = { 0 };
+	struct libvmon_nl nl = { 0 }, ev_nl = { 0 };
 	struct trace_options o;
 	struct trace_state *ts;
 	struct sigaction sa;
@@ -667,7 +653,7 @@ int cmd_trace(int argc, char **argv)
 		return VMON_STATUS_USAGE;
 	}
 	ts->o = &o;
-	if (vmon_nl_open(&nl))
+	if (watch_nl_open(&nl))
 		goto out;
 	if (o.vm) {
 		if (resolve_vm(&nl, "trace", o.vm, &id))
@@ -680,7 +666,7 @@ int cmd_trace(int argc, char **argv)
 			vmon_err("trace: --reason list: no VM is running and /dev/vmon cannot say which backend this machine has (load vmon.ko, or start a VM first)");
 			goto out;
 		}
-		printf("%s exit reasons (names from tables/%s):\n", vmon_backend_name(ts->backend),
+		printf("%s exit reasons (names from tables/%s):\n", libvmon_backend_name(ts->backend),
 		       ts->backend == VMON_BACKEND_VMX ? "vmx_exit_reasons.h" : "svm_exit_codes.h");
 		exit_reasons_list(ts->backend, stdout);
 		status = VMON_STATUS_OK;
@@ -689,10 +675,11 @@ int cmd_trace(int argc, char **argv)
 	if (resolve_reasons(ts))
 		goto out;
 
-	/* events arrive on a socket of their own, without sequence numbers */
-	if (vmon_nl_open(&ev_nl))
+	/* events arrive on a socket of their own */
+	if (watch_nl_open(&ev_nl))
 		goto out;
-	nl_socket_disable_seq_check(ev_nl.sk);
+	ev_nl.on_event = on_event;
+	ev_nl.event_arg = ts;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
@@ -718,8 +705,8 @@ int cmd_trace(int argc, char **argv)
 	 */
 	print_summary(ts);
 out:
-	vmon_nl_close(&ev_nl);
-	vmon_nl_close(&nl);
+	libvmon_nl_close(&ev_nl);
+	libvmon_nl_close(&nl);
 	free(ts);
 	return status;
 }

@@ -61,13 +61,13 @@ void vmon_print_versions(FILE *f)
 		fprintf(f, "vmon.ko not loaded\n");
 		return;
 	}
-	fd = vmon_open_system();
+	fd = libvmon_open_system();
 	if (fd < 0) {
 		fprintf(f, "vmon.ko %s (ABI version unknown: %s: %s)\n", rel ? rel : "loaded",
 			VMON_DEVICE_PATH, strerror(-fd));
 		return;
 	}
-	api = vmon_get_api_version(fd);
+	api = libvmon_get_api_version(fd);
 	close(fd);
 	if (api < 0)
 		fprintf(f, "vmon.ko %s (ABI version unknown: %s)\n", rel ? rel : "loaded",

@@ -87,7 +87,7 @@ const char *format_user(uint32_t uid, char *buf, size_t len)
 	return buf;
 }
 
-const char *reason_stats_name(const char *backend, const struct reason_stats *r)
+const char *reason_stats_name(const char *backend, const struct libvmon_reason_stats *r)
 {
 	const char *name = exit_name(backend_from_name(backend), r->code);
 

@@ -17,7 +17,7 @@ static struct vmon_regs test_regs(void)
 
 #define DECODE(mode, ...) ({						\
 	static const __u8 b[] = { __VA_ARGS__ };			\
-	vmon_decode_mov(b, sizeof(b), mode, &regs, &insn);		\
+	libvmon_decode_mov(b, sizeof(b), mode, &regs, &insn);		\
 })
 
 TEST(long_mode_modrm_forms)
@@ -138,22 +138,22 @@ TEST(load_value)
 
 	/* movsbl (%rbx),%eax: the sign of byte 0x80, and nothing above the byte */
 	ASSERT_EQ(0, DECODE(8, 0x0f, 0xbe, 0x03));
-	EXPECT_EQ(0xffffffffffffff80ULL, vmon_insn_load_value(&insn, 0x1280));
-	EXPECT_EQ(0x7fULL, vmon_insn_load_value(&insn, 0x7f));
+	EXPECT_EQ(0xffffffffffffff80ULL, libvmon_insn_load_value(&insn, 0x1280));
+	EXPECT_EQ(0x7fULL, libvmon_insn_load_value(&insn, 0x7f));
 	/* movzwl (%rbx),%eax: zero-extended, bits above the word dropped */
 	ASSERT_EQ(0, DECODE(8, 0x0f, 0xb7, 0x03));
-	EXPECT_EQ(0x8000ULL, vmon_insn_load_value(&insn, 0xffff8000ULL));
+	EXPECT_EQ(0x8000ULL, libvmon_insn_load_value(&insn, 0xffff8000ULL));
 	/* mov (%rbx),%rax: all 64 bits */
 	ASSERT_EQ(0, DECODE(8, 0x48, 0x8b, 0x03));
-	EXPECT_EQ(0x8000000000000001ULL, vmon_insn_load_value(&insn, 0x8000000000000001ULL));
+	EXPECT_EQ(0x8000000000000001ULL, libvmon_insn_load_value(&insn, 0x8000000000000001ULL));
 }
 
 /* the instruction pointer wraps at the code size */
 TEST(ip_mask)
 {
-	EXPECT_EQ(0xffffULL, vmon_ip_mask(2));
-	EXPECT_EQ(0xffffffffULL, vmon_ip_mask(4));
-	EXPECT_EQ(~0ULL, vmon_ip_mask(8));
+	EXPECT_EQ(0xffffULL, libvmon_ip_mask(2));
+	EXPECT_EQ(0xffffffffULL, libvmon_ip_mask(4));
+	EXPECT_EQ(~0ULL, libvmon_ip_mask(8));
 }
 
 TEST(prefixes)
@@ -250,25 +250,25 @@ TEST(partial_register_writes)
 	struct vmon_regs r = test_regs();
 
 	r.rax = 0x1122334455667788ULL;
-	vmon_write_gpr(&r, 4, 1, false, true, 0xab);		/* AH */
+	libvmon_write_gpr(&r, 4, 1, false, true, 0xab);		/* AH */
 	EXPECT_EQ(0x112233445566ab88ULL, r.rax);
-	EXPECT_EQ(0xab, vmon_read_gpr(&r, 4, 1, false));
-	vmon_write_gpr(&r, 4, 1, true, true, 0xcd);		/* SPL */
+	EXPECT_EQ(0xab, libvmon_read_gpr(&r, 4, 1, false));
+	libvmon_write_gpr(&r, 4, 1, true, true, 0xcd);		/* SPL */
 	EXPECT_EQ(0x80cdULL, r.rsp);
-	EXPECT_EQ(0xcd, vmon_read_gpr(&r, 4, 1, true));
-	vmon_write_gpr(&r, 0, 2, false, true, 0xbeef);	/* AX keeps 63:16 */
+	EXPECT_EQ(0xcd, libvmon_read_gpr(&r, 4, 1, true));
+	libvmon_write_gpr(&r, 0, 2, false, true, 0xbeef);	/* AX keeps 63:16 */
 	EXPECT_EQ(0x112233445566beefULL, r.rax);
-	vmon_write_gpr(&r, 0, 4, false, false, 0xcafef00d);	/* EAX, 32-bit mode */
+	libvmon_write_gpr(&r, 0, 4, false, false, 0xcafef00d);	/* EAX, 32-bit mode */
 	EXPECT_EQ(0x11223344cafef00dULL, r.rax);
-	vmon_write_gpr(&r, 0, 4, false, true, 0xcafef00d);	/* EAX, 64-bit: zero-extend */
+	libvmon_write_gpr(&r, 0, 4, false, true, 0xcafef00d);	/* EAX, 64-bit: zero-extend */
 	EXPECT_EQ(0xcafef00dULL, r.rax);
 	r.r9 = ~0ULL;
-	vmon_write_gpr(&r, 9, 1, true, true, 0x00);		/* R9B */
+	libvmon_write_gpr(&r, 9, 1, true, true, 0x00);		/* R9B */
 	EXPECT_EQ(0xffffffffffffff00ULL, r.r9);
-	vmon_write_gpr(&r, 15, 8, true, true, 0x1234);
+	libvmon_write_gpr(&r, 15, 8, true, true, 0x1234);
 	EXPECT_EQ(0x1234, r.r15);
-	EXPECT_EQ(0x34, vmon_read_gpr(&r, 15, 1, true));
-	EXPECT_EQ(0x1234, vmon_read_gpr(&r, 15, 2, true));
+	EXPECT_EQ(0x34, libvmon_read_gpr(&r, 15, 1, true));
+	EXPECT_EQ(0x1234, libvmon_read_gpr(&r, 15, 2, true));
 }
 
 TEST_HARNESS_MAIN

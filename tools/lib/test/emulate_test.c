@@ -82,7 +82,7 @@ TEST_F(emu, load_word_keeps_upper_bits)
 	run->regs.rax = 0xffffffffffffffffULL;
 	run->regs.rip = 0x1000;
 	self->dev.read_value = 0x1234;
-	ASSERT_EQ(0, vmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
 	EXPECT_EQ(0xffffffffffff1234ULL, run->regs.rax);
 	EXPECT_EQ(0x1003, run->regs.rip);
 	EXPECT_EQ(1, run->regs_dirty);
@@ -100,14 +100,14 @@ TEST_F(emu, movsx_and_32bit_zero_extension)
 	fake_long_mode(&self->f);
 	set_insn(run, sx, sizeof(sx));
 	self->dev.read_value = 0x80;
-	ASSERT_EQ(0, vmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
 	EXPECT_EQ(0xffffffffffffff80ULL, run->regs.rax);
 	EXPECT_EQ(4, run->regs.rip);
 
 	set_insn(run, ld, sizeof(ld));
 	run->regs.rcx = 0xdeadbeef00000000ULL;
 	self->dev.read_value = 0x87654321;
-	ASSERT_EQ(0, vmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio, &self->dev));
 	EXPECT_EQ(0x87654321ULL, run->regs.rcx);
 }
 
@@ -127,7 +127,7 @@ TEST_F(emu, store_fetched_through_page_tables)
 	run->regs.rip = 0x400ffd;
 	run->mmio.flags = VMON_MMIO_WRITE;
 	run->mmio.gpa = 0xd0000010;
-	ASSERT_EQ(0, vmon_emulate_mmio_sregs(&f->cpu, &f->sregs, mmio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_mmio_sregs(&f->cpu, &f->sregs, mmio, &self->dev));
 	EXPECT_TRUE(self->dev.last_write);
 	EXPECT_EQ(4, self->dev.last_len);
 	EXPECT_EQ(0xcafe, self->dev.written);
@@ -146,7 +146,7 @@ TEST_F(emu, real_mode_store_high_byte)
 	run->regs.rax = 0x5a00;
 	run->mmio.flags = VMON_MMIO_WRITE;
 	run->mmio.gpa = 0xa0000;
-	ASSERT_EQ(0, vmon_emulate_mmio_sregs(&f->cpu, &f->sregs, mmio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_mmio_sregs(&f->cpu, &f->sregs, mmio, &self->dev));
 	EXPECT_EQ(0x5a, self->dev.written);
 	EXPECT_EQ(1, self->dev.last_len);
 	EXPECT_EQ(0xfff3, run->regs.rip);
@@ -161,10 +161,10 @@ TEST_F(emu, direction_mismatch_and_unknown)
 	fake_long_mode(&self->f);
 	set_insn(run, ld, sizeof(ld));
 	run->mmio.flags = VMON_MMIO_WRITE;
-	EXPECT_EQ(-EINVAL, vmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio,
+	EXPECT_EQ(-EINVAL, libvmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio,
 						   &self->dev));
 	set_insn(run, add, sizeof(add));
-	EXPECT_EQ(-EOPNOTSUPP, vmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio,
+	EXPECT_EQ(-EOPNOTSUPP, libvmon_emulate_mmio_sregs(&self->f.cpu, &self->f.sregs, mmio,
 						       &self->dev));
 	EXPECT_EQ(0, run->regs.rip);
 	EXPECT_EQ(0, run->regs_dirty);
@@ -194,7 +194,7 @@ TEST_F(emu, rep_outsb_real_mode)
 	run->regs.rsi = 0xabcd0100;	/* bits above SI must stay */
 	run->regs.rcx = 0x55550005;
 	run->regs.rip = 0x7c00;
-	ASSERT_EQ(0, vmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
 	EXPECT_EQ(5, self->dev.nout);
 	EXPECT_EQ(0, memcmp(self->dev.port_out, "hello", 5));
 	EXPECT_EQ(0xabcd0105, run->regs.rsi);
@@ -214,7 +214,7 @@ TEST_F(emu, rep_insw_backwards_long_mode)
 	run->regs.rflags = 0x402;	/* DF */
 	run->regs.rdi = 0x600104;
 	run->regs.rcx = 3;
-	ASSERT_EQ(0, vmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
 	/* three words stored at 0x104, 0x102, 0x100 */
 	EXPECT_EQ(0x0100, *(__u16 *)(f->ram + 0x200104));
 	EXPECT_EQ(0x0302, *(__u16 *)(f->ram + 0x200102));
@@ -235,7 +235,7 @@ TEST_F(emu, addr32_count_and_zero_count)
 	string_exit(run, false, 4, 4, true, 3);
 	run->regs.rcx = 0x100000002ULL;
 	run->regs.rsi = 0x1000;
-	ASSERT_EQ(0, vmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
 	EXPECT_EQ(8, self->dev.nout);
 	EXPECT_EQ(0, run->regs.rcx);
 	EXPECT_EQ(0x1008, run->regs.rsi);
@@ -243,7 +243,7 @@ TEST_F(emu, addr32_count_and_zero_count)
 	/* count 0: nothing moves, RIP still advances */
 	self->dev.nout = 0;
 	run->regs.rip = 0;
-	ASSERT_EQ(0, vmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
+	ASSERT_EQ(0, libvmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
 	EXPECT_EQ(0, self->dev.nout);
 	EXPECT_EQ(3, run->regs.rip);
 
@@ -252,7 +252,7 @@ TEST_F(emu, addr32_count_and_zero_count)
 	run->regs.rip = 0;
 	fake_map64(f, f->sregs.cr3, 4, 0x40000000, 0xf0000000, 2, 0x3);
 	run->regs.rsi = 0x40000000;
-	EXPECT_EQ(-EFAULT, vmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
+	EXPECT_EQ(-EFAULT, libvmon_emulate_string_io_sregs(&f->cpu, &f->sregs, pio, &self->dev));
 	EXPECT_EQ(0, run->regs.rip);
 }
 

@@ -53,7 +53,7 @@
 
 /*
  * Where the boot data goes, page aligned from base up: the tables of
- * vmon_setup_mode(), the stack (growing down to them), the information
+ * libvmon_setup_mode(), the stack (growing down to them), the information
  * page, the command line.
  */
 struct mb_layout {

@@ -55,7 +55,7 @@ struct kernel_boot {
 	enum vmon_guest_mode mode;
 	uint64_t entry;			/* RIP */
 	uint64_t stack;			/* RSP */
-	uint64_t tables_gpa;		/* vmon_setup_mode()'s GDT and page tables */
+	uint64_t tables_gpa;		/* libvmon_setup_mode()'s GDT and page tables */
 	uint64_t map_size;		/* long mode: identity map [0, map_size) */
 	uint16_t code_sel, data_sel;	/* GDT selectors to use; 0: libvmon's */
 	uint64_t rsi, rax, rbx;		/* boot protocol registers */

@@ -104,10 +104,10 @@ static __attribute__((noinline)) char *print_to_string(void (*fn)(FILE *f, const
 TEST(vm_list_entry_parses)
 {
 	struct nl_msg *msg = reply(VMON_CMD_LIST_VMS);
-	struct vm_info vi;
+	struct libvmon_vm_info vi;
 
 	put_vm(msg, 3, "db \"primary\"", "svm");
-	ASSERT_EQ(0, parse_vm_info(msg, &vi));
+	ASSERT_EQ(0, libvmon_parse_vm_info(msg, &vi));
 	EXPECT_EQ(3, vi.id);
 	EXPECT_EQ(4242, vi.pid);
 	EXPECT_EQ(2, vi.nr_vcpus);
@@ -120,21 +120,21 @@ TEST(vm_list_entry_parses)
 TEST(contract_breaks_are_rejected)
 {
 	struct nl_msg *msg;
-	struct vm_stats st;
-	struct vm_info vi;
+	struct libvmon_vm_stats st;
+	struct libvmon_vm_info vi;
 	struct nlattr *s, *r;
 	uint64_t short_hist[4] = { 0 };
 
 	/* no VM id */
 	msg = reply(VMON_CMD_LIST_VMS);
 	nla_put_string(msg, VMON_A_NAME, "x");
-	EXPECT_EQ(-EINVAL, parse_vm_info(msg, &vi));
+	EXPECT_EQ(-EINVAL, libvmon_parse_vm_info(msg, &vi));
 	nlmsg_free(msg);
 
 	/* VM id of the wrong size */
 	msg = reply(VMON_CMD_LIST_VMS);
 	nla_put_u16(msg, VMON_A_VM_ID, 1);
-	EXPECT_EQ(-EINVAL, parse_vm_info(msg, &vi));
+	EXPECT_EQ(-EINVAL, libvmon_parse_vm_info(msg, &vi));
 	nlmsg_free(msg);
 
 	/* a histogram that is not VMON_HIST_BUCKETS u64s */
@@ -146,22 +146,22 @@ TEST(contract_breaks_are_rejected)
 	nla_put(msg, VMON_RSTAT_HIST, sizeof(short_hist), short_hist);
 	nla_nest_end(msg, r);
 	nla_nest_end(msg, s);
-	EXPECT_EQ(-EINVAL, parse_vm_stats(msg, &st));
+	EXPECT_EQ(-EINVAL, libvmon_parse_vm_stats(msg, &st));
 	nlmsg_free(msg);
 
 	/* statistics without their VMON_A_STATS */
 	msg = reply(VMON_CMD_GET_STATS);
 	nla_put_u32(msg, VMON_A_VM_ID, 1);
-	EXPECT_EQ(-EINVAL, parse_vm_stats(msg, &st));
+	EXPECT_EQ(-EINVAL, libvmon_parse_vm_stats(msg, &st));
 	nlmsg_free(msg);
 }
 
 TEST(stats_parse_with_reasons_and_vcpus)
 {
 	struct nl_msg *msg = stats_reply();
-	struct vm_stats st;
+	struct libvmon_vm_stats st;
 
-	ASSERT_EQ(0, parse_vm_stats(msg, &st));
+	ASSERT_EQ(0, libvmon_parse_vm_stats(msg, &st));
 	EXPECT_EQ(7, st.info.id);
 	EXPECT_STREQ("web", st.info.name);
 	EXPECT_EQ(120, st.total.exits);
@@ -179,7 +179,7 @@ TEST(stats_parse_with_reasons_and_vcpus)
 	EXPECT_EQ(1, st.vcpus[1].id);
 	ASSERT_EQ(1, st.vcpus[1].s.nr_reasons);
 	EXPECT_EQ(30, st.vcpus[1].s.reasons[0].code);
-	vm_stats_free(&st);
+	libvmon_vm_stats_free(&st);
 	nlmsg_free(msg);
 }
 
@@ -199,10 +199,10 @@ static void stat_json(FILE *f, const void *arg)
 TEST(stat_prints_reasons_busiest_first)
 {
 	struct nl_msg *msg = stats_reply();
-	struct vm_stats st;
+	struct libvmon_vm_stats st;
 	char *out, *cpuid, *io;
 
-	ASSERT_EQ(0, parse_vm_stats(msg, &st));
+	ASSERT_EQ(0, libvmon_parse_vm_stats(msg, &st));
 	out = print_to_string(stat_text, &st);
 	EXPECT_NE(NULL, strstr(out, "VM 7 web (pid 4242, user root, vmx, 2 vCPUs): 120 exits, 21 round trips to userspace, 3 trace events lost"));
 	/* names the module left out come from tables/vmx_exit_reasons.h */
@@ -224,7 +224,7 @@ TEST(stat_prints_reasons_busiest_first)
 	EXPECT_NE(NULL, strstr(out, "\"vcpus\":[{\"id\":0,"));
 	EXPECT_EQ('\n', out[strlen(out) - 1]);
 	free(out);
-	vm_stats_free(&st);
+	libvmon_vm_stats_free(&st);
 	nlmsg_free(msg);
 }
 
@@ -303,7 +303,7 @@ TEST(ps_table_and_json)
 TEST(exit_events_parse_with_optional_attributes)
 {
 	struct nl_msg *msg = reply(VMON_CMD_EXIT_EVENT);
-	struct exit_event ev;
+	struct libvmon_exit_event ev;
 
 	nla_put_u32(msg, VMON_EV_VM_ID, 7);
 	nla_put_u32(msg, VMON_EV_VCPU_ID, 1);
@@ -313,26 +313,26 @@ TEST(exit_events_parse_with_optional_attributes)
 	nla_put_u32(msg, VMON_EV_PORT, 0x3f8);
 	nla_put_u64(msg, VMON_EV_RIP, 0x100010);
 	nla_put_u64(msg, VMON_EV_LOST, 5);
-	ASSERT_EQ(0, parse_exit_event(msg, &ev));
+	ASSERT_EQ(0, libvmon_parse_exit_event(msg, &ev));
 	EXPECT_EQ(7, ev.vm_id);
 	EXPECT_EQ(1, ev.vcpu_id);
 	EXPECT_EQ(99, ev.seq);
 	EXPECT_EQ(0x3f8, ev.port);
 	EXPECT_EQ(5, ev.lost);
-	EXPECT_EQ(EV_HAS_SEQ | EV_HAS_QUAL | EV_HAS_PORT | EV_HAS_RIP | EV_HAS_LOST, ev.has);
+	EXPECT_EQ(LIBVMON_EV_HAS_SEQ | LIBVMON_EV_HAS_QUAL | LIBVMON_EV_HAS_PORT | LIBVMON_EV_HAS_RIP | LIBVMON_EV_HAS_LOST, ev.has);
 	nlmsg_free(msg);
 
 	/* the reason is required */
 	msg = reply(VMON_CMD_EXIT_EVENT);
 	nla_put_u32(msg, VMON_EV_VM_ID, 7);
 	nla_put_u32(msg, VMON_EV_VCPU_ID, 1);
-	EXPECT_EQ(-EINVAL, parse_exit_event(msg, &ev));
+	EXPECT_EQ(-EINVAL, libvmon_parse_exit_event(msg, &ev));
 	nlmsg_free(msg);
 }
 
 TEST(trace_details_decode_io_and_tdp_faults)
 {
-	struct exit_event ev = { .has = EV_HAS_QUAL | EV_HAS_PORT };
+	struct libvmon_exit_event ev = { .has = LIBVMON_EV_HAS_QUAL | LIBVMON_EV_HAS_PORT };
 	char b[96];
 
 	/* VMX OUT to 0x3f8, 1 byte: SDM Table 28-5 */
@@ -353,12 +353,12 @@ TEST(trace_details_decode_io_and_tdp_faults)
 	trace_format_detail(VMON_BACKEND_SVM, &ev, b, sizeof(b));
 	EXPECT_STREQ("in port 0x60, 1 byte", b);
 	/* SVM OUT 4 bytes, port only from EXITINFO1 */
-	ev.has = EV_HAS_QUAL;
+	ev.has = LIBVMON_EV_HAS_QUAL;
 	ev.qual = (0xcf8ULL << 16) | 0x40;
 	trace_format_detail(VMON_BACKEND_SVM, &ev, b, sizeof(b));
 	EXPECT_STREQ("out port 0xcf8, 4 bytes", b);
 	/* NPF write and EPT violation fetch */
-	ev.has = EV_HAS_QUAL | EV_HAS_GPA;
+	ev.has = LIBVMON_EV_HAS_QUAL | LIBVMON_EV_HAS_GPA;
 	ev.reason = 0x400;
 	ev.qual = 0x7;
 	ev.gpa = 0xfee00000;
@@ -371,7 +371,7 @@ TEST(trace_details_decode_io_and_tdp_faults)
 	/* CPUID says nothing more; a qualification elsewhere is shown raw */
 	ev.reason = 10;
 	ev.qual = 0;
-	ev.has = EV_HAS_QUAL;
+	ev.has = LIBVMON_EV_HAS_QUAL;
 	trace_format_detail(VMON_BACKEND_VMX, &ev, b, sizeof(b));
 	EXPECT_STREQ("", b);
 	ev.reason = 28;
@@ -382,8 +382,8 @@ TEST(trace_details_decode_io_and_tdp_faults)
 
 TEST(trace_lines)
 {
-	struct exit_event ev = {
-		.has = EV_HAS_SEQ | EV_HAS_RIP | EV_HAS_LATENCY | EV_HAS_TSC | EV_HAS_QUAL,
+	struct libvmon_exit_event ev = {
+		.has = LIBVMON_EV_HAS_SEQ | LIBVMON_EV_HAS_RIP | LIBVMON_EV_HAS_LATENCY | LIBVMON_EV_HAS_TSC | LIBVMON_EV_HAS_QUAL,
 		.vm_id = 7, .vcpu_id = 0, .seq = 41, .reason = 0x72, .rip = 0x100004,
 		.latency_ns = 1500, .guest_tsc = 123456789, .qual = 0,
 	};
@@ -432,7 +432,7 @@ TEST(reason_names_and_numbers)
 TEST(state_dump_grouped_by_table)
 {
 	struct nl_msg *msg = reply(VMON_CMD_GET_STATE);
-	struct state_dump d;
+	struct libvmon_state_dump d;
 	struct nlattr *fa;
 	/* out of table order on purpose: rip, exit code, an unknown id, rax */
 	static const struct { uint32_t id; uint64_t value; } f[] = {
@@ -452,7 +452,7 @@ TEST(state_dump_grouped_by_table)
 		nla_put_u64(msg, VMON_FIELD_VALUE, f[i].value);
 		nla_nest_end(msg, fa);
 	}
-	ASSERT_EQ(0, parse_state_dump(msg, &d));
+	ASSERT_EQ(0, libvmon_parse_state_dump(msg, &d));
 	ASSERT_EQ(4, d.nr_fields);
 	ASSERT_NE(NULL, state_field_find(VMON_BACKEND_SVM, 0x578));
 	EXPECT_STREQ("RIP", state_field_find(VMON_BACKEND_SVM, 0x578)->name);
@@ -480,7 +480,7 @@ TEST(state_dump_grouped_by_table)
 		     "{\"EXITCODE\":114},\"guest\":{\"RIP\":1048580,\"RAX\":18},"
 		     "\"other\":{\"FIELD_0x3fe\":1}}}\n", buf);
 	free(buf);
-	state_dump_free(&d);
+	libvmon_state_dump_free(&d);
 	nlmsg_free(msg);
 }
 

@@ -1,12 +1,13 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Replies and events of the generic netlink family "vmon" into the
- * structs of watch.h.  Every message is validated against a policy
+ * structs of libvmon_nl.h.  Every message is validated against a policy
  * that mirrors the attribute comments of uapi/linux/vmon.h, so a
  * module that breaks the contract gets an error rather than garbage.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "watch.h"
+#include "libvmon_nl.h"
 
 static struct nla_policy vm_policy[VMON_A_MAX + 1] = {
 	[VMON_A_VM_ID]		= { .type = NLA_U32 },
@@ -45,6 +46,7 @@ static struct nla_policy stat_policy[VMON_STAT_MAX + 1] = {
 	[VMON_STAT_HOST_NS]	= { .type = NLA_U64 },
 	[VMON_STAT_EVENTS_LOST]	= { .type = NLA_U64 },
 	[VMON_STAT_REASON]	= { .type = NLA_NESTED },
+	[VMON_STAT_IRQ_IPI ... VMON_STAT_IRQ_SIPI] = { .type = NLA_U64 },
 };
 
 static struct nla_policy rstat_policy[VMON_RSTAT_MAX + 1] = {
@@ -106,7 +108,7 @@ static int parse_top(struct nl_msg *msg, struct nlattr **tb)
 	return 0;
 }
 
-static void fill_vm_info(struct nlattr **tb, struct vm_info *vi)
+static void fill_vm_info(struct nlattr **tb, struct libvmon_vm_info *vi)
 {
 	memset(vi, 0, sizeof(*vi));
 	vi->id = get_u32(tb[VMON_A_VM_ID]);
@@ -118,7 +120,7 @@ static void fill_vm_info(struct nlattr **tb, struct vm_info *vi)
 	get_str(tb[VMON_A_BACKEND], vi->backend, sizeof(vi->backend));
 }
 
-int parse_vm_info(struct nl_msg *msg, struct vm_info *vi)
+int libvmon_parse_vm_info(struct nl_msg *msg, struct libvmon_vm_info *vi)
 {
 	struct nlattr *tb[VMON_A_MAX + 1];
 
@@ -128,7 +130,7 @@ int parse_vm_info(struct nl_msg *msg, struct vm_info *vi)
 	return 0;
 }
 
-static int parse_reason(struct nlattr *nest, struct reason_stats *r)
+static int parse_reason(struct nlattr *nest, struct libvmon_reason_stats *r)
 {
 	struct nlattr *tb[VMON_RSTAT_MAX + 1];
 
@@ -149,12 +151,12 @@ static int parse_reason(struct nlattr *nest, struct reason_stats *r)
 	return 0;
 }
 
-static int parse_stats(struct nlattr *nest, struct exit_stats *s)
+static int parse_stats(struct nlattr *nest, struct libvmon_exit_stats *s)
 {
 	struct nlattr *tb[VMON_STAT_MAX + 1];
-	struct reason_stats *r;
+	struct libvmon_reason_stats *r;
 	struct nlattr *a;
-	unsigned int n = 0;
+	unsigned int n = 0, i;
 	int rem, ret;
 
 	memset(s, 0, sizeof(*s));
@@ -165,6 +167,8 @@ static int parse_stats(struct nlattr *nest, struct exit_stats *s)
 	s->guest_ns = get_u64(tb[VMON_STAT_GUEST_NS]);
 	s->host_ns = get_u64(tb[VMON_STAT_HOST_NS]);
 	s->events_lost = get_u64(tb[VMON_STAT_EVENTS_LOST]);
+	for (i = 0; i < LIBVMON_NR_IRQ_KINDS; i++)
+		s->irqs[i] = get_u64(tb[VMON_STAT_IRQ_IPI + i]);
 
 	/* VMON_STAT_REASON repeats: nla_parse kept only the last one */
 	nla_for_each_nested(a, nest, rem)
@@ -187,14 +191,14 @@ static int parse_stats(struct nlattr *nest, struct exit_stats *s)
 	return 0;
 }
 
-static void exit_stats_free(struct exit_stats *s)
+static void exit_stats_free(struct libvmon_exit_stats *s)
 {
 	free(s->reasons);
 	s->reasons = NULL;
 	s->nr_reasons = 0;
 }
 
-void vm_stats_free(struct vm_stats *st)
+void libvmon_vm_stats_free(struct libvmon_vm_stats *st)
 {
 	unsigned int i;
 
@@ -206,7 +210,7 @@ void vm_stats_free(struct vm_stats *st)
 	st->nr_vcpus = 0;
 }
 
-static int parse_vcpu(struct nlattr *nest, struct vcpu_stats *v)
+static int parse_vcpu(struct nlattr *nest, struct libvmon_vcpu_stats *v)
 {
 	struct nlattr *tb[VMON_A_MAX + 1];
 
@@ -217,7 +221,7 @@ static int parse_vcpu(struct nlattr *nest, struct vcpu_stats *v)
 	return parse_stats(tb[VMON_A_STATS], &v->s);
 }
 
-int parse_vm_stats(struct nl_msg *msg, struct vm_stats *st)
+int libvmon_parse_vm_stats(struct nl_msg *msg, struct libvmon_vm_stats *st)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[VMON_A_MAX + 1];
@@ -248,31 +252,34 @@ int parse_vm_stats(struct nl_msg *msg, struct vm_stats *st)
 		if (nla_type(a) != VMON_A_VCPU)
 			continue;
 		ret = parse_vcpu(a, &st->vcpus[st->nr_vcpus]);
-		st->nr_vcpus++;		/* so that vm_stats_free() frees its reasons */
+		st->nr_vcpus++;		/* so that libvmon_vm_stats_free() frees its reasons */
 		if (ret)
 			goto err;
 	}
 	return 0;
 
 err:
-	vm_stats_free(st);
+	libvmon_vm_stats_free(st);
 	return ret;
 }
 
-int parse_exit_event(struct nl_msg *msg, struct exit_event *ev)
+int libvmon_parse_exit_event(struct nl_msg *msg, struct libvmon_exit_event *ev)
 {
+#define EV64(attr, flag, field) \
+	{ attr, LIBVMON_EV_HAS_##flag, offsetof(struct libvmon_exit_event, field) }
 	static const struct {
 		unsigned int attr, flag;
 		size_t off;
 	} opt64[] = {
-		{ VMON_EV_SEQ, EV_HAS_SEQ, offsetof(struct exit_event, seq) },
-		{ VMON_EV_QUALIFICATION, EV_HAS_QUAL, offsetof(struct exit_event, qual) },
-		{ VMON_EV_GPA, EV_HAS_GPA, offsetof(struct exit_event, gpa) },
-		{ VMON_EV_RIP, EV_HAS_RIP, offsetof(struct exit_event, rip) },
-		{ VMON_EV_GUEST_TSC, EV_HAS_TSC, offsetof(struct exit_event, guest_tsc) },
-		{ VMON_EV_LATENCY_NS, EV_HAS_LATENCY, offsetof(struct exit_event, latency_ns) },
-		{ VMON_EV_LOST, EV_HAS_LOST, offsetof(struct exit_event, lost) },
+		EV64(VMON_EV_SEQ, SEQ, seq),
+		EV64(VMON_EV_QUALIFICATION, QUAL, qual),
+		EV64(VMON_EV_GPA, GPA, gpa),
+		EV64(VMON_EV_RIP, RIP, rip),
+		EV64(VMON_EV_GUEST_TSC, TSC, guest_tsc),
+		EV64(VMON_EV_LATENCY_NS, LATENCY, latency_ns),
+		EV64(VMON_EV_LOST, LOST, lost),
 	};
+#undef EV64
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[VMON_EV_MAX + 1];
 	unsigned int i;
@@ -288,7 +295,7 @@ int parse_exit_event(struct nl_msg *msg, struct exit_event *ev)
 	ev->reason = nla_get_u32(tb[VMON_EV_REASON]);
 	if (tb[VMON_EV_PORT]) {
 		ev->port = nla_get_u32(tb[VMON_EV_PORT]);
-		ev->has |= EV_HAS_PORT;
+		ev->has |= LIBVMON_EV_HAS_PORT;
 	}
 	for (i = 0; i < sizeof(opt64) / sizeof(opt64[0]); i++) {
 		if (!tb[opt64[i].attr])
@@ -299,19 +306,19 @@ int parse_exit_event(struct nl_msg *msg, struct exit_event *ev)
 	return 0;
 }
 
-void state_dump_free(struct state_dump *d)
+void libvmon_state_dump_free(struct libvmon_state_dump *d)
 {
 	free(d->fields);
 	d->fields = NULL;
 	d->nr_fields = 0;
 }
 
-int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
+int libvmon_parse_state_dump(struct nl_msg *msg, struct libvmon_state_dump *d)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct nlattr *tb[VMON_A_MAX + 1];
 	struct nlattr *ftb[VMON_FIELD_MAX + 1];
-	struct state_value *v;
+	struct libvmon_state_value *v;
 	struct nlattr *a;
 	unsigned int n = 0;
 	int rem;
@@ -328,7 +335,8 @@ int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
 
 		if (nla_parse_nested(lt, VMON_LAPIC_A_MAX, tb[VMON_A_LAPIC], lapic_policy) < 0 ||
 		    !lt[VMON_LAPIC_A_APIC_BASE] || !lt[VMON_LAPIC_A_MP_STATE] ||
-		    !lt[VMON_LAPIC_A_REGS] || nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
+		    !lt[VMON_LAPIC_A_REGS] ||
+		    nla_len(lt[VMON_LAPIC_A_REGS]) != VMON_LAPIC_REGS_SIZE)
 			return -EINVAL;
 		d->has_lapic = true;
 		d->apic_base = nla_get_u64(lt[VMON_LAPIC_A_APIC_BASE]);
@@ -351,7 +359,7 @@ int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
 			continue;
 		if (nla_parse_nested(ftb, VMON_FIELD_MAX, a, field_policy) < 0 ||
 		    !ftb[VMON_FIELD_ID] || !ftb[VMON_FIELD_VALUE]) {
-			state_dump_free(d);
+			libvmon_state_dump_free(d);
 			return -EINVAL;
 		}
 		v = &d->fields[d->nr_fields++];
@@ -361,4 +369,37 @@ int parse_state_dump(struct nl_msg *msg, struct state_dump *d)
 		get_str(ftb[VMON_FIELD_NAME], v->name, sizeof(v->name));
 	}
 	return 0;
+}
+
+const struct libvmon_reason_stats *libvmon_stats_reason(const struct libvmon_exit_stats *s,
+							uint32_t code)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_reasons; i++)
+		if (s->reasons[i].code == code)
+			return &s->reasons[i];
+	return NULL;
+}
+
+const struct libvmon_exit_stats *libvmon_stats_vcpu(const struct libvmon_vm_stats *st,
+						    uint32_t vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nr_vcpus; i++)
+		if (st->vcpus[i].id == vcpu)
+			return &st->vcpus[i].s;
+	return NULL;
+}
+
+const struct libvmon_state_value *libvmon_state_field(const struct libvmon_state_dump *d,
+						      uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_fields; i++)
+		if (d->fields[i].id == id)
+			return &d->fields[i];
+	return NULL;
 }
