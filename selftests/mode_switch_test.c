@@ -174,10 +174,10 @@ FIXTURE(mode_switch) {
 /* identity-map the first GiB with 2 MiB pages (SDM 3A 4.5), as a loader would */
 static int place_page_tables(struct test_vm *t)
 {
-	__u64 *pml4 = vmon_gpa_to_hva(&t->vm, PML4_GPA, 4096);
-	__u64 *pdpt = vmon_gpa_to_hva(&t->vm, PDPT_GPA, 4096);
-	__u64 *pd = vmon_gpa_to_hva(&t->vm, PD_GPA, 4096);
-	__u64 *pae_pdpt = vmon_gpa_to_hva(&t->vm, PAE_PDPT_GPA, 4096);
+	__u64 *pml4 = libvmon_gpa_to_hva(&t->vm, PML4_GPA, 4096);
+	__u64 *pdpt = libvmon_gpa_to_hva(&t->vm, PDPT_GPA, 4096);
+	__u64 *pd = libvmon_gpa_to_hva(&t->vm, PD_GPA, 4096);
+	__u64 *pae_pdpt = libvmon_gpa_to_hva(&t->vm, PAE_PDPT_GPA, 4096);
 	unsigned int i;
 
 	if (!pml4 || !pdpt || !pd || !pae_pdpt)
@@ -201,7 +201,7 @@ FIXTURE_SETUP(mode_switch)
 	ASSERT_OK(test_vm_create_reset(&self->t));
 	ASSERT_OK(place_page_tables(&self->t));
 	/* the guest really starts in real mode */
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	ASSERT_EQ(0, sregs.cr0 & (CR0_PE | CR0_PG));
 	ASSERT_EQ(0, sregs.efer & (EFER_LME | EFER_LMA));
 	ASSERT_EQ(0, sregs.cs.base);
@@ -235,7 +235,7 @@ static void expect_long_mode(struct __test_metadata *_metadata, struct test_vm *
 	EXPECT_EQ(LONG_MAGIC, run->regs.rax)
 		TH_LOG("expected RAX 0x%llx from a 64-bit MOV, got 0x%llx",
 		       LONG_MAGIC, (unsigned long long)run->regs.rax);
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	expect_bits(_metadata, EFER_LME | EFER_LMA, EFER_LME | EFER_LMA, sregs.efer, "EFER");
 	expect_bits(_metadata, CR0_PG | CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0");
 	expect_bits(_metadata, CR4_PAE, CR4_PAE, sregs.cr4, "CR4");
@@ -250,7 +250,7 @@ static void expect_hlt_after_long(struct __test_metadata *_metadata, struct test
 	struct vmon_sregs sregs;
 
 	RUN_EXPECT_EXIT(t, VMON_EXIT_HLT);
-	ASSERT_OK(vmon_get_sregs(&t->cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t->cpu, &sregs));
 	expect_bits(_metadata, EFER_LME | EFER_LMA, EFER_LME | EFER_LMA, sregs.efer, "EFER at HLT");
 	EXPECT_EQ(1, sregs.cs.l);
 }
@@ -280,7 +280,7 @@ TEST_F(mode_switch, long_back_to_prot32)
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);
 	ASSERT_IO(&self->t, PORT, 4, VMON_IO_OUT);
 	EXPECT_EQ(PROT_MAGIC, run->io.data);
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	/* LME stays set; LMA follows CR0.PG (APM 14.6.2) */
 	expect_bits(_metadata, EFER_LME, EFER_LME | EFER_LMA, sregs.efer, "EFER");
 	expect_bits(_metadata, CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0");
@@ -303,7 +303,7 @@ TEST_F(mode_switch, wrmsr_lme_with_paging_on_is_gp)
 		TH_LOG("expected #GP from the WRMSR (0x%x), got 0x%x (0x%x: it went through; "
 		       "0x%x: another exception)", GP_MAGIC, run->io.data, PROT_MAGIC,
 		       OTHER_EXC_MAGIC);
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	expect_bits(_metadata, 0, EFER_LME | EFER_LMA, sregs.efer, "EFER after the #GP");
 	expect_bits(_metadata, CR0_PG | CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0 after the #GP");
 	expect_bits(_metadata, CR4_PAE, CR4_PAE, sregs.cr4, "CR4 after the #GP");
@@ -329,7 +329,7 @@ TEST_F(mode_switch, lme_without_pae_spin_is_interruptible)
 	RUN_EXPECT_EXIT(&self->t, VMON_EXIT_IO);
 	ASSERT_IO(&self->t, PORT, 4, VMON_IO_OUT);
 	EXPECT_EQ(HOSTILE_MAGIC, run->io.data);
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	expect_bits(_metadata, EFER_LME, EFER_LME | EFER_LMA, sregs.efer, "EFER at the OUT");
 	expect_bits(_metadata, CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0 at the OUT");
 	expect_bits(_metadata, 0, CR4_PAE, sregs.cr4, "CR4 at the OUT");
@@ -337,12 +337,12 @@ TEST_F(mode_switch, lme_without_pae_spin_is_interruptible)
 	/* the guest now spins in that state; a signal must end VMON_RUN */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &once, NULL));
-	r = vmon_cpu_run(&self->t.cpu);
+	r = libvmon_cpu_run(&self->t.cpu);
 	ASSERT_EQ(-EINTR, r) TH_LOG("VMON_RUN: expected -EINTR, got %d (%s); exit %s", r,
 				    strerror(-r), test_describe_exit(&self->t.cpu));
 	EXPECT_EQ(VMON_EXIT_INTR, run->exit_reason)
 		TH_LOG("expected exit INTR, got %s", test_describe_exit(&self->t.cpu));
-	ASSERT_OK(vmon_get_sregs(&self->t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&self->t.cpu, &sregs));
 	expect_bits(_metadata, EFER_LME, EFER_LME | EFER_LMA, sregs.efer, "EFER after the signal");
 	expect_bits(_metadata, 0, CR4_PAE, sregs.cr4, "CR4 after the signal");
 	expect_bits(_metadata, CR0_PE, CR0_PG | CR0_PE, sregs.cr0, "CR0 after the signal");

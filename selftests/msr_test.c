@@ -296,13 +296,13 @@ TEST(guest_wrmsr_efer_lme_with_paging_is_gp)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
 	test_vm_destroy(&t);
 	ASSERT_EQ(EFER_LME | EFER_LMA, efer & (EFER_LME | EFER_LMA));
 
 	ASSERT_OK(test_vm_create_c(&t, guest_efer_lme_locked, efer));
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
 	EXPECT_EQ(efer, v) TH_LOG("EFER 0x%llx after the guest's writes, expected 0x%llx",
 				  (unsigned long long)v, (unsigned long long)efer);
 	test_vm_destroy(&t);
@@ -326,7 +326,7 @@ TEST(set_msrs_efer_lme_with_paging_not_processed)
 
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create(&t, VMON_GUEST_LONG));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_EFER, &efer));
 	ASSERT_EQ(EFER_LME | EFER_LMA, efer & (EFER_LME | EFER_LMA));
 
 	memset(&m, 0, sizeof(m));
@@ -337,19 +337,19 @@ TEST(set_msrs_efer_lme_with_paging_not_processed)
 	m.e[1].data = efer & ~(EFER_LME | EFER_LMA);
 	EXPECT_EQ(1, ioctl(t.cpu.fd, VMON_SET_MSRS, &m))
 		TH_LOG("SET_MSRS of STAR and EFER without LME under paging: expected 1 processed");
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_STAR, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_STAR, &v));
 	EXPECT_EQ(0x0023001000000000ULL, v);
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
 	EXPECT_EQ(efer, v) TH_LOG("EFER 0x%llx, expected it unchanged 0x%llx",
 				  (unsigned long long)v, (unsigned long long)efer);
 
-	ASSERT_OK(vmon_get_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &sregs));
 	sregs.cr0 &= ~CR0_PG;
 	sregs.efer &= ~(EFER_LME | EFER_LMA);
 	sregs.cs.l = 0;
-	ASSERT_OK(vmon_set_sregs(&t.cpu, &sregs));
-	ASSERT_OK(vmon_set_msr(&t.cpu, VMON_MSR_EFER, sregs.efer | EFER_LME | EFER_LMA));
-	ASSERT_OK(vmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
+	ASSERT_OK(libvmon_set_sregs(&t.cpu, &sregs));
+	ASSERT_OK(libvmon_set_msr(&t.cpu, VMON_MSR_EFER, sregs.efer | EFER_LME | EFER_LMA));
+	ASSERT_OK(libvmon_get_msr(&t.cpu, VMON_MSR_EFER, &v));
 	EXPECT_EQ(sregs.efer | EFER_LME, v)
 		TH_LOG("EFER 0x%llx with paging off: expected LME set, LMA clear",
 		       (unsigned long long)v);
