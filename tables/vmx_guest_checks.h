@@ -204,6 +204,6 @@ VMX_GUEST_CHECK(106, PDPTE_RESERVED, "27.3.1.6",
  * never refused.
  */
 VMX_GUEST_CHECK(107, CS_RPL_NONCONFORMING, "27.3.1.2 (Bochs)",
-		"CS.RPL differs from the DPL of a non-conforming CS (refused by Bochs, not by the SDM)")
+		"CS.RPL not the DPL of a non-conforming CS (refused by Bochs, not by the SDM)")
 VMX_GUEST_CHECK(108, CS_RPL_CONFORMING, "27.3.1.2 (Bochs)",
 		"CS.RPL below the DPL of a conforming CS (refused by Bochs, not by the SDM)")
