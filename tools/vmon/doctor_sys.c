@@ -7,6 +7,8 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -91,8 +93,16 @@ static bool find_program(const char *name, char *buf, size_t len)
 	return false;
 }
 
+/*
+ * A helper that has not finished within this is killed and counts as
+ * failed: a DKMS or mokutil stuck on a lock must not hang the doctor.
+ */
+#define DOCTOR_RUN_TIMEOUT_MS	10000
+
 static int host_run(const struct doctor_sys *sys, const char *const *argv, char *buf, size_t len)
 {
+	struct pollfd pfd = { .events = POLLIN };
+	int waited = 0, timed_out = 0;
 	char prog[512];
 	size_t total = 0;
 	int pipefd[2], status;
@@ -120,8 +130,22 @@ static int host_run(const struct doctor_sys *sys, const char *const *argv, char 
 		_exit(127);
 	}
 	close(pipefd[1]);
+	pfd.fd = pipefd[0];
 	for (;;) {
 		char rest[256];
+		int p;
+
+		p = poll(&pfd, 1, 100);
+		if (p < 0 && errno != EINTR)
+			break;
+		if (p <= 0) {
+			waited += 100;
+			if (waited < DOCTOR_RUN_TIMEOUT_MS)
+				continue;
+			kill(pid, SIGKILL);
+			timed_out = 1;
+			break;
+		}
 
 		/* past len, read on and drop, so that the child never blocks */
 		if (total < len - 1)
@@ -140,6 +164,8 @@ static int host_run(const struct doctor_sys *sys, const char *const *argv, char 
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	if (timed_out)
+		return -ETIMEDOUT;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -7,6 +7,7 @@
  * and checks the line that must say so and the exit status.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -585,6 +586,21 @@ TEST(doctor_takes_no_arguments)
 	EXPECT_EQ(VMON_STATUS_USAGE, ret);
 	EXPECT_NE(NULL, strstr(msg, "unexpected argument '--fix'"));
 	free(msg);
+}
+
+/* a helper that never finishes is killed: the doctor itself must not hang */
+TEST(helper_that_hangs_is_killed)
+{
+	static const char *const argv[] = { "sleep", "60", NULL };
+	struct timespec t0, t1;
+	char out[64];
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = doctor_host.run(&doctor_host, argv, out, sizeof(out));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_EQ(-ETIMEDOUT, r);
+	EXPECT_GT(30, t1.tv_sec - t0.tv_sec);
 }
 
 TEST_HARNESS_MAIN
