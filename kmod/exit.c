@@ -201,6 +201,18 @@ static int vmon_msr_user_exit(struct vmon_vcpu *vcpu, u32 index, bool is_write, 
 	return 0;
 }
 
+/* RDMSR of an MSR the kernel owns, with vmon_get_msr()'s answer: 0 or #GP */
+static void vmon_finish_rdmsr(struct vmon_vcpu *vcpu, int r, u64 data)
+{
+	if (!r) {
+		vcpu->regs.rax = (u32)data;
+		vcpu->regs.rdx = data >> 32;
+		vmon_ops->skip_instruction(vcpu);
+	} else {
+		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
+	}
+}
+
 static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 {
 	u32 index = vcpu->regs.rcx;
@@ -208,15 +220,10 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 	int r;
 
 	r = vmon_get_msr(vcpu, index, &data);
-	if (!r) {
-		vcpu->regs.rax = (u32)data;
-		vcpu->regs.rdx = data >> 32;
-		vmon_ops->skip_instruction(vcpu);
-	} else if (r != -ENOENT) {
-		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
-	}
-	if (r != -ENOENT)
+	if (r != -ENOENT) {
+		vmon_finish_rdmsr(vcpu, r, data);
 		return 1;
+	}
 
 	/* not ours: userspace answers, the next VMON_RUN completes it */
 	return vmon_msr_user_exit(vcpu, index, false, 0);
@@ -360,6 +367,7 @@ bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
 {
 	u32 index;
 	u64 data;
+	int r;
 
 	switch (vcpu->exit.kind) {
 	case VMON_X_CPUID:
@@ -367,11 +375,16 @@ bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
 	case VMON_X_XSETBV:
 		return vmon_exit_xsetbv(vcpu);
 	case VMON_X_RDMSR:
-		/* a read of an MSR the kernel owns has no side effect */
+		/* read once: userspace's MSRs (-ENOENT) go to the full path */
 		index = vcpu->regs.rcx;
-		if (!vmon_msr_fast(index) || vmon_get_msr(vcpu, index, &data) == -ENOENT)
+		if (!vmon_msr_fast(index))
 			return false;
-		return vmon_exit_rdmsr(vcpu);
+		data = 0;
+		r = vmon_get_msr(vcpu, index, &data);
+		if (r == -ENOENT)
+			return false;
+		vmon_finish_rdmsr(vcpu, r, data);
+		return true;
 	case VMON_X_WRMSR:
 		/* -ENOENT changed nothing: userspace's, through the full path */
 		index = vcpu->regs.rcx;
