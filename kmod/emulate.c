@@ -31,7 +31,8 @@ static int vmon_emul_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len
 }
 
 /*
- * Up to VMON_INSN_MAX bytes at CS:RIP, one page at a time: an
+ * Up to VMON_INSN_MAX bytes at CS:RIP, one page at a time (sregs holds
+ * only what get_fetch_state() reads; nothing else of it is used): an
  * instruction may straddle two pages that are mapped anywhere.  Returns
  * how many bytes could be read; the decoder tells whether they suffice.
  */
@@ -146,7 +147,7 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
 					   "instruction fetch from an emulated device page");
 
-	vmon_get_sregs(vcpu, &sregs);
+	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
 	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
 	/* -ENODATA: the bytes ran out, the rest of the code is not in RAM */
@@ -195,7 +196,7 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch)
 		return -ENOENT;
 
-	vmon_get_sregs(vcpu, &sregs);
+	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
 	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
 	if (r || insn.kind == VMON_INSN_LOAD)
