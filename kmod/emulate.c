@@ -207,3 +207,93 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 	vmon_emul_advance(vcpu, &insn, mode);
 	return 1;
 }
+
+/*
+ * The decoded form of an MMIO exit to userspace (KVM_EXIT_MMIO's
+ * division of labour): the kernel has the instruction bytes at hand
+ * (SVM decode assists) or reads them with a handful of VMCS reads and
+ * the guest's page tables in the pinned slots, where userspace would
+ * need VMON_GET_SREGS and its own walk.  Not decoded, and left to
+ * userspace's full emulator: a fetch; an access made while the CPU was
+ * delivering an event (an IDT or stack access, not the instruction at
+ * RIP: the backend re-delivers it); code that cannot be read; an
+ * instruction the decoder does not know (string moves among them); a
+ * decoded direction that is not the hardware's (the guest rewrote its
+ * code between the access and the fetch).
+ */
+static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_mmio_load *load = &vcpu->mmio_load;
+	struct vmon_sregs sregs;
+	struct vmon_insn insn;
+	u8 buf[VMON_INSN_MAX];
+	unsigned int mode, n = 0;
+
+	if (x->tdp.fetch || vmon_ops->event_pending(vcpu))
+		return false;
+	vmon_ops->get_fetch_state(vcpu, &sregs);
+	mode = vmon_code_size(&sregs);
+	if (vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn))
+		return false;
+	if (x->tdp.write != (insn.kind != VMON_INSN_LOAD))
+		return false;
+
+	run->mmio.flags |= VMON_MMIO_DECODED;
+	run->mmio.len = insn.mem_bytes;
+	run->mmio.insn_len = insn.len;
+	memcpy(run->mmio.insn, buf, insn.len);
+	switch (insn.kind) {
+	case VMON_INSN_STORE_REG:
+		run->mmio.data = vmon_read_gpr(&vcpu->regs, insn.reg, insn.mem_bytes, insn.rex);
+		break;
+	case VMON_INSN_STORE_IMM:
+		/* the decoder sign-extended a 64-bit MOV's imm32 already */
+		run->mmio.data = insn.imm;
+		break;
+	case VMON_INSN_LOAD:
+		load->reg = insn.reg;
+		load->op_bytes = insn.op_bytes;
+		load->mem_bytes = insn.mem_bytes;
+		load->rex = insn.rex;
+		load->sign_extend = insn.sign_extend;
+		load->long_mode = mode == 8;
+		vcpu->pending = VMON_PENDING_MMIO_LOAD;
+		break;
+	}
+	vmon_emul_advance(vcpu, &insn, mode);
+	return true;
+}
+
+void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_run *run = vcpu->run;
+
+	lockdep_assert_held(&vcpu->mutex);
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->exit_reason = VMON_EXIT_MMIO;
+	run->mmio.gpa = x->tdp.gpa;
+	if (x->tdp.write)
+		run->mmio.flags |= VMON_MMIO_WRITE;
+	if (x->tdp.fetch)
+		run->mmio.flags |= VMON_MMIO_FETCH;
+	if (readonly_slot)
+		run->mmio.flags |= VMON_MMIO_READONLY_SLOT;
+	if (vmon_mmio_decode_user(vcpu, run))
+		return;
+	run->mmio.insn_len = min_t(u8, x->tdp.insn_len, sizeof(run->mmio.insn));
+	memcpy(run->mmio.insn, x->tdp.insn, run->mmio.insn_len);
+}
+
+void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data)
+{
+	const struct vmon_mmio_load *load = &vcpu->mmio_load;
+	struct vmon_insn insn = {
+		.mem_bytes = load->mem_bytes,
+		.sign_extend = load->sign_extend,
+	};
+
+	vmon_write_gpr(&vcpu->regs, load->reg, load->op_bytes, load->rex, load->long_mode,
+		       vmon_insn_load_value(&insn, data));
+}

@@ -40,4 +40,17 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
  */
 int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque);
 
+/*
+ * An MMIO exit to userspace after a TDP fault (exit.c): fill run->mmio
+ * as the uapi describes it, decoded (VMON_MMIO_DECODED: RIP advanced,
+ * a load left pending for the next VMON_RUN) when the instruction is a
+ * MOV form the decoder knows whose direction is the hardware's, else
+ * undecoded.  Never fails: what cannot be decoded is userspace's.
+ * vcpu->mutex held, loaded, preemption enabled.
+ */
+void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot);
+
+/* VMON_PENDING_MMIO_LOAD: write data, as the load would have, to its register */
+void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data);
+
 #endif /* VMON_EMULATE_H */
