@@ -172,6 +172,8 @@ struct vmon_exit {
 			u64 gpa;
 			bool write;
 			bool fetch;
+			/* the CPU read a guest paging-structure entry at gpa */
+			bool walk;
 			u8 insn_len;	/* guest bytes the hardware gave, or 0 */
 			u8 insn[15];
 		} tdp;

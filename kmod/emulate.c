@@ -146,6 +146,9 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 	if (x->tdp.fetch)
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
 					   "instruction fetch from an emulated device page");
+	if (x->tdp.walk)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
+					   "guest page tables in an emulated device page");
 
 	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
@@ -193,7 +196,7 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 	int r;
 
 	lockdep_assert_held(&vcpu->mutex);
-	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch)
+	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch || x->tdp.walk)
 		return -ENOENT;
 
 	vmon_ops->get_fetch_state(vcpu, &sregs);
@@ -214,9 +217,10 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
  * (SVM decode assists) or reads them with a handful of VMCS reads and
  * the guest's page tables in the pinned slots, where userspace would
  * need VMON_GET_SREGS and its own walk.  Not decoded, and left to
- * userspace's full emulator: a fetch; an access made while the CPU was
- * delivering an event (an IDT or stack access, not the instruction at
- * RIP: the backend re-delivers it); code that cannot be read; an
+ * userspace's full emulator: a fetch; the CPU's read of a guest
+ * paging-structure entry; an access made while the CPU was delivering
+ * an event (an IDT or stack access: neither is the data of the
+ * instruction at RIP); code that cannot be read; an
  * instruction the decoder does not know (string moves among them); a
  * decoded direction that is not the hardware's (the guest rewrote its
  * code between the access and the fetch).
@@ -229,14 +233,16 @@ static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
 	struct vmon_insn insn;
 	u8 buf[VMON_INSN_MAX];
 	unsigned int mode, n = 0;
+	bool store;
 
-	if (x->tdp.fetch || vmon_ops->event_pending(vcpu))
+	if (x->tdp.fetch || x->tdp.walk || vmon_ops->event_pending(vcpu))
 		return false;
 	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
 	if (vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn))
 		return false;
-	if (x->tdp.write != (insn.kind != VMON_INSN_LOAD))
+	store = insn.kind != VMON_INSN_LOAD;
+	if (x->tdp.write != store)
 		return false;
 
 	run->mmio.flags |= VMON_MMIO_DECODED;

@@ -533,7 +533,8 @@ struct vmon_run {
 		 *
 		 * Without it (an instruction the kernel does not decode:
 		 * string moves, other opcodes, code outside RAM; a fetch;
-		 * an access made while delivering an event) userspace
+		 * the CPU's own access to the guest's page tables or, while
+		 * delivering an event, to its IDT or stack) userspace
 		 * decodes and emulates the instruction at run->regs.rip,
 		 * then advances run->regs.rip and sets regs_dirty.  insn[]
 		 * holds the bytes at RIP where the hardware supplied them
