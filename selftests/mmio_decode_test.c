@@ -16,7 +16,9 @@
  * written once.  What the kernel does not decode (MOVS, a
  * read-modify-write ADD) arrives as before: no VMON_MMIO_DECODED, RIP
  * at the instruction, len, data and padding 0, and libvmon's own
- * emulator says -EOPNOTSUPP without touching the registers.
+ * emulator says -EOPNOTSUPP without touching the registers; so does
+ * the CPU's read of guest page tables that are not in RAM, whatever
+ * instruction is at RIP.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -460,6 +462,49 @@ TEST(string_and_other_forms_stay_undecoded)
 	run->regs.rip += 8;		/* 83 04 25 disp32 ib */
 	run->regs_dirty = 1;
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+	test_vm_destroy(&t);
+}
+
+/*
+ * The guest's page tables reach outside RAM: the CPU's read of the PDPT
+ * entry is the access, not the load at RIP, and must not be reported as
+ * the load's (SDM Vol. 3C Table 28-7 bits 7/8; APM Vol. 2 15.25.6
+ * EXITINFO1 bit 33).
+ */
+#define WALK_VA		(1ULL << 39)	/* PML4 entry 1 */
+
+static void guest_walk(uint64_t arg)
+{
+	uint32_t v;
+
+	asm volatile("mov (%1), %0" : "=a"(v) : "b"(WALK_VA) : "memory");
+	GUEST_DONE();
+}
+
+TEST(page_walk_outside_ram_is_not_the_instruction)
+{
+	struct vmon_sregs sregs;
+	struct vmon_run *run;
+	struct test_vm t;
+	uint64_t *pml4;
+
+	SKIP_IF_NO_VMON();
+	ASSERT_OK(test_vm_create_c(&t, guest_walk, 0));
+	run = t.cpu.run;
+	ASSERT_OK(libvmon_get_sregs(&t.cpu, &sregs));
+	pml4 = libvmon_gpa_to_hva(&t.vm, sregs.cr3 & ~0xfffULL, 4096);
+	ASSERT_NE(NULL, pml4);
+	ASSERT_EQ(0, pml4[1]);
+	pml4[1] = MMIO_GPA | 3;		/* present, writable: a PDPT at MMIO_GPA */
+
+	RUN_EXPECT_EXIT(&t, VMON_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA, run->mmio.gpa) TH_LOG("%s", test_describe_exit(&t.cpu));
+	EXPECT_EQ(0, run->mmio.flags & (VMON_MMIO_DECODED | VMON_MMIO_FETCH))
+		TH_LOG("%s", test_describe_exit(&t.cpu));
+	EXPECT_EQ(0, run->mmio.len);
+	/* RIP at the load: 8B 03, mov (%rbx),%eax */
+	EXPECT_EQ(0x8b, *(uint8_t *)(uintptr_t)run->regs.rip);
+	EXPECT_EQ(WALK_VA, run->regs.rbx);
 	test_vm_destroy(&t);
 }
 
