@@ -411,9 +411,13 @@ static void guest_undecoded(uint64_t arg)
 	GUEST_DONE();
 }
 
-/* an undecoded read exit at the instruction whose first byte is op */
+/*
+ * An undecoded exit at the instruction whose first byte is op; rmw: a
+ * read-modify-write, which VMX may report as a write (Bochs does) and
+ * SVM as a read.
+ */
 static void expect_undecoded(struct __test_metadata *_metadata, struct test_vm *t,
-			     __u64 gpa, uint8_t op)
+			     __u64 gpa, uint8_t op, bool rmw)
 {
 	struct vmon_run *run = t->cpu.run;
 	struct access seen = { 0 };
@@ -422,7 +426,8 @@ static void expect_undecoded(struct __test_metadata *_metadata, struct test_vm *
 
 	memset(&run->mmio, 0xff, sizeof(run->mmio));
 	RUN_EXPECT_EXIT(t, VMON_EXIT_MMIO);
-	EXPECT_EQ(0, run->mmio.flags) TH_LOG("%s", test_describe_exit(&t->cpu));
+	EXPECT_EQ(0, run->mmio.flags & ~(rmw ? VMON_MMIO_WRITE : 0))
+		TH_LOG("%s", test_describe_exit(&t->cpu));
 	EXPECT_EQ(gpa, run->mmio.gpa);
 	EXPECT_EQ(0, run->mmio.len);
 	EXPECT_EQ(0, run->mmio.data);
@@ -448,7 +453,7 @@ TEST(string_and_other_forms_stay_undecoded)
 	SKIP_IF_NO_VMON();
 	ASSERT_OK(test_vm_create_c(&t, guest_undecoded, 0));
 	run = t.cpu.run;
-	expect_undecoded(_metadata, &t, MMIO_GPA, 0xa4);
+	expect_undecoded(_metadata, &t, MMIO_GPA, 0xa4, false);
 	/* userspace emulates MOVSB itself: one byte, RSI/RDI forward */
 	movs_dst[0] = 0x42;
 	ASSERT_OK(test_sync_to_guest(&t, movs_dst, 1));
@@ -458,7 +463,7 @@ TEST(string_and_other_forms_stay_undecoded)
 	run->regs_dirty = 1;
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
 
-	expect_undecoded(_metadata, &t, MMIO_GPA + 4, 0x83);
+	expect_undecoded(_metadata, &t, MMIO_GPA + 4, 0x83, true);
 	run->regs.rip += 8;		/* 83 04 25 disp32 ib */
 	run->regs_dirty = 1;
 	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
