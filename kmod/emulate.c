@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In-kernel emulation of the one instruction that touched a device the
- * kernel models (emulate.h).  The guest's access to such a page is a
- * TDP fault (an EPT violation, SDM Vol. 3C "EPT Violations"; a nested
- * page fault, APM Vol. 2 15.25.6) that names the guest-physical address
- * but neither the register nor the size: the instruction is decoded.
+ * kernel models (emulate.h), and the decode of the one that touched
+ * userspace's (vmon_mmio_user_exit()).  The guest's access to such a
+ * page is a TDP fault (an EPT violation, SDM Vol. 3C "EPT Violations";
+ * a nested page fault, APM Vol. 2 15.25.6) that names the
+ * guest-physical address but neither the register nor the size: the
+ * instruction is decoded.
  *
  * The decoder and the guest page-table walker are libvmon's own sources
  * compiled into the module (decode.c, gva.c include tools/lib/): the

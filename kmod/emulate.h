@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * In-kernel emulation of the one instruction that touched a device the
- * kernel models (the local APIC's xAPIC page): fetch it at the guest's
- * RIP, decode it with the MOV decoder libvmon also uses
+ * kernel models (the local APIC's xAPIC page, an ioeventfd): fetch it at
+ * the guest's RIP, decode it with the MOV decoder libvmon also uses
  * (tools/lib/decode.c), perform the access through a handler, write the
- * result back and advance RIP.
+ * result back and advance RIP.  For userspace's devices the same decode
+ * turns the MMIO exit into an access (vmon_mmio_user_exit()).
  */
 #ifndef VMON_EMULATE_H
 #define VMON_EMULATE_H
