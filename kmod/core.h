@@ -206,7 +206,10 @@ enum vmon_vcpu_mode {
 #define VMON_REQ_INIT		3	/* an INIT message: to wait-for-SIPI */
 #define VMON_REQ_SIPI		4	/* a SIPI: lapic.sipi_vector */
 /* requests that change whether the vCPU runs: served outside guest mode */
+#define VMON_REQ_YIELD		5	/* our IPI woke a sibling from HLT (spin.c) */
 #define VMON_REQ_MP_MASK	(BIT(VMON_REQ_INIT) | BIT(VMON_REQ_SIPI))
+/* what vmon_lapic_block() serves before the next entry */
+#define VMON_REQ_LEAVE_MASK	(VMON_REQ_MP_MASK | BIT(VMON_REQ_YIELD))
 
 /* a userspace exit that the next VMON_RUN must complete */
 enum vmon_pending {
@@ -311,6 +314,8 @@ struct vmon_vcpu {
 	 * yield to (spin.c): written under mutex, read under RCU.
 	 */
 	struct pid __rcu *spin_pid;
+	/* the sibling VMON_REQ_YIELD yields to (spin.c); under mutex */
+	struct vmon_vcpu *spin_woken;
 	/* backend state follows (vmon_ops->vcpu_size) */
 };
 
@@ -319,6 +324,8 @@ extern bool vmon_pause_exiting;
 void vmon_spin_note_runner(struct vmon_vcpu *vcpu);
 void vmon_spin_vcpu_destroy(struct vmon_vcpu *vcpu);
 int vmon_exit_pause(struct vmon_vcpu *vcpu);
+void vmon_spin_note_wake(struct vmon_vcpu *src, struct vmon_vcpu *woken);
+void vmon_spin_yield_woken(struct vmon_vcpu *vcpu);
 
 /* vcpu.c */
 struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id);

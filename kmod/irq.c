@@ -23,7 +23,9 @@
  * Then the sender wakes lapic.wq: a vCPU halted or waiting for a SIPI
  * (vmon_lapic_block()) sleeps there with wait_event_interruptible(),
  * whose condition reads the bits after the task state is set, so a
- * posting between the test and the sleep is not lost either.
+ * posting between the test and the sleep is not lost either.  When the
+ * sender is a sibling vCPU whose IPI woke it, the sender yields its CPU
+ * to it before its own next entry (VMON_REQ_YIELD, kmod/spin.c).
  */
 #include <linux/bitmap.h>
 #include <linux/sched/signal.h>
@@ -47,8 +49,11 @@ static u32 irq_reg(struct vmon_vcpu *vcpu, u32 off)
 	return READ_ONCE(vcpu->lapic.regs[REG(off)]);
 }
 
-/* any context: make the vCPU see what was just posted for it */
-static void irq_kick(struct vmon_vcpu *vcpu)
+/*
+ * Any context: make the vCPU see what was just posted for it.  src: the
+ * vCPU whose IPI it is, on its own thread (NULL: anyone else).
+ */
+static void irq_kick(struct vmon_vcpu *vcpu, struct vmon_vcpu *src)
 {
 	int cpu, me;
 
@@ -62,7 +67,17 @@ static void irq_kick(struct vmon_vcpu *vcpu)
 			smp_send_reschedule(cpu);
 	}
 	put_cpu();
+	/*
+	 * The smp_mb() above orders the posting before the look at the
+	 * queue; the sleeper's wait_event_interruptible() queues itself
+	 * before it tests irq_should_wake() (the waitqueue_active() pattern
+	 * of <linux/wait.h>).  A vCPU that is not asleep costs no wake-up.
+	 */
+	if (!waitqueue_active(&vcpu->lapic.wq))
+		return;
 	wake_up_interruptible(&vcpu->lapic.wq);
+	if (src)
+		vmon_spin_note_wake(src, vcpu);
 }
 
 /*
@@ -71,7 +86,8 @@ static void irq_kick(struct vmon_vcpu *vcpu)
  * INIT and SIPI only (11.4.7.2).  A fixed vector below 16 is an illegal
  * vector error of the receiver (11.5.3).
  */
-bool vmon_lapic_accept(struct vmon_vcpu *vcpu, u8 mode, u8 vector, bool level)
+static bool irq_accept(struct vmon_vcpu *vcpu, struct vmon_vcpu *src, u8 mode,
+		       u8 vector, bool level)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	int req;
@@ -109,8 +125,13 @@ bool vmon_lapic_accept(struct vmon_vcpu *vcpu, u8 mode, u8 vector, bool level)
 		return false;
 	}
 	vmon_vcpu_request(vcpu, req);
-	irq_kick(vcpu);
+	irq_kick(vcpu, src);
 	return true;
+}
+
+bool vmon_lapic_accept(struct vmon_vcpu *vcpu, u8 mode, u8 vector, bool level)
+{
+	return irq_accept(vcpu, NULL, mode, vector, level);
 }
 
 /* whether the message addresses this APIC (SDM Vol. 3A 11.6.2, 11.12.10) */
@@ -176,7 +197,7 @@ int vmon_apic_deliver(struct vmon_vm *vm, struct vmon_vcpu *src,
 		if (!vcpu || !vmon_lapic_hw_enabled(vcpu) || !irq_match(vcpu, src, m))
 			continue;
 		if (m->mode != VMON_APIC_DM_LOWEST) {
-			if (vmon_lapic_accept(vcpu, m->mode, m->vector, m->level)) {
+			if (irq_accept(vcpu, src, m->mode, m->vector, m->level)) {
 				irq_stat_msg(vcpu, src, m->mode);
 				n++;
 			}
@@ -190,7 +211,7 @@ int vmon_apic_deliver(struct vmon_vm *vm, struct vmon_vcpu *src,
 			lowest_ppr = ppr;
 		}
 	}
-	if (lowest && vmon_lapic_accept(lowest, VMON_APIC_DM_FIXED, m->vector, m->level)) {
+	if (lowest && irq_accept(lowest, src, VMON_APIC_DM_FIXED, m->vector, m->level)) {
 		irq_stat_msg(lowest, src, VMON_APIC_DM_FIXED);
 		n++;
 	}
@@ -346,10 +367,17 @@ static void irq_do_sipi(struct vmon_vcpu *vcpu, u8 vector)
 	vcpu->lapic.mp_state = VMON_MP_RUNNABLE;
 }
 
-/* INIT and SIPI requests, in the order INIT first (a SIPI needs the wait) */
+/*
+ * INIT and SIPI requests, in the order INIT first (a SIPI needs the
+ * wait), then the yield to a sibling our IPI woke: a running vCPU only,
+ * a halted one gives its CPU away by sleeping.
+ */
 static void irq_serve_mp(struct vmon_vcpu *vcpu)
 {
 	u8 vector;
+
+	if (!(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK))
+		return;
 
 	if (test_and_clear_bit(VMON_REQ_INIT, &vcpu->requests)) {
 		irq_do_init(vcpu);
@@ -364,6 +392,9 @@ static void irq_serve_mp(struct vmon_vcpu *vcpu)
 			vmon_stats_irq(vcpu, VMON_IRQ_SIPI);
 		}
 	}
+	if (test_and_clear_bit(VMON_REQ_YIELD, &vcpu->requests) &&
+	    vcpu->lapic.mp_state == VMON_MP_RUNNABLE)
+		vmon_spin_yield_woken(vcpu);
 }
 
 /* what ends HLT: an interrupt the guest takes (RFLAGS.IF) or an NMI (SDM Vol. 2B HLT) */

@@ -89,6 +89,31 @@ static int vmon_spin_yield_to(struct vmon_vcpu *other)
 }
 
 /*
+ * src's IPI (its own thread, vcpu->mutex held) woke woken from HLT onto
+ * a run queue: src yields to it before its next entry (VMON_REQ_YIELD,
+ * served by vmon_lapic_block()).
+ */
+void vmon_spin_note_wake(struct vmon_vcpu *src, struct vmon_vcpu *woken)
+{
+	lockdep_assert_held(&src->mutex);
+	if (!vmon_pause_exiting || src == woken)
+		return;
+	src->spin_woken = woken;
+	set_bit(VMON_REQ_YIELD, &src->requests);
+}
+
+/* VMON_REQ_YIELD, vcpu->mutex held, preemption enabled */
+void vmon_spin_yield_woken(struct vmon_vcpu *vcpu)
+{
+	struct vmon_vcpu *other = vcpu->spin_woken;
+
+	lockdep_assert_held(&vcpu->mutex);
+	vcpu->spin_woken = NULL;
+	if (other)
+		vmon_spin_yield_to(other);
+}
+
+/*
  * The exit of a PAUSE loop (VMON_X_PAUSE), preemption enabled, the vCPU
  * loaded: yield to one sibling, then enter the guest again.  RIP still
  * points at the PAUSE, which the guest executes again: it only hints,

@@ -285,7 +285,7 @@ static __always_inline void vmon_guest_enter_irqoff(void)
 static bool vmon_must_leave(struct vmon_vcpu *vcpu)
 {
 	return signal_pending(current) || need_resched() ||
-	       (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK);
+	       (READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK);
 }
 
 /*
