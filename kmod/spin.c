@@ -23,6 +23,13 @@
  * guest can gain nothing but the CPU time its own VM already had.
  * When no sibling can take the CPU, the spinner goes back to its guest
  * (after cond_resched()).
+ *
+ * An IPI that wakes a halted sibling makes the sender yield to it at
+ * once (vmon_spin_note_wake()): the scheduler does not preempt the
+ * waker for a thread whose vruntime is within its wake-up granularity,
+ * and vCPUs that hand the CPU over with yield_to() stay that close, so
+ * a sender spinning for the answer would otherwise burn a whole PLE
+ * window and take a PAUSE exit first, on every IPI.
  */
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
