@@ -10,6 +10,11 @@
  *     tick to preempt the spinner (4 ms at 250 Hz); with it, the median
  *     round trip stays under 1 ms, and the VM's PAUSE exits are counted
  *     in its exit statistics.
+ *   woken_sibling_gets_the_cpu: the same two threads; vCPU 1 halts and
+ *     vCPU 0 wakes it with a fixed IPI, then spins on PAUSE until its
+ *     handler answers.  The sender yields to the vCPU its IPI woke
+ *     before it enters its guest again, so it does not spin a PAUSE-loop
+ *     window and exit first: far fewer PAUSE exits than rounds.
  *   lone_spinner_runs_on: one vCPU spinning on PAUSE with no sibling to
  *     yield to keeps running in its guest (far fewer exits than PAUSEs)
  *     and lets a host thread on the same CPU run: the host thread is
@@ -38,6 +43,19 @@
 volatile uint64_t turn;
 volatile uint64_t round_trip[ROUNDS];
 volatile uint64_t lone_stop, lone_pauses;
+volatile uint64_t answered;
+
+#define WAKE_VECTOR	0x50
+
+APIC_IRQ_STUB(0x50);
+
+/* vCPU 1's handler: the answer vCPU 0 spins for */
+void apic_guest_irq(uint64_t v)
+{
+	if (v == WAKE_VECTOR)
+		answered++;
+	x2apic_write(APIC_EOI, 0);
+}
 
 static inline uint64_t guest_rdtsc(void)
 {
@@ -76,6 +94,42 @@ static void guest_pong(uint64_t arg)
 		spin_for(&turn, 2 * i + 1);
 		turn = 2 * i + 2;
 	}
+	GUEST_DONE();
+}
+
+/* vCPU 0 wakes vCPU 1 with an IPI and spins for its answer */
+static uint64_t wake_and_wait(uint64_t want)
+{
+	uint64_t t0 = guest_rdtsc();
+
+	x2apic_write(APIC_ICR, (1ULL << 32) | ICR_DM_FIXED | WAKE_VECTOR);
+	spin_for(&answered, want);
+	return guest_rdtsc() - t0;
+}
+
+/*
+ * One round, then the host reads the PAUSE exits so far: the first
+ * round is not counted (on Bochs it spins for 2 ms, with or without
+ * the yield, before vCPU 1's thread first takes the CPU).
+ */
+static void guest_waker(uint64_t arg)
+{
+	uint64_t i;
+
+	guest_x2apic_enable();
+	wake_and_wait(1);
+	GUEST_SYNC(0);
+	for (i = 0; i < ROUNDS; i++)
+		round_trip[i] = wake_and_wait(i + 2);
+	GUEST_DONE();
+}
+
+/* vCPU 1: halted with IF = 1 until every IPI has been answered */
+static void guest_sleeper(uint64_t arg)
+{
+	guest_x2apic_enable();
+	while (answered < ROUNDS + 1)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
 	GUEST_DONE();
 }
 
@@ -202,6 +256,51 @@ TEST(sibling_handoff_is_prompt)
 	EXPECT_NE(0, exits) TH_LOG("no PAUSE exit counted with pause_exiting on");
 	/* a tick of a 250 Hz kernel is 4000 us; one yield per handoff is far less */
 	EXPECT_GT(1000, median_us) TH_LOG("the spinner kept the CPU until the tick");
+}
+
+TEST(woken_sibling_gets_the_cpu)
+{
+	uint64_t s[ROUNDS], khz, before, exits;
+	struct test_vm t;
+	struct test_ap ap = { 0 };
+	struct ucall uc;
+	pthread_t th;
+	int on, cpu;
+
+	SKIP_IF_NO_VMON();
+	on = pause_exiting();
+	ASSERT_LE(0, on) TH_LOG("cannot read %s", PARAM);
+	cpu = pin_to_one_cpu();
+	ASSERT_LE(0, cpu) TH_LOG("cannot pin to one CPU");
+	khz = tsc_khz();
+	ASSERT_OK(test_vm_create_c(&t, guest_waker, 0));
+	ASSERT_OK(test_set_gate(&t, WAKE_VECTOR, apic_irq_0x50));
+	ap.t = &t;
+	ASSERT_OK(test_add_cpu(&t, 1, &ap.cpu, guest_sleeper, 0));
+	ASSERT_EQ(0, pthread_create(&th, NULL, test_ap_thread, &ap));
+	usleep(100 * 1000);	/* let vCPU 1 reach its HLT */
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_SYNC);
+	before = pause_exits(_metadata, &t);
+	RUN_EXPECT_UCALL(&t, &uc, UCALL_DONE);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, ap.r) TH_LOG("vCPU 1: VMON_RUN %d", ap.r);
+	ASSERT_EQ(UCALL_DONE, ap.cmd) TH_LOG("vCPU 1: %s", test_describe_exit(&ap.cpu));
+
+	ASSERT_OK(test_sync_from_guest(&t, (void *)round_trip, sizeof(round_trip)));
+	memcpy(s, (void *)round_trip, sizeof(s));
+	qsort(s, ROUNDS, sizeof(s[0]), cmp_u64);
+	TH_LOG("CPU %d: IPI to answer median %llu ns, 10th %llu ns, 90th %llu ns", cpu,
+	       (unsigned long long)(s[ROUNDS / 2] * 1000000 / khz),
+	       (unsigned long long)(s[ROUNDS / 10] * 1000000 / khz),
+	       (unsigned long long)(s[ROUNDS * 9 / 10] * 1000000 / khz));
+	exits = pause_exits(_metadata, &t) - before;
+	libvmon_cpu_destroy(&ap.cpu);
+	test_vm_destroy(&t);
+	if (!on)
+		SKIP(return, "pause_exiting is N: the CPU has no PAUSE-loop exiting / pause filter (dmesg says which)");
+	TH_LOG("%llu PAUSE exits in %d rounds", (unsigned long long)exits, ROUNDS);
+	/* a sender that spins a window before yielding exits once a round */
+	EXPECT_GT(ROUNDS / 4, exits) TH_LOG("the sender spun for the woken vCPU");
 }
 
 struct stopper {
