@@ -506,9 +506,6 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
 	vmx_events_before_entry();
-	/* a full stint each time: counts down only while the guest runs */
-	if (vmx_config.preemption_timer)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
 
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);

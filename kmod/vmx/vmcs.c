@@ -108,6 +108,14 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_config.entry);
+	/*
+	 * A full stint at each entry: every VM entry loads the timer from
+	 * this field (SDM 26.5.1), and no exit writes it back without the
+	 * "save VMX-preemption timer value" exit control, which vmon does
+	 * not set (25.7.1), so the value written once holds.
+	 */
+	if (vmx_config.preemption_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
 	vmcs_write(EXCEPTION_BITMAP, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
