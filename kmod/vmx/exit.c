@@ -511,7 +511,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 		native_write_cr2(vmx->cr2);
 
 	vmon_spec_before_entry(vcpu);
-	fail = vmx_vmenter(&vcpu->regs, vmx->launched);
+	fail = vmx_vmenter(&vcpu->regs, vmx->launched, &vmx->host_rsp);
 	vmon_spec_after_exit(vcpu);
 
 	vmx->cr2 = native_read_cr2();

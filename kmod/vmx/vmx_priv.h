@@ -95,7 +95,7 @@ struct vmx_vcpu {
 	struct vmx_msr_entry *host_msrs;
 
 	/* host state written into the VMCS, compared before each entry */
-	unsigned long host_cr3, host_cr4;
+	unsigned long host_cr3, host_cr4, host_rsp;
 	struct desc_ptr host_gdt, host_idt;
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
 	u64 host_debugctl;		/* read at load, restored after each exit */
@@ -164,7 +164,7 @@ static inline void vmcs_clear_bits(unsigned long field, u32 bits)
 /* vmenter.S: returns 0 after a VM exit, else one of these */
 #define VMX_ENTER_FAIL_VALID	1	/* VMfailValid: VM-instruction error field */
 #define VMX_ENTER_FAIL_INVALID	2	/* VMfailInvalid: no current VMCS */
-int vmx_vmenter(struct vmon_regs *regs, unsigned int launched);
+int vmx_vmenter(struct vmon_regs *regs, unsigned int launched, unsigned long *host_rsp);
 void vmx_vmexit(void);			/* HOST_RIP: the VM-exit landing */
 
 /* vmx.c */
