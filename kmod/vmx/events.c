@@ -44,8 +44,9 @@ void vmx_events_setup(void)
 
 bool vmx_event_pending(struct vmon_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->exception.pending ||
-	       (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	return vmx->exception.pending || (vmx->entry_intr_info & INTR_INFO_VALID_MASK);
 }
 
 /*
@@ -77,13 +78,13 @@ bool vmx_nmi_allowed(struct vmon_vcpu *vcpu)
 
 void vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+	vmx_set_entry_intr_info(to_vmx(vcpu), vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 }
 
 void vmx_inject_nmi(struct vmon_vcpu *vcpu)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-		   X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+	vmx_set_entry_intr_info(to_vmx(vcpu),
+				X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 }
 
 /*
@@ -124,9 +125,9 @@ bool vmx_exception_has_error_code(u8 vector)
  * make the bit match the mode the guest is entered in.  The error code
  * a real-mode event gains in protected mode is 0.
  */
-void vmx_events_before_entry(void)
+void vmx_events_before_entry(struct vmx_vcpu *vmx)
 {
-	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	u32 info = vmx->entry_intr_info;
 	bool code;
 
 	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
@@ -138,7 +139,7 @@ void vmx_events_before_entry(void)
 		return;
 	if (code)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info ^ INTR_INFO_DELIVER_CODE_MASK);
+	vmx_set_entry_intr_info(vmx, info ^ INTR_INFO_DELIVER_CODE_MASK);
 }
 
 /*
@@ -181,7 +182,7 @@ void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	if (type == INTR_TYPE_NMI_INTR)
 		vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (VECTORING_INFO_VECTOR_MASK |
-		   VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
-		   VECTORING_INFO_VALID_MASK));
+	vmx_set_entry_intr_info(to_vmx(vcpu), info & (VECTORING_INFO_VECTOR_MASK |
+				VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
+				VECTORING_INFO_VALID_MASK));
 }

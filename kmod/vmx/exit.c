@@ -114,7 +114,7 @@ static void vmx_inject_exception(struct vmx_vcpu *vmx)
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 	}
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx_set_entry_intr_info(vmx, info);
 	e->pending = false;
 }
 
@@ -479,6 +479,7 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 void vmx_run(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason;
 	int fail;
 
 	BUILD_BUG_ON(offsetof(struct vmon_regs, rax) != 0);
@@ -505,7 +506,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	}
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
-	vmx_events_before_entry();
+	vmx_events_before_entry(vmx);
 
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
@@ -529,7 +530,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 		 * that an event the CPU refused cannot make every later
 		 * entry fail the same way.
 		 */
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vmx_set_entry_intr_info(vmx, 0);
 		if (fail == VMX_ENTER_FAIL_VALID) {
 			u32 err = vmcs_read(VM_INSTRUCTION_ERROR);
 
@@ -553,7 +554,17 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vmx->vmcs_rip = vcpu->regs.rip;
 	vmx->vmcs_rsp = vcpu->regs.rsp;
 	vmx->vmcs_rflags = vcpu->regs.rflags;
-	vmx_decode_exit(vcpu, vmcs_read(VM_EXIT_REASON));
+	reason = vmcs_read(VM_EXIT_REASON);
+	/*
+	 * The exit cleared the valid bit of the injection (SDM 25.8.3);
+	 * after an entry that failed while loading guest state (27.8) the
+	 * field is read back rather than assumed.
+	 */
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		vmx->entry_intr_info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	else
+		vmx->entry_intr_info = 0;
+	vmx_decode_exit(vcpu, reason);
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY &&
 	    !vmx_exit_is_plain_insn(vcpu->exit.hw_reason))
 		vmx_events_after_exit(vcpu, vcpu->exit.hw_reason, vcpu->exit.qualification);

@@ -312,7 +312,7 @@ static void vmx_write_reset_state(struct vmx_vcpu *vmx)
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_set_entry_intr_info(vmx, 0);
 	/* guest TSC = host TSC + offset (SDM 25.6.5), 0 at the VM's creation */
 	vmcs_write(TSC_OFFSET, vmx->vcpu.vm->tsc_offset);
 

@@ -114,6 +114,14 @@ struct vmx_vcpu {
 	u64 cr8;			/* TPR: MOV CR8 exits, the real TPR is the host's */
 	u64 dr[4], dr6, dr7;		/* MOV DR exits: kept in software */
 	struct vmx_pending_exception exception;
+	/*
+	 * The VM-entry interruption-information field as vmon last wrote
+	 * it: every VM exit clears its valid bit (SDM 25.8.3), so between
+	 * an exit and the next entry it holds only what vmon put there
+	 * since, and entry and event code read this copy, not the VMCS.
+	 * Written with vmx_set_entry_intr_info(), vCPU thread only.
+	 */
+	u32 entry_intr_info;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmon_vcpu *vcpu)
@@ -161,6 +169,13 @@ static inline void vmcs_clear_bits(unsigned long field, u32 bits)
 	vmcs_write(field, vmcs_read(field) & ~bits);
 }
 
+/* the VM-entry interruption information, and vmon's copy of it */
+static inline void vmx_set_entry_intr_info(struct vmx_vcpu *vmx, u32 info)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx->entry_intr_info = info;
+}
+
 /* vmenter.S: returns 0 after a VM exit, else one of these */
 #define VMX_ENTER_FAIL_VALID	1	/* VMfailValid: VM-instruction error field */
 #define VMX_ENTER_FAIL_INVALID	2	/* VMfailInvalid: no current VMCS */
@@ -200,7 +215,7 @@ void vmx_inject_nmi(struct vmon_vcpu *vcpu);
 void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
 void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual);
 bool vmx_exception_has_error_code(u8 vector);
-void vmx_events_before_entry(void);
+void vmx_events_before_entry(struct vmx_vcpu *vmx);
 
 /* dump.c, checks.c */
 int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
