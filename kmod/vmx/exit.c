@@ -69,12 +69,16 @@ static u64 *vmx_gpr(struct vmon_vcpu *vcpu, unsigned int nr)
 	return map[nr & 15];
 }
 
+/*
+ * Outside 64-bit mode RIP wraps at 4 GiB (EIP, SDM Vol. 1 3.5); a RIP
+ * that stays below 4 GiB needs no look at the mode (two VMREADs).
+ */
 void vmx_skip_instruction(struct vmon_vcpu *vcpu)
 {
 	u64 rip = vcpu->regs.rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	if (!vmx_guest_64bit_mode())
+	if (unlikely(upper_32_bits(rip)) && !vmx_guest_64bit_mode())
 		rip = (u32)rip;
 	vcpu->regs.rip = rip;
 	/* the blocking an STI or MOV SS set ends with the next instruction */
