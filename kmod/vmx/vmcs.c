@@ -155,8 +155,13 @@ static void vmx_write_constant_host_state(void)
 	vmcs_write(HOST_CR0, read_cr0());
 	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_DS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_ES_SELECTOR, __KERNEL_DS);
+	/*
+	 * The 64-bit kernel uses neither DS nor ES, and a 64-bit task's
+	 * are null: exit with null ones (allowed, SDM 26.2.3), so that
+	 * vcpu_put() reloads them only for a task that has others.
+	 */
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)vmx_vmexit);
 	vmcs_write(HOST_IA32_PAT, vmx_config.host_pat);
@@ -216,6 +221,7 @@ static void vmx_write_cpu_host_msrs(struct vmx_vcpu *vmx)
  */
 static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 {
+	u16 fs_sel, gs_sel;
 	u64 fs_base;
 
 	savesegment(ds, vmx->host_ds);
@@ -226,12 +232,24 @@ static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 	/*
 	 * SDM 26.2.3: host selectors need RPL = TI = 0.  A 32-bit task's
 	 * TLS selectors do not qualify: exit with a null selector and
-	 * reload the real one in vcpu_put().
+	 * reload the real one in vcpu_put().  The same task loads the
+	 * same values at each VMON_RUN: write only what changed.
 	 */
-	vmcs_write(HOST_FS_SELECTOR, (vmx->host_fs & 7) ? 0 : vmx->host_fs);
-	vmcs_write(HOST_GS_SELECTOR, (vmx->host_gs & 7) ? 0 : vmx->host_gs);
+	fs_sel = (vmx->host_fs & 7) ? 0 : vmx->host_fs;
+	gs_sel = (vmx->host_gs & 7) ? 0 : vmx->host_gs;
 	rdmsrl(MSR_FS_BASE, fs_base);
-	vmcs_write(HOST_FS_BASE, fs_base);
+	if (unlikely(fs_sel != vmx->vmcs_host_fs_sel)) {
+		vmcs_write(HOST_FS_SELECTOR, fs_sel);
+		vmx->vmcs_host_fs_sel = fs_sel;
+	}
+	if (unlikely(gs_sel != vmx->vmcs_host_gs_sel)) {
+		vmcs_write(HOST_GS_SELECTOR, gs_sel);
+		vmx->vmcs_host_gs_sel = gs_sel;
+	}
+	if (unlikely(fs_base != vmx->vmcs_host_fs_base)) {
+		vmcs_write(HOST_FS_BASE, fs_base);
+		vmx->vmcs_host_fs_base = fs_base;
+	}
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_msrs[VMX_MSR_KERNEL_GS_BASE].value);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
 }
@@ -348,6 +366,10 @@ int vmx_vcpu_init(struct vmon_vcpu *vcpu)
 		vmx->guest_msrs[i].index = vmx_switched_msr_index[i];
 	vmx->loaded_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
+	/* nothing written yet: no value a task has matches */
+	vmx->vmcs_host_fs_sel = U32_MAX;
+	vmx->vmcs_host_gs_sel = U32_MAX;
+	vmx->vmcs_host_fs_base = U64_MAX;
 	vmx->vpid = vmx_vpid_alloc();
 
 	preempt_disable();
@@ -422,8 +444,11 @@ void vmx_vcpu_put(struct vmon_vcpu *vcpu)
 	vmx_restore_host_tables(vmx);
 	if (vmx->host_ldt)
 		asm volatile("lldt %0" : : "rm"(vmx->host_ldt));
-	loadsegment(ds, vmx->host_ds);
-	loadsegment(es, vmx->host_es);
+	/* the exit loaded null DS and ES (vmx_write_constant_host_state()) */
+	if (unlikely(vmx->host_ds))
+		loadsegment(ds, vmx->host_ds);
+	if (unlikely(vmx->host_es))
+		loadsegment(es, vmx->host_es);
 	if (vmx->host_fs & 7)
 		loadsegment(fs, vmx->host_fs);
 	if (vmx->host_gs & 7)

@@ -98,6 +98,9 @@ struct vmx_vcpu {
 	unsigned long host_cr3, host_cr4, host_rsp;
 	struct desc_ptr host_gdt, host_idt;
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
+	/* HOST_FS/GS_SELECTOR and HOST_FS_BASE as written; -1: unknown */
+	u32 vmcs_host_fs_sel, vmcs_host_gs_sel;
+	u64 vmcs_host_fs_base;
 	u64 host_debugctl;		/* read at load, restored after each exit */
 
 	/*
