@@ -333,6 +333,7 @@ int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp);
 int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg);
 int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp);
 void vmon_events_prepare_entry(struct vmon_vcpu *vcpu);	/* irqs off, loaded */
+bool vmon_events_busy(struct vmon_vcpu *vcpu, int *busy);	/* irqs off, loaded */
 int vmon_events_window_exit(struct vmon_vcpu *vcpu);
 bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu);
 void vmon_events_report(struct vmon_vcpu *vcpu);

@@ -242,10 +242,10 @@ bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu)
  * Irqs off, loaded, from vmon_events_prepare_entry(): the highest
  * deliverable vector goes in when the guest can take it and no other
  * event is going in; it moves from IRR to ISR and raises the PPR
- * (11.8.4).  Otherwise the interrupt window is opened.  Returns whether
- * an event now goes in with this entry.
+ * (11.8.4).  Otherwise the interrupt window is opened.  *busy says
+ * whether an event goes in with this entry (vmon_events_busy()).
  */
-bool vmon_lapic_inject(struct vmon_vcpu *vcpu, bool busy, bool *window)
+void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	int v;
@@ -255,16 +255,16 @@ bool vmon_lapic_inject(struct vmon_vcpu *vcpu, bool busy, bool *window)
 	vmon_lapic_sync_cr8(vcpu);
 	v = vmon_lapic_pending_vector(vcpu);
 	if (v < 0)
-		return busy;
-	if (busy || !vmon_ops->interrupt_allowed(vcpu)) {
+		return;
+	if (vmon_events_busy(vcpu, busy) || !vmon_ops->interrupt_allowed(vcpu)) {
 		*window = true;
-		return busy;
+		return;
 	}
 	vmon_ops->inject_irq(vcpu, v);
 	clear_bit(v, l->irr);
 	__set_bit(v, l->isr);
 	vmon_lapic_update_ppr(vcpu);
-	return true;
+	*busy = 1;
 }
 
 /*
