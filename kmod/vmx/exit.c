@@ -75,7 +75,8 @@ static u64 *vmx_gpr(struct vmon_vcpu *vcpu, unsigned int nr)
  */
 void vmx_skip_instruction(struct vmon_vcpu *vcpu)
 {
-	u64 rip = vcpu->regs.rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 rip = vcpu->regs.rip + (vmx->exit_insn_len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	if (unlikely(upper_32_bits(rip)) && !vmx_guest_64bit_mode())
@@ -291,6 +292,7 @@ static void vmx_decode_io(struct vmon_vcpu *vcpu, u64 qual)
 	x->io.rep = qual & BIT(5);
 	x->io.port = qual >> 16;
 	x->io.insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	to_vmx(vcpu)->exit_insn_len = x->io.insn_len;
 	x->io.addr_size = 0;
 	x->io.seg = VMON_SEG_ES;
 	if (!x->io.string)
@@ -360,6 +362,16 @@ static bool vmx_exit_is_plain_insn(u32 reason)
 	default:
 		return false;
 	}
+}
+
+/*
+ * The same, and I/O instructions: exits that cannot happen while an
+ * event is delivered (SDM 28.2.4), so the IDT-vectoring information
+ * needs no VMREAD after them (vmx_events_after_exit()).
+ */
+static bool vmx_exit_no_vectoring(u32 reason)
+{
+	return vmx_exit_is_plain_insn(reason) || reason == EXIT_REASON_IO_INSTRUCTION;
 }
 
 static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
@@ -568,9 +580,10 @@ void vmx_run(struct vmon_vcpu *vcpu)
 		vmx->entry_intr_info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
 	else
 		vmx->entry_intr_info = 0;
+	vmx->exit_insn_len = 0;		/* not read yet */
 	vmx_decode_exit(vcpu, reason);
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY &&
-	    !vmx_exit_is_plain_insn(vcpu->exit.hw_reason))
+	    !vmx_exit_no_vectoring(vcpu->exit.hw_reason))
 		vmx_events_after_exit(vcpu, vcpu->exit.hw_reason, vcpu->exit.qualification);
 	/* after a failure while loading guest state the VMCS is still clear */
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)

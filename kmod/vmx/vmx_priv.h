@@ -125,6 +125,8 @@ struct vmx_vcpu {
 	 * Written with vmx_set_entry_intr_info(), vCPU thread only.
 	 */
 	u32 entry_intr_info;
+	/* VM_EXIT_INSTRUCTION_LEN of the last exit once read, 0 before */
+	u8 exit_insn_len;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmon_vcpu *vcpu)
