@@ -390,8 +390,7 @@ int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
 void vmon_fpu_run_begin(struct vmon_vcpu *vcpu);	/* VMON_RUN starts */
 void vmon_fpu_run_end(struct vmon_vcpu *vcpu);		/* VMON_RUN returns */
-void vmon_fpu_load_guest(struct vmon_vcpu *vcpu);	/* irqs off */
-void vmon_fpu_put_guest(struct vmon_vcpu *vcpu);	/* irqs off */
+/* vmon_fpu_load_guest(), vmon_fpu_put_guest(): inline in fpu.h */
 int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);
 
 /* mem.c */

@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "core.h"
+#include "fpu.h"
 #include "observe.h"
 
 /* caller holds vm->lock; dev.c publishes the vCPU in vm->vcpus[] */
