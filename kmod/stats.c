@@ -191,23 +191,6 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 		vmon_trace_exit(vcpu, ns);
 }
 
-/*
- * Irqs off: the exit was handled in the run loop's fast path and the
- * guest is entered again at once, so the entry's TSC read ends both
- * the host time and the handling time (vmon_stats_close_host()): no
- * TSC read of its own.  Tracers get their events from the full path
- * (the fast path is not taken while anyone traces the VM).
- */
-void vmon_stats_handled_fast(struct vmon_vcpu *vcpu)
-{
-	struct vmon_vcpu_stats *s = vcpu->stats;
-
-	s->host_open = true;
-	s->hist_open = true;
-	if (unlikely(!(vcpu->exit_count & 1023)))
-		vmon_trace_refresh_mcast();
-}
-
 /* VMON_RUN returns: a round trip to userspace, whatever the reason */
 void vmon_stats_user_return(struct vmon_vcpu *vcpu)
 {
