@@ -115,34 +115,6 @@ bool vmx_exception_has_error_code(u8 vector)
 }
 
 /*
- * Irqs off, loaded, right before VM entry.  SDM 26.2.1.3: a hardware
- * exception goes in with an error code exactly when its vector has one
- * and, under unrestricted guest, CR0.PE is set; otherwise the entry
- * fails (VMfailValid, invalid control field).  An event delivered again
- * from the IDT-vectoring information carries the error-code bit of the
- * exit that reported it (Bochs sets it even in real mode), an exception
- * may have been queued before userspace changed CR0.PE with SET_SREGS:
- * make the bit match the mode the guest is entered in.  The error code
- * a real-mode event gains in protected mode is 0.
- */
-void vmx_events_before_entry(struct vmx_vcpu *vmx)
-{
-	u32 info = vmx->entry_intr_info;
-	bool code;
-
-	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
-	    (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION))
-		return;
-	code = (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
-	       vmx_exception_has_error_code(info & INTR_INFO_VECTOR_MASK);
-	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
-		return;
-	if (code)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmx_set_entry_intr_info(vmx, info ^ INTR_INFO_DELIVER_CODE_MASK);
-}
-
-/*
  * After every VM exit that loaded guest state (irqs off, loaded).
  *
  * An exit in the middle of delivering an event (an EPT violation on the

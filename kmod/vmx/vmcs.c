@@ -255,25 +255,6 @@ static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 }
 
 /*
- * Irqs off, before every entry: CR3 changes with the task's mm and
- * PCID, CR4 when the kernel toggles bits (e.g. TSD for seccomp);
- * rewrite the VMCS copy only when the live value differs.
- */
-void vmx_refresh_host_state(struct vmx_vcpu *vmx)
-{
-	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-
-	if (unlikely(cr3 != vmx->host_cr3)) {
-		vmcs_write(HOST_CR3, cr3);
-		vmx->host_cr3 = cr3;
-	}
-	if (unlikely(cr4 != vmx->host_cr4)) {
-		vmcs_write(HOST_CR4, cr4);
-		vmx->host_cr4 = cr4;
-	}
-}
-
-/*
  * At vcpu_put(), not after every exit (as KVM does): the exits set the
  * GDTR and IDTR limits to 0xFFFF and the TR limit to 0x67 (SDM 28.5.2).
  * Larger descriptor-table limits change nothing for the kernel, which

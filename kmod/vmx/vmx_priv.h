@@ -12,6 +12,8 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <asm/asm.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
 #include <asm/vmx.h>
 
 #include "core.h"
@@ -199,7 +201,6 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu);
 void vmx_vcpu_put(struct vmon_vcpu *vcpu);
 void vmx_clear_cpu_vmcss(void);
 void vmx_vmcs_init_percpu(void);
-void vmx_refresh_host_state(struct vmx_vcpu *vmx);
 void vmx_update_ia32e_mode(struct vmx_vcpu *vmx);
 
 /* exit.c */
@@ -220,7 +221,6 @@ void vmx_inject_nmi(struct vmon_vcpu *vcpu);
 void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
 void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual);
 bool vmx_exception_has_error_code(u8 vector);
-void vmx_events_before_entry(struct vmx_vcpu *vmx);
 
 /* dump.c, checks.c */
 int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
@@ -267,5 +267,54 @@ void vmx_write_pdptes(const u64 pdptes[VMX_NR_PDPTES]);
 int vmx_load_pdptes(struct vmon_vcpu *vcpu, u64 cr3);
 void vmx_paging_changed(struct vmx_vcpu *vmx, const struct vmx_paging *old,
 			const struct vmx_paging *new);
+
+/* the two per-entry steps of vmx_run() that belong to vmcs.c and events.c, inline */
+
+/*
+ * Irqs off, before every entry: CR3 changes with the task's mm and
+ * PCID, CR4 when the kernel toggles bits (e.g. TSD for seccomp);
+ * rewrite the VMCS copy only when the live value differs.
+ */
+static __always_inline void vmx_refresh_host_state(struct vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+
+	if (unlikely(cr3 != vmx->host_cr3)) {
+		vmcs_write(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (unlikely(cr4 != vmx->host_cr4)) {
+		vmcs_write(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+}
+
+/*
+ * Irqs off, loaded, right before VM entry.  SDM 26.2.1.3: a hardware
+ * exception goes in with an error code exactly when its vector has one
+ * and, under unrestricted guest, CR0.PE is set; otherwise the entry
+ * fails (VMfailValid, invalid control field).  An event delivered again
+ * from the IDT-vectoring information carries the error-code bit of the
+ * exit that reported it (Bochs sets it even in real mode), an exception
+ * may have been queued before userspace changed CR0.PE with SET_SREGS:
+ * make the bit match the mode the guest is entered in.  The error code
+ * a real-mode event gains in protected mode is 0.
+ */
+static __always_inline void vmx_events_before_entry(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->entry_intr_info;
+	bool code;
+
+	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
+	    (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION))
+		return;
+	code = (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
+	       vmx_exception_has_error_code(info & INTR_INFO_VECTOR_MASK);
+	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
+		return;
+	if (code)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmx_set_entry_intr_info(vmx, info ^ INTR_INFO_DELIVER_CODE_MASK);
+}
 
 #endif /* VMON_VMX_PRIV_H */
