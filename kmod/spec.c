@@ -299,7 +299,8 @@ void vmon_spec_entry_flush(struct vmon_vcpu *vcpu)
 }
 
 /*
- * Called from the entry assembly after the RSB fill, before its RET.
+ * Called from the entry assembly after the RSB fill, before its RET,
+ * where the kernel patched the call in (X86_FEATURE_KERNEL_IBRS).
  * The guest never writes SPEC_CTRL (every MSR access exits: VMX runs
  * without MSR bitmaps, SVM's permission map intercepts all), so the
  * MSR still holds the host's value; but legacy IBRS protects only

@@ -181,7 +181,8 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	 */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE
-	call	vmon_spec_restore_host
+	/* only where the host runs with KERNEL_IBRS (spec.c) */
+	ALTERNATIVE "", "call vmon_spec_restore_host", X86_FEATURE_KERNEL_IBRS
 	UNTRAIN_RET
 	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 	CLEAR_BRANCH_HISTORY_VMEXIT
