@@ -280,11 +280,15 @@ static __always_inline void vmon_guest_enter_irqoff(void)
  * next entry.  A signal sent to this task from another CPU IPIs this
  * CPU; a reschedule request does the same.  Either may have arrived
  * while interrupts were off.  So may an INIT or a SIPI, which the loop
- * serves outside guest mode (vmon_lapic_block()).
+ * serves outside guest mode (vmon_lapic_block()).  signal_pending()
+ * and need_resched() are one load of the thread flags here: the fast
+ * path asks after every exit.
  */
 static bool vmon_must_leave(struct vmon_vcpu *vcpu)
 {
-	return signal_pending(current) || need_resched() ||
+	const unsigned long work = _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED;
+
+	return (read_thread_flags() & work) ||
 	       (READ_ONCE(vcpu->requests) & VMON_REQ_MP_MASK);
 }
 
