@@ -47,11 +47,13 @@ static __always_inline void vmon_spec_before_entry(struct vmon_vcpu *vcpu)
 	if (unlikely(vmon_spec_entry_work))
 		vmon_spec_entry_flush(vcpu);
 }
+
 /*
  * Called from vmenter.S / vmrun.S after the RSB fill and before the
  * first unbalanced RET, with host GS: the host's SPEC_CTRL back.
  */
 void vmon_spec_restore_host(void);
+
 /*
  * Irqs off: after the entry assembly returned.  VMSCAPE: the guest may
  * have trained the predictors against the host's user space (the VMM);
