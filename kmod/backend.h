@@ -137,6 +137,14 @@ struct vmon_backend_ops {
 	void (*get_sregs)(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 	int (*set_sregs)(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 	/*
+	 * loaded: the part of get_sregs that fetching and decoding the
+	 * instruction at RIP needs (emulate.c): cs.base, cs.l, cs.db, CR0,
+	 * CR3, CR4 and EFER, as get_sregs gives them.  Every other field of
+	 * *sregs is left as the caller had it: a few VMCS reads instead of
+	 * some fifty.
+	 */
+	void (*get_fetch_state)(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+	/*
 	 * loaded: MSRs the hardware switches (VMON_MSR_* in the uapi).
 	 * Return -ENOENT for an MSR the kernel does not own, -EINVAL for a
 	 * value the MSR cannot hold (the guest then gets #GP).  An EFER

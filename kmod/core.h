@@ -172,6 +172,8 @@ struct vmon_exit {
 			u64 gpa;
 			bool write;
 			bool fetch;
+			/* the CPU read a guest paging-structure entry at gpa */
+			bool walk;
 			u8 insn_len;	/* guest bytes the hardware gave, or 0 */
 			u8 insn[15];
 		} tdp;
@@ -209,6 +211,21 @@ enum vmon_pending {
 	VMON_PENDING_IO_IN,	/* merge run->io.data into RAX */
 	VMON_PENDING_RDMSR,	/* run->msr.data -> EDX:EAX, or #GP */
 	VMON_PENDING_WRMSR,	/* skip, or #GP */
+	VMON_PENDING_MMIO_LOAD,	/* run->mmio.data -> vcpu->mmio_load's register */
+};
+
+/*
+ * A decoded MMIO load that went to userspace (emulate.c): where the
+ * value goes, with the decoder's rules (vmon_write_gpr(),
+ * vmon_insn_load_value()).
+ */
+struct vmon_mmio_load {
+	u8 reg;			/* ModRM register number, 0..15 */
+	u8 op_bytes;		/* destination size */
+	u8 mem_bytes;		/* access size */
+	u8 rex;			/* REX prefix, 0 if none (AH..BH without one) */
+	bool sign_extend;	/* MOVSX */
+	bool long_mode;		/* 64-bit mode: a 32-bit write zero-extends */
 };
 
 /* events userspace handed the kernel, waiting for the guest (events.c) */
@@ -265,6 +282,7 @@ struct vmon_vcpu {
 	unsigned long requests;		/* atomic bit ops: vmon_vcpu_request() */
 	struct vmon_exit exit;
 	enum vmon_pending pending;
+	struct vmon_mmio_load mmio_load;	/* pending == VMON_PENDING_MMIO_LOAD */
 	u64 exit_count;
 
 	/* CPUID table the guest sees */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In-kernel emulation of the one instruction that touched a device the
- * kernel models (emulate.h).  The guest's access to such a page is a
- * TDP fault (an EPT violation, SDM Vol. 3C "EPT Violations"; a nested
- * page fault, APM Vol. 2 15.25.6) that names the guest-physical address
- * but neither the register nor the size: the instruction is decoded.
+ * kernel models (emulate.h), and the decode of the one that touched
+ * userspace's (vmon_mmio_user_exit()).  The guest's access to such a
+ * page is a TDP fault (an EPT violation, SDM Vol. 3C "EPT Violations";
+ * a nested page fault, APM Vol. 2 15.25.6) that names the
+ * guest-physical address but neither the register nor the size: the
+ * instruction is decoded.
  *
  * The decoder and the guest page-table walker are libvmon's own sources
  * compiled into the module (decode.c, gva.c include tools/lib/): the
@@ -31,7 +33,8 @@ static int vmon_emul_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len
 }
 
 /*
- * Up to VMON_INSN_MAX bytes at CS:RIP, one page at a time: an
+ * Up to VMON_INSN_MAX bytes at CS:RIP, one page at a time (sregs holds
+ * only what get_fetch_state() reads; nothing else of it is used): an
  * instruction may straddle two pages that are mapped anywhere.  Returns
  * how many bytes could be read; the decoder tells whether they suffice.
  */
@@ -145,8 +148,11 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 	if (x->tdp.fetch)
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
 					   "instruction fetch from an emulated device page");
+	if (x->tdp.walk)
+		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
+					   "guest page tables in an emulated device page");
 
-	vmon_get_sregs(vcpu, &sregs);
+	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
 	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
 	/* -ENODATA: the bytes ran out, the rest of the code is not in RAM */
@@ -192,10 +198,10 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 	int r;
 
 	lockdep_assert_held(&vcpu->mutex);
-	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch)
+	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch || x->tdp.walk)
 		return -ENOENT;
 
-	vmon_get_sregs(vcpu, &sregs);
+	vmon_ops->get_fetch_state(vcpu, &sregs);
 	mode = vmon_code_size(&sregs);
 	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
 	if (r || insn.kind == VMON_INSN_LOAD)
@@ -205,4 +211,97 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 		return r;
 	vmon_emul_advance(vcpu, &insn, mode);
 	return 1;
+}
+
+/*
+ * The decoded form of an MMIO exit to userspace (KVM_EXIT_MMIO's
+ * division of labour): the kernel has the instruction bytes at hand
+ * (SVM decode assists) or reads them with a handful of VMCS reads and
+ * the guest's page tables in the pinned slots, where userspace would
+ * need VMON_GET_SREGS and its own walk.  Not decoded, and left to
+ * userspace's full emulator: a fetch; the CPU's read of a guest
+ * paging-structure entry; an access made while the CPU was delivering
+ * an event (an IDT or stack access: neither is the data of the
+ * instruction at RIP); code that cannot be read; an
+ * instruction the decoder does not know (string moves among them); a
+ * decoded direction that is not the hardware's (the guest rewrote its
+ * code between the access and the fetch).
+ */
+static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_mmio_load *load = &vcpu->mmio_load;
+	struct vmon_sregs sregs;
+	struct vmon_insn insn;
+	u8 buf[VMON_INSN_MAX];
+	unsigned int mode, n = 0;
+	bool store;
+
+	if (x->tdp.fetch || x->tdp.walk || vmon_ops->event_pending(vcpu))
+		return false;
+	vmon_ops->get_fetch_state(vcpu, &sregs);
+	mode = vmon_code_size(&sregs);
+	if (vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn))
+		return false;
+	store = insn.kind != VMON_INSN_LOAD;
+	if (x->tdp.write != store)
+		return false;
+
+	run->mmio.flags |= VMON_MMIO_DECODED;
+	run->mmio.len = insn.mem_bytes;
+	run->mmio.insn_len = insn.len;
+	memcpy(run->mmio.insn, buf, insn.len);
+	switch (insn.kind) {
+	case VMON_INSN_STORE_REG:
+		run->mmio.data = vmon_read_gpr(&vcpu->regs, insn.reg, insn.mem_bytes, insn.rex);
+		break;
+	case VMON_INSN_STORE_IMM:
+		/* the decoder sign-extended a 64-bit MOV's imm32 already */
+		run->mmio.data = insn.imm;
+		break;
+	case VMON_INSN_LOAD:
+		load->reg = insn.reg;
+		load->op_bytes = insn.op_bytes;
+		load->mem_bytes = insn.mem_bytes;
+		load->rex = insn.rex;
+		load->sign_extend = insn.sign_extend;
+		load->long_mode = mode == 8;
+		vcpu->pending = VMON_PENDING_MMIO_LOAD;
+		break;
+	}
+	vmon_emul_advance(vcpu, &insn, mode);
+	return true;
+}
+
+void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
+{
+	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_run *run = vcpu->run;
+
+	lockdep_assert_held(&vcpu->mutex);
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->exit_reason = VMON_EXIT_MMIO;
+	run->mmio.gpa = x->tdp.gpa;
+	if (x->tdp.write)
+		run->mmio.flags |= VMON_MMIO_WRITE;
+	if (x->tdp.fetch)
+		run->mmio.flags |= VMON_MMIO_FETCH;
+	if (readonly_slot)
+		run->mmio.flags |= VMON_MMIO_READONLY_SLOT;
+	if (vmon_mmio_decode_user(vcpu, run))
+		return;
+	run->mmio.insn_len = min_t(u8, x->tdp.insn_len, sizeof(run->mmio.insn));
+	memcpy(run->mmio.insn, x->tdp.insn, run->mmio.insn_len);
+}
+
+void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data)
+{
+	const struct vmon_mmio_load *load = &vcpu->mmio_load;
+	struct vmon_insn insn = {
+		.mem_bytes = load->mem_bytes,
+		.sign_extend = load->sign_extend,
+	};
+
+	vmon_write_gpr(&vcpu->regs, load->reg, load->op_bytes, load->rex, load->long_mode,
+		       vmon_insn_load_value(&insn, data));
 }

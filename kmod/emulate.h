@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * In-kernel emulation of the one instruction that touched a device the
- * kernel models (the local APIC's xAPIC page): fetch it at the guest's
- * RIP, decode it with the MOV decoder libvmon also uses
+ * kernel models (the local APIC's xAPIC page, an ioeventfd): fetch it at
+ * the guest's RIP, decode it with the MOV decoder libvmon also uses
  * (tools/lib/decode.c), perform the access through a handler, write the
- * result back and advance RIP.
+ * result back and advance RIP.  For userspace's devices the same decode
+ * turns the MMIO exit into an access (vmon_mmio_user_exit()).
  */
 #ifndef VMON_EMULATE_H
 #define VMON_EMULATE_H
@@ -39,5 +40,18 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
  * decoded, or fn refused it.  Nothing is written to the run page.
  */
 int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque);
+
+/*
+ * An MMIO exit to userspace after a TDP fault (exit.c): fill run->mmio
+ * as the uapi describes it, decoded (VMON_MMIO_DECODED: RIP advanced,
+ * a load left pending for the next VMON_RUN) when the instruction is a
+ * MOV form the decoder knows whose direction is the hardware's, else
+ * undecoded.  Never fails: what cannot be decoded is userspace's.
+ * vcpu->mutex held, loaded, preemption enabled.
+ */
+void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot);
+
+/* VMON_PENDING_MMIO_LOAD: write data, as the load would have, to its register */
+void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data);
 
 #endif /* VMON_EMULATE_H */

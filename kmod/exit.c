@@ -21,6 +21,7 @@
 #include <asm/processor-flags.h>
 
 #include "core.h"
+#include "emulate.h"
 
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
@@ -123,7 +124,6 @@ static int vmon_exit_io(struct vmon_vcpu *vcpu)
 static int vmon_exit_tdp_fault(struct vmon_vcpu *vcpu)
 {
 	const struct vmon_exit *x = &vcpu->exit;
-	struct vmon_run *run = vcpu->run;
 	int r;
 
 	/* the xAPIC page decodes before memory, as on hardware (SDM Vol. 3A 11.4.1) */
@@ -140,17 +140,8 @@ static int vmon_exit_tdp_fault(struct vmon_vcpu *vcpu)
 	if (vmon_ioeventfd_mmio(vcpu) == 1)
 		return 1;
 
-	memset(&run->mmio, 0, sizeof(run->mmio));
-	run->exit_reason = VMON_EXIT_MMIO;
-	run->mmio.gpa = x->tdp.gpa;
-	if (x->tdp.write)
-		run->mmio.flags |= VMON_MMIO_WRITE;
-	if (x->tdp.fetch)
-		run->mmio.flags |= VMON_MMIO_FETCH;
-	if (r == -EACCES)
-		run->mmio.flags |= VMON_MMIO_READONLY_SLOT;
-	run->mmio.insn_len = min_t(u8, x->tdp.insn_len, sizeof(run->mmio.insn));
-	memcpy(run->mmio.insn, x->tdp.insn, run->mmio.insn_len);
+	/* userspace's device: decoded by the kernel where it can (emulate.c) */
+	vmon_mmio_user_exit(vcpu, r == -EACCES);
 	return 0;
 }
 
@@ -465,6 +456,10 @@ void vmon_complete_user_exit(struct vmon_vcpu *vcpu)
 			vmon_inject_gp0(vcpu);
 		else
 			vmon_skip_instruction(vcpu);
+		break;
+	case VMON_PENDING_MMIO_LOAD:
+		/* RIP is past the load already (vmon_mmio_user_exit()) */
+		vmon_mmio_complete_load(vcpu, READ_ONCE(run->mmio.data));
 		break;
 	}
 	vcpu->pending = VMON_PENDING_NONE;

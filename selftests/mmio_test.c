@@ -4,7 +4,9 @@
  * libvmon_emulate_mmio(): loads and stores of sizes 1/2/4 (MOV r/m, MOV imm,
  * MOVZX, MOVSX, a store from AH), and a write to a read-only slot, which
  * must exit with VMON_MMIO_READONLY_SLOT while reads of it do not exit.
- * The guest reports register values with OUT to port 0x11.
+ * The guest reports register values with OUT to port 0x11.  Every one
+ * of these MOV forms arrives decoded by the kernel (VMON_MMIO_DECODED)
+ * in every mode; mmio_decode_test looks at the run page itself.
  */
 #include "kselftest_harness.h"
 #include "test_vm.h"
@@ -63,7 +65,8 @@ struct event {
 struct device {
 	struct event ev[16];
 	unsigned int n;
-	__u32 mmio_flags;
+	__u32 mmio_flags;	/* of the exit being emulated, but DECODED */
+	unsigned int undecoded;	/* MMIO exits without VMON_MMIO_DECODED */
 };
 
 static int mmio_access(void *opaque, __u64 gpa, void *data, unsigned int len, bool is_write)
@@ -138,7 +141,9 @@ static bool run_to_hlt(struct __test_metadata *_metadata, struct test_vm *t,
 		case VMON_EXIT_HLT:
 			return true;
 		case VMON_EXIT_MMIO:
-			d->mmio_flags = run->mmio.flags;
+			d->mmio_flags = run->mmio.flags & ~VMON_MMIO_DECODED;
+			if (!(run->mmio.flags & VMON_MMIO_DECODED))
+				d->undecoded++;
 			r = libvmon_emulate_mmio(&t->cpu, mmio_access, d);
 			if (r) {
 				TH_LOG("libvmon_emulate_mmio: %s on %s", strerror(-r),
@@ -203,6 +208,7 @@ TEST_F(mmio, read_and_write)
 	ASSERT_OK(test_vm_load_blob(&self->t, variant->rw, variant->rw_end));
 	ASSERT_TRUE(run_to_hlt(_metadata, &self->t, &self->dev));
 	check_events(_metadata, &self->dev, want, sizeof(want) / sizeof(want[0]));
+	EXPECT_EQ(0, self->dev.undecoded) TH_LOG("MOV forms the kernel did not decode");
 }
 
 TEST_F(mmio, write_to_readonly_slot)
@@ -223,6 +229,7 @@ TEST_F(mmio, write_to_readonly_slot)
 	ASSERT_OK(test_vm_load_blob(&self->t, variant->ro, variant->ro_end));
 	ASSERT_TRUE(run_to_hlt(_metadata, &self->t, &self->dev));
 	check_events(_metadata, &self->dev, want, sizeof(want) / sizeof(want[0]));
+	EXPECT_EQ(0, self->dev.undecoded) TH_LOG("MOV forms the kernel did not decode");
 	/* the guest's write did not reach the slot's memory */
 	EXPECT_EQ(0xcafef00d, ro[1]);
 }

@@ -134,6 +134,8 @@ static void svm_decode_io(struct svm_vcpu *svm, struct vmon_exit *exit)
 /* APM 15.25.6: EXITINFO1 of a nested page fault is a #PF error code */
 #define SVM_NPF_WRITE	BIT_ULL(1)
 #define SVM_NPF_FETCH	BIT_ULL(4)
+/* the fault hit the guest's page tables, not the final address */
+#define SVM_NPF_GUEST_WALK	BIT_ULL(33)
 
 static void svm_decode_npf(struct svm_vcpu *svm, struct vmon_exit *exit)
 {
@@ -143,6 +145,7 @@ static void svm_decode_npf(struct svm_vcpu *svm, struct vmon_exit *exit)
 	exit->tdp.gpa = ctl->exit_info_2;
 	exit->tdp.write = ctl->exit_info_1 & SVM_NPF_WRITE;
 	exit->tdp.fetch = ctl->exit_info_1 & SVM_NPF_FETCH;
+	exit->tdp.walk = ctl->exit_info_1 & SVM_NPF_GUEST_WALK;
 	/* APM 15.33.4: decode assists fetched up to 15 instruction bytes */
 	if (svm_features.decode_assists && ctl->insn_len) {
 		exit->tdp.insn_len = min_t(u8, ctl->insn_len, sizeof(exit->tdp.insn));

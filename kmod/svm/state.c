@@ -160,6 +160,19 @@ void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 	sregs->efer = svm_guest_efer(to_svm(vcpu));
 }
 
+void svm_get_fetch_state(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
+{
+	const struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	sregs->cs.base = save->cs.base;
+	sregs->cs.l = !!(save->cs.attrib & SVM_SELECTOR_L_MASK);
+	sregs->cs.db = !!(save->cs.attrib & SVM_SELECTOR_DB_MASK);
+	sregs->cr0 = save->cr0;
+	sregs->cr3 = save->cr3;
+	sregs->cr4 = save->cr4;
+	sregs->efer = svm_guest_efer(to_svm(vcpu));
+}
+
 /*
  * Reject only what the VMCB cannot hold.  Inconsistent combinations
  * (CS.L with CS.D in long mode, EFER.LME+CR0.PG without CR4.PAE, ...)

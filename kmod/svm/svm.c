@@ -336,6 +336,7 @@ const struct vmon_backend_ops svm_backend_ops = {
 
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.get_fetch_state	= svm_get_fetch_state,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.get_cr8		= svm_get_cr8,

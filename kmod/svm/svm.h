@@ -158,6 +158,7 @@ void svm_restore_save_area(struct svm_vcpu *svm);
 
 /* state.c */
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+void svm_get_fetch_state(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 int svm_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 int svm_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 u8 svm_get_cr8(struct vmon_vcpu *vcpu);

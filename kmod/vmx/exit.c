@@ -471,11 +471,17 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 		x->kind = VMON_X_WRMSR;
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
-		/* SDM Table 28-7: bit 1 data write, bit 2 instruction fetch */
+		/*
+		 * SDM Table 28-7: bit 1 data write, bit 2 instruction fetch;
+		 * bit 7 set with bit 8 clear: an access to a guest
+		 * paging-structure entry, not to the linear address
+		 */
 		x->kind = VMON_X_TDP_FAULT;
 		x->tdp.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 		x->tdp.write = qual & EPT_VIOLATION_ACC_WRITE;
 		x->tdp.fetch = qual & EPT_VIOLATION_ACC_INSTR;
+		x->tdp.walk = (qual & EPT_VIOLATION_GVA_IS_VALID) &&
+			      !(qual & EPT_VIOLATION_GVA_TRANSLATED);
 		x->tdp.insn_len = 0;
 		break;
 	case EXIT_REASON_XSETBV:

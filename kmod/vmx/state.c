@@ -158,6 +158,19 @@ void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
 	sregs->efer = vmcs_read(GUEST_IA32_EFER);
 }
 
+void vmx_get_fetch_state(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs)
+{
+	u32 ar = vmcs_read(GUEST_CS_AR_BYTES);
+
+	sregs->cs.base = vmcs_read(GUEST_CS_BASE);
+	sregs->cs.l = !!(ar & VMX_AR_L_MASK);
+	sregs->cs.db = !!(ar & VMX_AR_DB_MASK);
+	sregs->cr0 = vmx_guest_cr0();
+	sregs->cr3 = vmcs_read(GUEST_CR3);
+	sregs->cr4 = vmx_guest_cr4();
+	sregs->efer = vmcs_read(GUEST_IA32_EFER);
+}
+
 /* EFER bits a VMX guest may hold: SCE, LME, LMA, NXE (SDM 2.2.1) */
 #define VMX_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 

@@ -479,6 +479,7 @@ const struct vmon_backend_ops vmx_backend_ops = {
 	.check_guest_state = vmx_check_guest_state,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
+	.get_fetch_state = vmx_get_fetch_state,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
 	.get_cr8 = vmx_get_cr8,

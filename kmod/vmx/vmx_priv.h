@@ -240,6 +240,7 @@ void vmx_ept_flush_all(void);
 /* state.c */
 void vmx_write_reset_segments(void);
 void vmx_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
+void vmx_get_fetch_state(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);
 int vmx_set_sregs(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs);
 int vmx_get_msr(struct vmon_vcpu *vcpu, u32 index, u64 *data);
 int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data);

@@ -16,9 +16,10 @@
  *   wrmsr     WRMSR of IA32_MTRR_DEF_TYPE, of the value it holds
  *   out       OUT to a port: exit to userspace, which completes it
  *   in        IN from a port: userspace supplies the value
- *   mmio-w    MOV to an address outside guest RAM: userspace decodes
- *             (vmon: libvmon's libvmon_emulate_mmio(), as "vmon run" does;
- *             KVM: its in-kernel decoder, KVM_EXIT_MMIO) and completes
+ *   mmio-w    MOV to an address outside guest RAM: the kernel decodes
+ *             it (vmon: VMON_MMIO_DECODED, handled by libvmon's
+ *             libvmon_emulate_mmio() as "vmon run" does; KVM:
+ *             KVM_EXIT_MMIO) and userspace completes it
  *   mmio-r    MOV from such an address, the same way
  *   hlt       HLT with interrupts on: exit to userspace, which injects
  *             an external interrupt (VMON_INTERRUPT / KVM_INTERRUPT, the

@@ -313,8 +313,9 @@ const char *test_describe_exit(struct vmon_cpu *cpu)
 		}
 		break;
 	case VMON_EXIT_MMIO:
-		snprintf(buf + n, sizeof(buf) - n, ": gpa 0x%llx flags 0x%x",
-			 (unsigned long long)run->mmio.gpa, run->mmio.flags);
+		snprintf(buf + n, sizeof(buf) - n, ": gpa 0x%llx flags 0x%x len %u data 0x%llx",
+			 (unsigned long long)run->mmio.gpa, run->mmio.flags, run->mmio.len,
+			 (unsigned long long)run->mmio.data);
 		break;
 	case VMON_EXIT_FAIL_ENTRY:
 		snprintf(buf + n, sizeof(buf) - n,

@@ -99,6 +99,31 @@ static int fetch_insn(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 	return got ? (int)got : -EFAULT;
 }
 
+/*
+ * An exit the kernel decoded (VMON_MMIO_DECODED): RIP is past the
+ * instruction already; a store's value is in run->mmio.data, a load's
+ * goes there and the next VMON_RUN writes it to the register.  No
+ * ioctl, no page walk.
+ */
+static int emulate_decoded(struct vmon_run *run, vmon_mmio_access_fn access, void *opaque)
+{
+	unsigned int len = run->mmio.len;
+	__u64 val;
+	int ret;
+
+	if (len != 1 && len != 2 && len != 4 && len != 8)
+		return -EINVAL;
+	if (run->mmio.flags & VMON_MMIO_WRITE) {
+		val = run->mmio.data;
+		return access(opaque, run->mmio.gpa, &val, len, true);
+	}
+	val = 0;
+	ret = access(opaque, run->mmio.gpa, &val, len, false);
+	if (!ret)
+		run->mmio.data = val;
+	return ret;
+}
+
 int libvmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 			    vmon_mmio_access_fn access, void *opaque)
 {
@@ -112,6 +137,8 @@ int libvmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sr
 
 	if (run->exit_reason != VMON_EXIT_MMIO)
 		return -EINVAL;
+	if (run->mmio.flags & VMON_MMIO_DECODED)
+		return emulate_decoded(run, access, opaque);
 	if (run->mmio.insn_len) {
 		n = run->mmio.insn_len > VMON_INSN_MAX ? VMON_INSN_MAX : run->mmio.insn_len;
 		memcpy(buf, run->mmio.insn, n);
@@ -153,9 +180,13 @@ int libvmon_emulate_mmio_sregs(struct vmon_cpu *cpu, const struct vmon_sregs *sr
 
 int libvmon_emulate_mmio(struct vmon_cpu *cpu, vmon_mmio_access_fn access, void *opaque)
 {
+	struct vmon_run *run = cpu->run;
 	struct vmon_sregs sregs;
-	int ret = libvmon_get_sregs(cpu, &sregs);
+	int ret;
 
+	if (run->exit_reason == VMON_EXIT_MMIO && (run->mmio.flags & VMON_MMIO_DECODED))
+		return emulate_decoded(run, access, opaque);
+	ret = libvmon_get_sregs(cpu, &sregs);
 	if (ret)
 		return ret;
 	return libvmon_emulate_mmio_sregs(cpu, &sregs, access, opaque);

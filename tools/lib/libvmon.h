@@ -135,10 +135,14 @@ int libvmon_gva_to_gpa(struct vmon_cpu *cpu, const struct vmon_sregs *sregs,
 		    __u64 gva, bool write, __u64 *gpa);
 
 /*
- * MMIO emulation (emulate.c).  Call on VMON_EXIT_MMIO: decodes the
- * instruction at RIP (the MOV forms compilers emit for device access),
- * calls access() for the data, updates run->regs and sets regs_dirty.
- * Returns -EOPNOTSUPP for an instruction it does not know.
+ * MMIO emulation (emulate.c).  Call on VMON_EXIT_MMIO.  An exit the
+ * kernel decoded (VMON_MMIO_DECODED) costs one access() and nothing
+ * else: a store's value comes from run->mmio.data, a load's goes there
+ * for the next VMON_RUN.  Otherwise it reads the segment registers
+ * (VMON_GET_SREGS), decodes the instruction at RIP (the MOV forms
+ * compilers emit for device access), calls access() for the data,
+ * updates run->regs and sets regs_dirty.  Returns -EOPNOTSUPP for an
+ * instruction it does not know.
  */
 typedef int (*vmon_mmio_access_fn)(void *opaque, __u64 gpa, void *data,
 				   unsigned int len, bool is_write);

@@ -88,6 +88,9 @@ static int handle_mmio(struct vmon_cpu *cpu, struct vmon_machine *m)
 	ret = libvmon_emulate_mmio(cpu, mmio_access, m);
 	if (!ret)
 		return RUN_REENTER;
+	/* the kernel decoded it and moved RIP past it already */
+	if (run->mmio.flags & VMON_MMIO_DECODED)
+		rip -= run->mmio.insn_len;
 	print_insn(insn, sizeof(insn), run->mmio.insn, run->mmio.insn_len);
 	if (ret == -EOPNOTSUPP)
 		vmon_err("cannot emulate the instruction at RIP=0x%llx (bytes: %s) that %s MMIO address 0x%llx: not one of the MOV forms vmon decodes",

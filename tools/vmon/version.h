@@ -18,7 +18,7 @@
 
 /* the loaded vmon.ko's release (/sys/module/vmon/version), or NULL */
 const char *vmon_module_release(char *buf, size_t len);
-/* "vmon.ko 0.2 speaks ABI version 2, this vmon 0.1 speaks ABI version 1" */
+/* "vmon.ko 0.2 speaks ABI version 3, this vmon 0.1 speaks ABI version 2" */
 void vmon_api_mismatch_msg(char *buf, size_t len, int module_api, const char *module_release);
 /*
  * 0 when module_api is this vmon's; else one error line naming both

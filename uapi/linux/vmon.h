@@ -16,7 +16,12 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define VMON_API_VERSION	1
+/*
+ * 2: VMON_EXIT_MMIO arrives decoded by the kernel (VMON_MMIO_DECODED,
+ * RIP already past the instruction); a userspace of version 1 would
+ * emulate the next instruction instead.
+ */
+#define VMON_API_VERSION	2
 
 /* unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1) */
 #define VMONIO			0xB2
@@ -439,6 +444,7 @@ enum vmon_exit_reason {
 #define VMON_MMIO_WRITE		(1u << 0)
 #define VMON_MMIO_FETCH		(1u << 1)  /* instruction fetch */
 #define VMON_MMIO_READONLY_SLOT	(1u << 2)  /* write to a read-only slot */
+#define VMON_MMIO_DECODED	(1u << 3)  /* the kernel decoded it: len, data */
 
 /* run->fail_entry.kind */
 enum vmon_fail_kind {
@@ -510,14 +516,39 @@ struct vmon_run {
 			__u8  padding;
 		} io;
 		/*
-		 * VMON_EXIT_MMIO: userspace decodes and emulates, then
-		 * advances run->regs.rip and sets regs_dirty.
+		 * VMON_EXIT_MMIO, a data access outside guest RAM (or a
+		 * write to a read-only slot).
+		 *
+		 * With VMON_MMIO_DECODED the kernel decoded a MOV form
+		 * (MOV, MOV imm, MOV moffs, MOVZX, MOVSX) and RIP is
+		 * already past it: userspace performs an access of len
+		 * bytes at gpa and does nothing else.  A store
+		 * (VMON_MMIO_WRITE): data holds the value.  A load:
+		 * userspace stores the value in data (the low len bytes
+		 * count) and the next VMON_RUN writes it to the
+		 * destination register, with the instruction's size,
+		 * zero- or sign-extension; that RUN completes it even if
+		 * it returns at once (immediate_exit, a signal).
+		 * insn[] holds the instruction's insn_len bytes.
+		 *
+		 * Without it (an instruction the kernel does not decode:
+		 * string moves, other opcodes, code outside RAM; a fetch;
+		 * the CPU's own access to the guest's page tables or, while
+		 * delivering an event, to its IDT or stack) userspace
+		 * decodes and emulates the instruction at run->regs.rip,
+		 * then advances run->regs.rip and sets regs_dirty.  insn[]
+		 * holds the bytes at RIP where the hardware supplied them
+		 * (SVM decode assists), insn_len 0 if none; len, data and
+		 * padding are 0.
 		 */
 		struct {
 			__u64 gpa;
 			__u32 flags;		/* VMON_MMIO_* */
 			__u8  insn_len;		/* bytes valid in insn[], 0 if none */
 			__u8  insn[15];
+			__u8  len;		/* DECODED: 1, 2, 4 or 8 */
+			__u8  padding[3];	/* 0 */
+			__u64 data;		/* DECODED: the value, little-endian */
 		} mmio;
 		/* VMON_EXIT_FAIL_ENTRY */
 		struct {

@@ -71,6 +71,57 @@ static void set_insn(struct vmon_run *run, const __u8 *b, unsigned int n)
 	run->mmio.insn_len = n;
 }
 
+/*
+ * Exits the kernel decoded: one access, no ioctl (the fake vCPU has no
+ * fd, so VMON_GET_SREGS would fail), no register edits.
+ */
+TEST_F(emu, decoded_store_is_one_access)
+{
+	struct vmon_run *run = &self->f.run;
+
+	run->mmio.flags = VMON_MMIO_WRITE | VMON_MMIO_DECODED;
+	run->mmio.gpa = 0xd0000020;
+	run->mmio.len = 2;
+	run->mmio.data = 0xbeef;
+	run->regs.rip = 0x1234;
+	ASSERT_EQ(0, libvmon_emulate_mmio(&self->f.cpu, mmio, &self->dev));
+	EXPECT_TRUE(self->dev.last_write);
+	EXPECT_EQ(0xd0000020, self->dev.last_gpa);
+	EXPECT_EQ(2, self->dev.last_len);
+	EXPECT_EQ(0xbeef, self->dev.written);
+	EXPECT_EQ(0x1234, run->regs.rip);
+	EXPECT_EQ(0, run->regs_dirty);
+}
+
+TEST_F(emu, decoded_load_leaves_the_value_in_the_run_page)
+{
+	struct vmon_run *run = &self->f.run;
+
+	run->mmio.flags = VMON_MMIO_DECODED;
+	run->mmio.gpa = 0xd0000030;
+	run->mmio.len = 4;
+	run->mmio.data = 0;
+	run->regs.rax = 0x1111;
+	self->dev.read_value = 0x123456789abcdef0ULL;
+	ASSERT_EQ(0, libvmon_emulate_mmio(&self->f.cpu, mmio, &self->dev));
+	EXPECT_FALSE(self->dev.last_write);
+	EXPECT_EQ(4, self->dev.last_len);
+	/* only len bytes come from the device; the kernel writes the register */
+	EXPECT_EQ(0x9abcdef0ULL, run->mmio.data);
+	EXPECT_EQ(0x1111, run->regs.rax);
+	EXPECT_EQ(0, run->regs_dirty);
+}
+
+TEST_F(emu, decoded_exit_with_a_bad_length_is_refused)
+{
+	struct vmon_run *run = &self->f.run;
+
+	run->mmio.flags = VMON_MMIO_DECODED;
+	run->mmio.len = 3;
+	EXPECT_EQ(-EINVAL, libvmon_emulate_mmio(&self->f.cpu, mmio, &self->dev));
+	EXPECT_EQ(0, self->dev.last_len);
+}
+
 TEST_F(emu, load_word_keeps_upper_bits)
 {
 	static const __u8 insn[] = { 0x66, 0x8b, 0x03 };	/* mov (%rbx),%ax */
