@@ -107,6 +107,8 @@ struct vmon_vm {
 	/* written under lock, read locklessly with smp_load_acquire() */
 	struct vmon_vcpu *vcpus[VMON_MAX_VCPUS];
 	unsigned int nr_vcpus;		/* lock */
+	/* the vcpus[] slot a PAUSE loop tries first (spin.c): a lockless hint */
+	unsigned int spin_next;
 
 	struct mutex mem_lock;		/* memory slots, TDP tables */
 	/* written under mem_lock; read under RCU by vmon_read_guest() */
@@ -151,6 +153,7 @@ enum vmon_exit_kind {
 	VMON_X_UNHANDLED,	/* becomes VMON_EXIT_INTERNAL_ERROR */
 	VMON_X_IRQ_WINDOW,	/* the guest can take an external interrupt (events.c) */
 	VMON_X_NMI_WINDOW,	/* the guest no longer blocks NMIs (events.c) */
+	VMON_X_PAUSE,		/* a PAUSE loop: yield to a sibling (spin.c) */
 };
 
 struct vmon_exit {
@@ -303,8 +306,19 @@ struct vmon_vcpu {
 
 	/* exit statistics (stats.c): written by the vCPU thread, read by netlink */
 	struct vmon_vcpu_stats *stats;
+	/*
+	 * The task of the last VMON_RUN, for a sibling spinning on PAUSE to
+	 * yield to (spin.c): written under mutex, read under RCU.
+	 */
+	struct pid __rcu *spin_pid;
 	/* backend state follows (vmon_ops->vcpu_size) */
 };
+
+/* spin.c: PAUSE loops yield to a sibling vCPU */
+extern bool vmon_pause_exiting;
+void vmon_spin_note_runner(struct vmon_vcpu *vcpu);
+void vmon_spin_vcpu_destroy(struct vmon_vcpu *vcpu);
+int vmon_exit_pause(struct vmon_vcpu *vcpu);
 
 /* vcpu.c */
 struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id);

@@ -51,6 +51,7 @@ static int vmon_ioctl_run(struct vmon_vcpu *vcpu, unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
+	vmon_spin_note_runner(vcpu);
 	return vmon_vcpu_run(vcpu);
 }
 

@@ -318,6 +318,8 @@ static int vmon_dispatch_exit(struct vmon_vcpu *vcpu)
 	case VMON_X_IRQ_WINDOW:
 	case VMON_X_NMI_WINDOW:
 		return vmon_events_window_exit(vcpu);
+	case VMON_X_PAUSE:
+		return vmon_exit_pause(vcpu);
 	case VMON_X_CPUID:
 		return vmon_exit_cpuid(vcpu);
 	case VMON_X_RDMSR:

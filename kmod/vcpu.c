@@ -86,6 +86,7 @@ err_free:
 /* the vCPU is not running and no fd refers to it (vm.c) */
 void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
 {
+	vmon_spin_vcpu_destroy(vcpu);
 	vmon_lapic_destroy(vcpu);
 	vmon_ops->vcpu_destroy(vcpu);
 	vmon_fpu_free(vcpu);

@@ -217,6 +217,10 @@ void svm_decode_exit(struct svm_vcpu *svm)
 		exit->kind = VMON_X_HLT;
 		svm_set_next_rip(svm, SVM_LEN_HLT);
 		break;
+	case SVM_EXIT_PAUSE:
+		/* the pause filter ran out (svm.c): spin.c yields */
+		exit->kind = VMON_X_PAUSE;
+		break;
 	case SVM_EXIT_CPUID:
 		exit->kind = VMON_X_CPUID;
 		svm_set_next_rip(svm, SVM_LEN_CPUID);

@@ -35,6 +35,8 @@ struct svm_features svm_features;
 #define SVM_CPUID_NRIPS		BIT(3)
 #define SVM_CPUID_FLUSH_BY_ASID	BIT(6)
 #define SVM_CPUID_DECODE_ASSISTS	BIT(7)
+#define SVM_CPUID_PAUSE_FILTER	BIT(10)
+#define SVM_CPUID_PAUSE_THRESHOLD	BIT(12)
 /* CPUID Fn8000_0001_ECX[2]: SVM */
 #define SVM_CPUID_SVM		BIT(2)
 
@@ -89,6 +91,31 @@ static void svm_free_cpu_data(void)
 	}
 }
 
+/*
+ * APM Vol. 2 15.14.4: with the pause filter, the PAUSE intercept exits
+ * only after PAUSE_FILTER_COUNT PAUSEs (reloaded at each VMRUN); with
+ * the threshold as well, a gap of more than PAUSE_FILTER_THRESHOLD
+ * cycles between two PAUSEs starts the count again, so only a tight
+ * loop exits.  spin.c then yields to a sibling vCPU.  Without the
+ * filter every PAUSE would exit, which costs a guest's spinlocks an
+ * exit per iteration: vmon, as KVM, does not intercept PAUSE then.
+ */
+static void svm_setup_pause_filter(u32 edx)
+{
+	svm_features.pause_filter = vmon_pause_exiting && (edx & SVM_CPUID_PAUSE_FILTER);
+	svm_features.pause_threshold = svm_features.pause_filter &&
+				       (edx & SVM_CPUID_PAUSE_THRESHOLD);
+	if (svm_features.pause_filter) {
+		pr_info("AMD-V pause filter: count %u, threshold %u cycles\n",
+			SVM_PAUSE_FILTER_COUNT,
+			svm_features.pause_threshold ? SVM_PAUSE_FILTER_THRESHOLD : 0);
+		return;
+	}
+	if (vmon_pause_exiting)
+		pr_info("AMD-V has no pause filter (CPUID Fn8000_000A_EDX[10]): a vCPU spinning on PAUSE keeps its CPU until the host's tick\n");
+	vmon_pause_exiting = false;
+}
+
 static int svm_hardware_setup(void)
 {
 	u32 edx = cpuid_edx(0x8000000a);
@@ -105,6 +132,7 @@ static int svm_hardware_setup(void)
 	svm_features.flush_by_asid = edx & SVM_CPUID_FLUSH_BY_ASID;
 	svm_features.decode_assists = edx & SVM_CPUID_DECODE_ASSISTS;
 	svm_features.host_levels = pgtable_l5_enabled() ? 5 : 4;
+	svm_setup_pause_filter(edx);
 
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu_data *sd = per_cpu_ptr(&svm_cpu_data, cpu);

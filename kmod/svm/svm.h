@@ -63,7 +63,13 @@ struct svm_features {
 	bool flush_by_asid;	/* EDX[6]: TLB_CONTROL 3 and 7 */
 	bool decode_assists;	/* EDX[7]: instruction bytes, IOIO segment */
 	unsigned int host_levels;	/* 5 when the host runs with CR4.LA57 */
+	bool pause_filter;	/* EDX[10], and vmon_pause_exiting: intercept PAUSE */
+	bool pause_threshold;	/* EDX[12]: PAUSE_FILTER_THRESHOLD */
 };
+
+/* pause filter (svm.c): KVM's defaults, PAUSEs and cycles */
+#define SVM_PAUSE_FILTER_COUNT		3000
+#define SVM_PAUSE_FILTER_THRESHOLD	128
 
 extern struct svm_features svm_features;
 

@@ -108,6 +108,12 @@ void svm_init_vmcb(struct svm_vcpu *svm)
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
 		svm_set_intercept(ctl, svm_intercepts[i]);
 	ctl->intercepts[INTERCEPT_EXCEPTION] = BIT(SVM_MC_VECTOR);
+	if (svm_features.pause_filter) {
+		svm_set_intercept(ctl, INTERCEPT_PAUSE);
+		ctl->pause_filter_count = SVM_PAUSE_FILTER_COUNT;
+		if (svm_features.pause_threshold)
+			ctl->pause_filter_thresh = SVM_PAUSE_FILTER_THRESHOLD;
+	}
 
 	ctl->iopm_base_pa = page_to_phys(svm_iopm);
 	ctl->msrpm_base_pa = page_to_phys(svm_msrpm);

@@ -433,6 +433,10 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_HLT:
 		x->kind = VMON_X_HLT;
 		break;
+	case EXIT_REASON_PAUSE_INSTRUCTION:
+		/* PAUSE-loop exiting (SDM 26.1.3): spin.c yields */
+		x->kind = VMON_X_PAUSE;
+		break;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
 		/* guest memory is write-back and coherent: nothing to write back */

@@ -106,6 +106,10 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_config.proc);
 	vmx->proc_ctl = vmx_config.proc;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
+	if (vmx_config.proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		vmcs_write(PLE_GAP, VMX_PLE_GAP);
+		vmcs_write(PLE_WINDOW, VMX_PLE_WINDOW);
+	}
 	vmcs_write(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_config.entry);
 	/*

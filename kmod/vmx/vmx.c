@@ -118,6 +118,27 @@ static void vmx_setup_preemption_timer(struct vmx_config *c)
 		VMX_CAP_MISC_TIMER_RATE(misc));
 }
 
+/*
+ * SDM 25.6.2 / 26.1.3: with "PAUSE-loop exiting", a PAUSE at CPL 0 exits
+ * when the PAUSEs of one loop (each within PLE_Gap TSC cycles of the
+ * last) have gone on for more than PLE_Window cycles; spin.c then
+ * yields to a sibling vCPU.  KVM's defaults: a gap of 128 cycles, a
+ * window of 4096.
+ */
+static void vmx_setup_pause_loop(struct vmx_config *c)
+{
+	if (!vmon_pause_exiting)
+		c->proc2 &= ~SECONDARY_EXEC_PAUSE_LOOP_EXITING;
+	if (c->proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		pr_info("vmon: VT-x PAUSE-loop exiting: gap %u, window %u TSC cycles\n",
+			VMX_PLE_GAP, VMX_PLE_WINDOW);
+		return;
+	}
+	if (vmon_pause_exiting)
+		pr_info("vmon: VT-x has no PAUSE-loop exiting: a vCPU spinning on PAUSE keeps its CPU until the host's tick\n");
+	vmon_pause_exiting = false;
+}
+
 static bool vmx_setup_config(void)
 {
 	struct vmx_config *c = &vmx_config;
@@ -177,7 +198,8 @@ static bool vmx_setup_config(void)
 	required = SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	c->proc2 = vmx_adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2,
 				       required | SECONDARY_EXEC_ENABLE_VPID |
-				       SECONDARY_EXEC_WBINVD_EXITING, required, &ok);
+				       SECONDARY_EXEC_WBINVD_EXITING |
+				       SECONDARY_EXEC_PAUSE_LOOP_EXITING, required, &ok);
 	if (!ok) {
 		pr_err("vmon: VT-x lacks EPT or unrestricted guest (secondary controls 0x%llx)\n",
 		       proc2_caps >> 32);
@@ -203,6 +225,7 @@ static bool vmx_setup_config(void)
 		  (c->invvpid_single || c->invvpid_global);
 	if (!c->vpid)
 		c->proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	vmx_setup_pause_loop(c);
 
 	/*
 	 * SDM 25.7.1 / 25.8.1.  No "acknowledge interrupt on exit": a host

@@ -37,6 +37,10 @@ struct vmx_config {
 
 extern struct vmx_config vmx_config;
 
+/* PAUSE-loop exiting (vmx.c): PLE_Gap and PLE_Window, TSC cycles */
+#define VMX_PLE_GAP	128
+#define VMX_PLE_WINDOW	4096
+
 struct vmx_vm {
 	struct vmon_vm vm;		/* first: the common code allocates vm_size */
 	u64 eptp;

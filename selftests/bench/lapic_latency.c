@@ -22,17 +22,22 @@
  * -o FILE writes the medians and percentiles, -c FILE reads the other
  * backend's and prints the ratio vmon / KVM per figure, and the line
  * "lapic FIGURE vmon NS kvm NS ratio R vmon-spread P10..P90 kvm-spread
- * P10..P90 machine M" (ns; -m names the machine) that make bench prints.  -t: give up after SECONDS
- * (default 100).  The two modules cannot be
- * loaded together (each takes VMX/SVM): rig/bench.sh runs the vmon half,
- * unloads vmon, loads Debian's kvm modules and runs the KVM half in the
- * same emulated machine.  Not a test: it prints figures.
+ * P10..P90 machine M" (ns; -m names the machine) that make bench prints.
+ *
+ * Every wait is bounded: a sample that takes longer than -w SECONDS
+ * (default 30) ends the run with a message naming the figure and the
+ * sample; so does -t, the whole run longer than SECONDS (default 100).
+ * -p: a progress line every SECONDS (default 10; 0: none), so that the
+ * rig's console-silence limit tells a slow run from a hung one.
+ *
+ * The two modules cannot be loaded together (each takes VMX/SVM):
+ * rig/bench.sh runs the vmon half, unloads vmon, loads Debian's kvm
+ * modules and runs the KVM half in the same emulated machine.  Not a test: it prints figures.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +91,8 @@ volatile uint64_t g_lat[NR_FIGURES][MAX_SAMPLES];
 volatile uint64_t g_timer_tsc, g_timer_seen;
 volatile uint64_t g_reply_tsc, g_reply_seen;
 volatile uint64_t g_ap_ready, g_ap_halt, g_ap_stop;
+/* progress, read by the host's watchdog: the figure and sample in hand */
+volatile uint64_t g_figure, g_sample;
 
 static inline uint64_t g_rdtsc(void)
 {
@@ -166,18 +173,26 @@ static void g_apic_on(void)
 	__asm__ volatile("sti");
 }
 
-/* wait for *flag with IF = 1: spinning, or in HLT (STI; HLT is atomic) */
+/*
+ * Wait for *flag with interrupts open all the time: spinning with IF = 1,
+ * or in HLT (STI; HLT: the STI shadow covers the HLT, so an interrupt
+ * that came after the check wakes it, SDM Vol. 2B "STI").  IF is never
+ * 1 for one instruction only: an interrupt must be able to arrive at
+ * any boundary of the loop, or its delivery depends on where the
+ * hypervisor happens to look (an emulator may never see that window).
+ */
 static void g_wait(volatile uint64_t *flag, int halt)
 {
-	if (!halt) {
-		while (!*flag)
-			__asm__ volatile("pause");
-		return;
+	while (!*flag) {
+		if (halt) {
+			__asm__ volatile("cli" ::: "memory");
+			if (!*flag)
+				__asm__ volatile("sti; hlt" ::: "memory");
+			__asm__ volatile("sti" ::: "memory");
+		} else {
+			__asm__ volatile("pause" ::: "memory");
+		}
 	}
-	__asm__ volatile("cli");
-	while (!*flag)
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
-	__asm__ volatile("sti");
 }
 
 static void guest_bsp(uint64_t arg)
@@ -188,7 +203,9 @@ static void guest_bsp(uint64_t arg)
 	g_apic_on();
 	g_wrmsr(0x832, (2u << 17) | TIMER_VECTOR);	/* LVTT: TSC-deadline */
 	for (halt = 0; halt < 2; halt++) {
+		g_figure = halt;
 		for (i = 0; i < g_samples; i++) {
+			g_sample = i;
 			g_timer_seen = 0;
 			dl = g_rdtsc() + g_timer_ahead;
 			g_wrmsr(0x6e0, dl);
@@ -197,11 +214,14 @@ static void guest_bsp(uint64_t arg)
 		}
 	}
 
-	while (!g_ap_ready)
-		__asm__ volatile("pause");
+	g_figure = 2;
+	g_sample = 0;
+	g_wait(&g_ap_ready, 0);
 	for (halt = 0; halt < 2; halt++) {
+		g_figure = 2 + halt;
 		g_ap_halt = halt;
 		for (i = 0; i < g_samples; i++) {
+			g_sample = i;
 			g_reply_seen = 0;
 			t0 = g_rdtsc();
 			g_wrmsr(0x830, (1ULL << 32) | (1u << 14) | IPI_VECTOR);
@@ -209,21 +229,30 @@ static void guest_bsp(uint64_t arg)
 			g_lat[2 + halt][i] = g_reply_tsc - t0;
 		}
 	}
+	g_figure = NR_FIGURES;
 	g_ap_stop = 1;
 	g_wrmsr(0x830, (1ULL << 32) | (1u << 14) | IPI_VECTOR);	/* out of HLT */
 	g_out(DONE_PORT, 0);
 }
 
+/*
+ * vCPU 1 takes the IPIs: spinning on PAUSE or in HLT as g_ap_halt says,
+ * with IF = 1 throughout, until vCPU 0 sets g_ap_stop.
+ */
 static void guest_ap(uint64_t arg)
 {
 	g_apic_on();
-	__asm__ volatile("cli");
 	g_ap_ready = 1;
 	while (!g_ap_stop) {
-		if (g_ap_halt)
-			__asm__ volatile("sti; hlt; cli" ::: "memory");
-		else
-			__asm__ volatile("sti; pause; cli" ::: "memory");
+		if (!g_ap_halt) {
+			__asm__ volatile("pause" ::: "memory");
+			continue;
+		}
+		/* the stop IPI may come between the check and the HLT */
+		__asm__ volatile("cli" ::: "memory");
+		if (!g_ap_stop)
+			__asm__ volatile("sti; hlt" ::: "memory");
+		__asm__ volatile("sti" ::: "memory");
 	}
 	g_out(DONE_PORT, 0);
 }
@@ -567,6 +596,29 @@ static const struct backend backends[] = {
 
 static const struct backend *be;
 static const char *g_machine = "unknown";	/* -m: named in the comparison lines */
+static struct image g_im;
+static int g_vcpus_done;			/* vCPU threads that returned */
+
+/* vCPU 0's progress: figure * MAX_SAMPLES + sample */
+static uint64_t progress(void)
+{
+	uint64_t f = *(volatile uint64_t *)guest_ptr(&g_im, &g_figure);
+
+	return f * MAX_SAMPLES + *(volatile uint64_t *)guest_ptr(&g_im, &g_sample);
+}
+
+/* where vCPU 0 is: "ipi-busy sample 17 of 200" */
+static const char *where(void)
+{
+	static char buf[64];
+	uint64_t p = progress();
+
+	if (p >= NR_FIGURES * MAX_SAMPLES)
+		return "the end";
+	snprintf(buf, sizeof(buf), "%s sample %llu of %llu", figure_name[p / MAX_SAMPLES],
+		 (unsigned long long)p % MAX_SAMPLES + 1, (unsigned long long)g_samples);
+	return buf;
+}
 
 /* a vCPU that stopped leaves the other waiting for it forever: end here */
 static void *vcpu_thread(void *arg)
@@ -574,19 +626,54 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 
 	if (be->run(v)) {
-		fprintf(stderr, "lapic_latency: %s: vCPU %d stopped: %s\n", be->name, v->id,
-			v->err);
+		fprintf(stderr, "lapic_latency: %s: vCPU %d stopped at %s: %s\n", be->name,
+			v->id, where(), v->err);
 		exit(1);
 	}
+	__atomic_add_fetch(&g_vcpus_done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
-static void on_alarm(int sig)
+/*
+ * Until both vCPUs are done: a progress line every progress_s seconds
+ * (the rig ends a machine whose console stays silent), and a clear end,
+ * naming the figure and sample in hand, when one sample takes longer
+ * than wait_s seconds (a lost interrupt: a halted vCPU cannot time
+ * itself out) or the whole run longer than timeout_s.
+ */
+static int watch(unsigned int timeout_s, unsigned int wait_s, unsigned int progress_s)
 {
-	static const char msg[] = "lapic_latency: timed out (-t)\n";
+	struct timespec t0, now;
+	unsigned int s, last = 0, moved = 0;
+	uint64_t p, seen = progress();
 
-	write(2, msg, sizeof(msg) - 1);
-	_exit(1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(&g_vcpus_done, __ATOMIC_SEQ_CST) < 2) {
+		usleep(100000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		s = now.tv_sec - t0.tv_sec;
+		p = progress();
+		if (p != seen) {
+			seen = p;
+			moved = s;
+		}
+		if (s >= moved + wait_s) {
+			fprintf(stderr, "lapic_latency: %s: no progress for %u s (-w) at %s: "
+				"an interrupt was lost\n", be->name, s - moved, where());
+			return -ETIMEDOUT;
+		}
+		if (s >= timeout_s) {
+			fprintf(stderr, "lapic_latency: %s: timed out after %u s (-t) at %s\n",
+				be->name, s, where());
+			return -ETIMEDOUT;
+		}
+		if (progress_s && s >= last + progress_s) {
+			last = s;
+			printf("lapic_latency: %s: %u s, at %s\n", be->name, s, where());
+			fflush(stdout);
+		}
+	}
+	return 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -697,18 +784,22 @@ int main(int argc, char **argv)
 	const char *out = NULL, *cmp = NULL;
 	struct vcpu v[2] = { { .id = 0 }, { .id = 1 } };
 	pthread_t th[2];
-	struct image im;
+	struct image *im = &g_im;
 	uint64_t khz;
-	unsigned int timeout_s = 100;
+	unsigned int timeout_s = 100, wait_s = 30, progress_s = 10;
 	int opt, i, r;
 
 	g_samples = 200;
 	for (i = 0; argc > 1 && i < (int)(sizeof(backends) / sizeof(backends[0])); i++)
 		if (!strcmp(argv[1], backends[i].name))
 			be = &backends[i];
-	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:t:m:")) != -1) {
+	while (be && (opt = getopt(argc - 1, argv + 1, "n:o:c:t:m:w:p:")) != -1) {
 		if (opt == 'm')
 			g_machine = optarg;
+		else if (opt == 'w')
+			wait_s = strtoul(optarg, NULL, 0);
+		else if (opt == 'p')
+			progress_s = strtoul(optarg, NULL, 0);
 		else if (opt == 't')
 			timeout_s = strtoul(optarg, NULL, 0);
 		else if (opt == 'n')
@@ -720,28 +811,30 @@ int main(int argc, char **argv)
 		else
 			be = NULL;
 	}
-	if (!be || !g_samples || g_samples > MAX_SAMPLES) {
+	if (!be || !g_samples || g_samples > MAX_SAMPLES || !wait_s || !timeout_s) {
 		fprintf(stderr,
-			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS] [-m MACHINE]\n",
+			"usage: %s vmon|kvm [-n SAMPLES<=%d] [-o FILE] [-c FILE] [-t SECONDS]\n"
+			"       [-w SECONDS] [-p SECONDS] [-m MACHINE]\n",
 			argv[0], MAX_SAMPLES);
 		return 2;
 	}
 	khz = measure_tsc_khz();
 	g_timer_ahead = khz / 10;		/* 100 us */
-	r = build_image(&im);
+	r = build_image(im);
 	if (!r)
-		r = be->create(&im, v, 2);
+		r = be->create(im, v, 2);
 	if (r) {
 		fprintf(stderr, "lapic_latency: %s: cannot create the VM: %s\n", be->name,
 			strerror(-r));
 		return 1;
 	}
-	signal(SIGALRM, on_alarm);
-	alarm(timeout_s);
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, vcpu_thread, &v[i]);
+	/* a hung vCPU thread is not joined: exit() ends it */
+	if (watch(timeout_s, wait_s, progress_s))
+		return 1;
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	report(&im, khz, out, cmp);
+	report(im, khz, out, cmp);
 	return 0;
 }

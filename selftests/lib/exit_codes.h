@@ -21,4 +21,10 @@ static inline uint32_t exit_code_io(uint32_t backend)
 	return backend == VMON_BACKEND_VMX ? 30 : 0x7b;
 }
 
+/* VMX basic exit reason 40 / SVM exit code 0x77: PAUSE */
+static inline uint32_t exit_code_pause(uint32_t backend)
+{
+	return backend == VMON_BACKEND_VMX ? 40 : 0x77;
+}
+
 #endif
