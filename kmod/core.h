@@ -372,6 +372,7 @@ int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp);
 int vmon_ioctl_nmi(struct vmon_vcpu *vcpu, unsigned long arg);
 int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp);
 void vmon_events_prepare_entry(struct vmon_vcpu *vcpu);	/* irqs off, loaded */
+bool vmon_events_busy(struct vmon_vcpu *vcpu, int *busy);	/* irqs off, loaded */
 int vmon_events_window_exit(struct vmon_vcpu *vcpu);
 bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu);
 void vmon_events_report(struct vmon_vcpu *vcpu);
@@ -428,8 +429,7 @@ int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
 void vmon_fpu_run_begin(struct vmon_vcpu *vcpu);	/* VMON_RUN starts */
 void vmon_fpu_run_end(struct vmon_vcpu *vcpu);		/* VMON_RUN returns */
-void vmon_fpu_load_guest(struct vmon_vcpu *vcpu);	/* irqs off */
-void vmon_fpu_put_guest(struct vmon_vcpu *vcpu);	/* irqs off */
+/* vmon_fpu_load_guest(), vmon_fpu_put_guest(): inline in fpu.h */
 int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);
 
 /* mem.c */

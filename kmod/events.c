@@ -147,6 +147,18 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 }
 
 /*
+ * Whether an event goes in with this entry already (*busy: -1 not yet
+ * known, else 0/1).  The backend is asked only when something waits to
+ * be injected, not at every entry.  Irqs off, loaded.
+ */
+bool vmon_events_busy(struct vmon_vcpu *vcpu, int *busy)
+{
+	if (*busy < 0)
+		*busy = vmon_ops->event_pending(vcpu);
+	return *busy;
+}
+
+/*
  * Irqs off, loaded, right before the backend's run(): inject at most
  * one event and open the windows for what has to wait.  The window
  * exits come back as VMON_X_IRQ_WINDOW / VMON_X_NMI_WINDOW and land in
@@ -155,35 +167,35 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 {
 	struct vmon_events *ev = &vcpu->events;
-	bool busy = vmon_ops->event_pending(vcpu);
 	bool irq_window = false, nmi_window = false;
+	int busy = -1;
 
 	/* an NMI message from another thread (irq.c) latches like VMON_NMI */
 	if (test_bit(VMON_REQ_NMI, &vcpu->requests) &&
 	    test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
 		ev->nmi_latched = true;
 	if (ev->nmi_latched) {
-		if (!busy && vmon_ops->nmi_allowed(vcpu)) {
+		if (!vmon_events_busy(vcpu, &busy) && vmon_ops->nmi_allowed(vcpu)) {
 			vmon_ops->inject_nmi(vcpu);
 			vmon_stats_irq(vcpu, VMON_IRQ_NMI);
 			ev->nmi_latched = false;
-			busy = true;
+			busy = 1;
 		} else {
 			nmi_window = true;
 		}
 	}
 	/* the INTR pin (ExtINT) before the APIC's vectors, as KVM orders them */
 	if (ev->irq_queued && vmon_lapic_accepts_extint(vcpu)) {
-		if (!busy && vmon_ops->interrupt_allowed(vcpu)) {
+		if (!vmon_events_busy(vcpu, &busy) && vmon_ops->interrupt_allowed(vcpu)) {
 			vmon_ops->inject_irq(vcpu, ev->irq_vector);
 			vmon_stats_irq(vcpu, VMON_IRQ_EXTINT);
 			ev->irq_queued = false;
-			busy = true;
+			busy = 1;
 		} else {
 			irq_window = true;
 		}
 	}
-	busy = vmon_lapic_inject(vcpu, busy, &irq_window);
+	vmon_lapic_inject(vcpu, &busy, &irq_window);
 	/*
 	 * Userspace's window: if the guest is interruptible already, the
 	 * hardware exits before the first guest instruction (SDM Vol. 3C

@@ -36,11 +36,12 @@
 #include <asm/processor.h>
 
 #include "core.h"
+#include "fpu.h"
 
 #define VMON_XFEATURES_OFFERED	(XFEATURE_MASK_FPSSE | XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512)
 
-static bool vmon_use_xsave __read_mostly;
-static u64 vmon_host_xcr0 __read_mostly;
+bool vmon_use_xsave __read_mostly;
+u64 vmon_host_xcr0 __read_mostly;
 static u64 vmon_guest_xfeatures __read_mostly;	/* subset of the host XCR0 */
 
 int vmon_fpu_setup(void)
@@ -93,31 +94,6 @@ void vmon_fpu_run_begin(struct vmon_vcpu *vcpu)
 void vmon_fpu_run_end(struct vmon_vcpu *vcpu)
 {
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
-}
-
-/*
- * Irqs off, right before an entry.  If the registers no longer hold the
- * task's (guest) state (a context switch, a softirq's kernel_fpu_begin()),
- * reload them, as the return to user mode would; the host XCR0 is still
- * in force, so every component comes back.  Then give the guest its XCR0.
- */
-void vmon_fpu_load_guest(struct vmon_vcpu *vcpu)
-{
-	lockdep_assert_irqs_disabled();
-
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	if (vmon_use_xsave && vcpu->guest_xcr0 != vmon_host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->guest_xcr0);
-}
-
-/* irqs off, right after an exit: the host's XCR0 before any XSAVE can run */
-void vmon_fpu_put_guest(struct vmon_vcpu *vcpu)
-{
-	lockdep_assert_irqs_disabled();
-
-	if (vmon_use_xsave && vcpu->guest_xcr0 != vmon_host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmon_host_xcr0);
 }
 
 /*

@@ -263,10 +263,10 @@ bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu)
  * Irqs off, loaded, from vmon_events_prepare_entry(): the highest
  * deliverable vector goes in when the guest can take it and no other
  * event is going in; it moves from IRR to ISR and raises the PPR
- * (11.8.4).  Otherwise the interrupt window is opened.  Returns whether
- * an event now goes in with this entry.
+ * (11.8.4).  Otherwise the interrupt window is opened.  *busy says
+ * whether an event goes in with this entry (vmon_events_busy()).
  */
-bool vmon_lapic_inject(struct vmon_vcpu *vcpu, bool busy, bool *window)
+void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	int v;
@@ -276,16 +276,16 @@ bool vmon_lapic_inject(struct vmon_vcpu *vcpu, bool busy, bool *window)
 	vmon_lapic_sync_cr8(vcpu);
 	v = vmon_lapic_pending_vector(vcpu);
 	if (v < 0)
-		return busy;
-	if (busy || !vmon_ops->interrupt_allowed(vcpu)) {
+		return;
+	if (vmon_events_busy(vcpu, busy) || !vmon_ops->interrupt_allowed(vcpu)) {
 		*window = true;
-		return busy;
+		return;
 	}
 	vmon_ops->inject_irq(vcpu, v);
 	clear_bit(v, l->irr);
 	__set_bit(v, l->isr);
 	vmon_lapic_update_ppr(vcpu);
-	return true;
+	*busy = 1;
 }
 
 /*
@@ -376,9 +376,6 @@ static void irq_serve_mp(struct vmon_vcpu *vcpu)
 {
 	u8 vector;
 
-	if (!(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK))
-		return;
-
 	if (test_and_clear_bit(VMON_REQ_INIT, &vcpu->requests)) {
 		irq_do_init(vcpu);
 		vmon_stats_irq(vcpu, VMON_IRQ_INIT);
@@ -421,12 +418,18 @@ static bool irq_should_wake(struct vmon_vcpu *vcpu)
 /*
  * VMON_RUN, before each entry: a halted vCPU or one waiting for a SIPI
  * sleeps until something changes that; a signal ends the wait (-EINTR,
- * VMON_EXIT_INTR) and the state is kept for the next VMON_RUN.
+ * VMON_EXIT_INTR) and the state is kept for the next VMON_RUN.  A
+ * running vCPU with no INIT, SIPI or yield posted has nothing to do here; one
+ * posted after this look makes vmon_enter_guest() back out (-EAGAIN)
+ * and come here again.
  */
 int vmon_lapic_block(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 
+	if (likely(l->mp_state == VMON_MP_RUNNABLE &&
+		   !(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK)))
+		return 0;
 	for (;;) {
 		irq_serve_mp(vcpu);
 		if (l->mp_state == VMON_MP_HALTED && irq_halt_over(vcpu))

@@ -232,15 +232,17 @@ void vmon_lapic_sync_cr8(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	u8 cr8 = vmon_ops->get_cr8(vcpu);
+	u8 tpr;
 
 	if (cr8 != l->cr8_synced) {
 		l->regs[REG(VMON_APIC_TPR)] = cr8 << 4;
 		vmon_lapic_update_ppr(vcpu);
 	}
-	cr8 = l->regs[REG(VMON_APIC_TPR)] >> 4;
-	if (cr8 != vmon_ops->get_cr8(vcpu))
-		vmon_ops->set_cr8(vcpu, cr8);
-	l->cr8_synced = cr8;
+	/* nothing above writes CR8: the value read is still the backend's */
+	tpr = l->regs[REG(VMON_APIC_TPR)] >> 4;
+	if (tpr != cr8)
+		vmon_ops->set_cr8(vcpu, tpr);
+	l->cr8_synced = tpr;
 }
 
 static u32 lapic_read(struct vmon_vcpu *vcpu, u32 off)

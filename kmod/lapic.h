@@ -175,7 +175,7 @@ int vmon_apic_deliver(struct vmon_vm *vm, struct vmon_vcpu *src,
 bool vmon_lapic_accept(struct vmon_vcpu *vcpu, u8 mode, u8 vector, bool level);
 void vmon_lapic_eoi(struct vmon_vcpu *vcpu);
 /* irqs off, loaded: the APIC's part of vmon_events_prepare_entry() */
-bool vmon_lapic_inject(struct vmon_vcpu *vcpu, bool busy, bool *window);
+void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window);
 /* whether VMON_INTERRUPT (the INTR pin) may be taken: ExtINT through LINT0 */
 bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu);
 /* the highest deliverable vector, -1 none (vCPU thread) */

@@ -32,6 +32,8 @@
 #include <linux/hrtimer.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
+#include <asm/processor.h>
 #include <asm/tsc.h>
 
 #include "core.h"
@@ -76,6 +78,35 @@ static u64 tsc_delta_ns(u64 now, u64 target)
 	return min(ns + 1, TIMER_MAX_SLEEP_NS);
 }
 
+/*
+ * The alarm goes off this much before the target, and the callback
+ * waits out the rest with the TSC (KVM's lapic_timer_advance_ns does
+ * the same at entry): the host's own timer interrupt arrives late by a
+ * grain of its clock event device (the local APIC's one-shot count
+ * when TSC-deadline mode is off, as on Bochs), which would otherwise
+ * add to every expiry, by an amount that shifts with any change of
+ * host code timing.  The guest never sees the interrupt early: it is
+ * posted once the TSC has reached the target.
+ */
+static unsigned int lapic_timer_advance_ns = 1000;
+module_param(lapic_timer_advance_ns, uint, 0444);
+MODULE_PARM_DESC(lapic_timer_advance_ns,
+		 "APIC timer: the host timer goes off this many ns before the guest's expiry and waits out the rest (0-10000, default 1000)");
+
+static u64 timer_advance_tsc(void)
+{
+	return mul_u64_u32_div(min(lapic_timer_advance_ns, 10000u), timer_tsc_khz(),
+			       USEC_PER_SEC);
+}
+
+/* the alarm for target: tsc_delta_ns() less the advance */
+static u64 timer_sleep_ns(u64 now, u64 target)
+{
+	u64 adv = timer_advance_tsc();
+
+	return tsc_delta_ns(now, target > now + adv ? target - adv : now);
+}
+
 /* TDCR bits 3, 1:0 (SDM Vol. 3A Figure 11-10): 000b divides by 2 ... 111b by 1 */
 static u32 tdcr_divide(u32 tdcr)
 {
@@ -105,10 +136,15 @@ static enum hrtimer_restart timer_callback(struct hrtimer *h)
 	u64 missed;
 
 	if (now < t->target_tsc) {
-		/* the host clock ran ahead of the TSC, or a far deadline */
-		hrtimer_set_expires(h, ktime_add_ns(hrtimer_cb_get_time(h),
-						    tsc_delta_ns(now, t->target_tsc)));
-		return HRTIMER_RESTART;
+		if (t->target_tsc - now > timer_advance_tsc()) {
+			/* the host clock ran ahead of the TSC, or a far deadline */
+			hrtimer_set_expires(h, ktime_add_ns(hrtimer_cb_get_time(h),
+							    timer_sleep_ns(now, t->target_tsc)));
+			return HRTIMER_RESTART;
+		}
+		/* within the advance: at most lapic_timer_advance_ns */
+		while ((now = rdtsc()) < t->target_tsc)
+			cpu_relax();
 	}
 
 	if (!t->period_tsc) {
@@ -123,7 +159,7 @@ static enum hrtimer_restart timer_callback(struct hrtimer *h)
 	missed = div64_u64(now - t->target_tsc, t->period_tsc);
 	t->target_tsc += (missed + 1) * t->period_tsc;
 	hrtimer_set_expires(h, ktime_add_ns(hrtimer_cb_get_time(h),
-					    tsc_delta_ns(now, t->target_tsc)));
+					    timer_sleep_ns(now, t->target_tsc)));
 	vmon_lapic_timer_fired(timer_vcpu(t));
 	return HRTIMER_RESTART;
 }
@@ -133,7 +169,7 @@ static void timer_arm(struct vmon_lapic_timer *t, u64 target)
 {
 	t->target_tsc = target;
 	WRITE_ONCE(t->expired, false);
-	hrtimer_start(&t->hrtimer, ns_to_ktime(tsc_delta_ns(rdtsc(), target)),
+	hrtimer_start(&t->hrtimer, ns_to_ktime(timer_sleep_ns(rdtsc(), target)),
 		      HRTIMER_MODE_REL_PINNED_HARD);
 }
 

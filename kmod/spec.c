@@ -10,11 +10,11 @@
  * One function per moment of the world switch:
  *
  *   vmon_spec_vcpu_load()     IBPB when this CPU last ran another VM
- *   vmon_spec_before_entry()  L1D flush (VMX), divider clear (SVM)
+ *   vmon_spec_before_entry()  L1D flush (VMX), divider clear (SVM), inline
  *   [vmenter.S / vmrun.S]     VERW just before the entry; after the exit
  *                             RSB fill, then vmon_spec_restore_host(),
  *                             return untraining, IBPB, BHB clear
- *   vmon_spec_after_exit()    IBPB before the return to user mode (VMSCAPE)
+ *   vmon_spec_after_exit()    IBPB before the return to user mode (VMSCAPE), inline
  *
  * The instructions in the assembly are alternatives the kernel patches
  * when it loads the module, keyed to the same feature bits that
@@ -70,6 +70,8 @@ static const char * const vmon_spec_names[SPEC_NR] = {
 };
 
 static unsigned long vmon_spec_active __read_mostly;
+/* some of vmon_spec_entry_flush() applies: SPEC_L1D_FLUSH*, SPEC_DIV0 */
+bool vmon_spec_entry_work __read_mostly;
 
 static bool vmon_spec(unsigned int bit)
 {
@@ -221,6 +223,8 @@ int vmon_spec_setup(enum vmon_backend backend)
 			__set_bit(SPEC_DIV0, &vmon_spec_active);
 	}
 
+	vmon_spec_entry_work = vmon_spec(SPEC_L1D_FLUSH) || vmon_spec(SPEC_L1D_FLUSH_SW) ||
+			       vmon_spec(SPEC_DIV0);
 	vmon_spec_format(line, sizeof(line));
 	pr_info("speculation mitigations at VM entry/exit: %s", line);
 	return 0;
@@ -231,6 +235,7 @@ void vmon_spec_unsetup(void)
 	if (vmon_spec_wrote_l1tf)
 		l1tf_vmx_mitigation = VMENTER_L1D_FLUSH_AUTO;
 	vmon_spec_wrote_l1tf = false;
+	vmon_spec_entry_work = false;
 	if (vmon_l1d_pages)
 		__free_pages(vmon_l1d_pages, VMON_L1D_FLUSH_ORDER);
 	vmon_l1d_pages = NULL;
@@ -279,11 +284,12 @@ static void vmon_l1d_flush(void)
 }
 
 /*
- * Irqs off, right before the entry.  The VERW that clears the CPU
- * buffers sits in the assembly, after the last load of host data; the
- * L1D flush includes that clear where the CPU has it.
+ * Irqs off, right before the entry, when vmon_spec_entry_work says so
+ * (vmon_spec_before_entry()).  The VERW that clears the CPU buffers
+ * sits in the assembly, after the last load of host data; the L1D flush
+ * includes that clear where the CPU has it.
  */
-void vmon_spec_before_entry(struct vmon_vcpu *vcpu)
+void vmon_spec_entry_flush(struct vmon_vcpu *vcpu)
 {
 	if (vmon_spec(SPEC_L1D_FLUSH) || vmon_spec(SPEC_L1D_FLUSH_SW))
 		vmon_l1d_flush();
@@ -293,7 +299,8 @@ void vmon_spec_before_entry(struct vmon_vcpu *vcpu)
 }
 
 /*
- * Called from the entry assembly after the RSB fill, before its RET.
+ * Called from the entry assembly after the RSB fill, before its RET,
+ * where the kernel patched the call in (X86_FEATURE_KERNEL_IBRS).
  * The guest never writes SPEC_CTRL (every MSR access exits: VMX runs
  * without MSR bitmaps, SVM's permission map intercepts all), so the
  * MSR still holds the host's value; but legacy IBRS protects only
@@ -308,15 +315,4 @@ void vmon_spec_restore_host(void)
 		/* no RET may run speculatively before the write */
 		barrier_nospec();
 	}
-}
-
-/*
- * Irqs off, after the exit.  VMSCAPE: the guest may have trained the
- * predictors against the host's user space (the VMM); the kernel then
- * issues an IBPB before this CPU next returns to user mode.
- */
-void vmon_spec_after_exit(struct vmon_vcpu *vcpu)
-{
-	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
-		this_cpu_write(x86_ibpb_exit_to_user, true);
 }

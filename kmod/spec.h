@@ -15,8 +15,12 @@
 #ifndef VMON_SPEC_H
 #define VMON_SPEC_H
 
+#include <linux/compiler.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/vmon.h>
+#include <asm/cpufeature.h>
+#include <asm/nospec-branch.h>
 
 struct vmon_vm;
 struct vmon_vcpu;
@@ -30,14 +34,36 @@ void vmon_spec_vm_destroy(const struct vmon_vm *vm);
 
 /* preempt off: the vCPU becomes this CPU's (backend vcpu_load) */
 void vmon_spec_vcpu_load(struct vmon_vcpu *vcpu);
-/* irqs off, loaded: right before the backend's entry assembly */
-void vmon_spec_before_entry(struct vmon_vcpu *vcpu);
+/*
+ * Irqs off, loaded: right before the backend's entry assembly.  Inline,
+ * so that an entry with nothing to do (no L1D flush, no divider clear)
+ * costs one load and a branch.
+ */
+extern bool vmon_spec_entry_work;
+void vmon_spec_entry_flush(struct vmon_vcpu *vcpu);
+
+static __always_inline void vmon_spec_before_entry(struct vmon_vcpu *vcpu)
+{
+	if (unlikely(vmon_spec_entry_work))
+		vmon_spec_entry_flush(vcpu);
+}
+
 /*
  * Called from vmenter.S / vmrun.S after the RSB fill and before the
  * first unbalanced RET, with host GS: the host's SPEC_CTRL back.
  */
 void vmon_spec_restore_host(void);
-/* irqs off: after the entry assembly returned */
-void vmon_spec_after_exit(struct vmon_vcpu *vcpu);
+
+/*
+ * Irqs off: after the entry assembly returned.  VMSCAPE: the guest may
+ * have trained the predictors against the host's user space (the VMM);
+ * the kernel then issues an IBPB before this CPU next returns to user
+ * mode.  A patched branch where the host does not ask for it.
+ */
+static __always_inline void vmon_spec_after_exit(struct vmon_vcpu *vcpu)
+{
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
+}
 
 #endif /* VMON_SPEC_H */

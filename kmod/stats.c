@@ -179,34 +179,16 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 	/*
 	 * The "exits" multicast group cannot tell us when someone joins
 	 * (Linux 6.1 genetlink has no bind callback for families), so the
-	 * gate is refreshed at the start of every VMON_RUN, on every return
-	 * to userspace, every 1024 exits of each vCPU and when a netlink
-	 * socket closes: a listener that joins while a vCPU stays in the
-	 * kernel may miss up to 1023 of its exits, one that was there when
-	 * VMON_RUN began misses none.
+	 * gate is refreshed at the start of every VMON_RUN, every 1024
+	 * exits of each vCPU and when a netlink socket closes: a listener
+	 * that joins while a vCPU stays in the kernel may miss up to 1023
+	 * of its exits, one that was there when VMON_RUN began misses none.
 	 */
 	if (unlikely(!(vcpu->exit_count & 1023)))
 		vmon_trace_refresh_mcast();
 
 	if (unlikely(vmon_trace_wanted(vcpu->vm)))
 		vmon_trace_exit(vcpu, ns);
-}
-
-/*
- * Irqs off: the exit was handled in the run loop's fast path and the
- * guest is entered again at once, so the entry's TSC read ends both
- * the host time and the handling time (vmon_stats_close_host()): no
- * TSC read of its own.  Tracers get their events from the full path
- * (the fast path is not taken while anyone traces the VM).
- */
-void vmon_stats_handled_fast(struct vmon_vcpu *vcpu)
-{
-	struct vmon_vcpu_stats *s = vcpu->stats;
-
-	s->host_open = true;
-	s->hist_open = true;
-	if (unlikely(!(vcpu->exit_count & 1023)))
-		vmon_trace_refresh_mcast();
 }
 
 /* VMON_RUN returns: a round trip to userspace, whatever the reason */
@@ -217,8 +199,7 @@ void vmon_stats_user_return(struct vmon_vcpu *vcpu)
 	vmon_stat_add(&s->user_exits, 1);
 	if (s->host_open)
 		vmon_stats_close_host(s, rdtsc());
-	/* a listener that joined meanwhile gets the next run's exits */
-	vmon_trace_refresh_mcast();
+	/* a listener that joined meanwhile: the next VMON_RUN looks first */
 }
 #endif /* VMON_NO_EXIT_STATS */
 

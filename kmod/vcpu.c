@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "core.h"
+#include "fpu.h"
 #include "observe.h"
 
 /* caller holds vm->lock; dev.c publishes the vCPU in vm->vcpus[] */
@@ -280,11 +281,16 @@ static __always_inline void vmon_guest_enter_irqoff(void)
  * next entry.  A signal sent to this task from another CPU IPIs this
  * CPU; a reschedule request does the same.  Either may have arrived
  * while interrupts were off.  So may an INIT or a SIPI, which the loop
- * serves outside guest mode (vmon_lapic_block()).
+ * serves outside guest mode (vmon_lapic_block()), as it does the yield
+ * to a sibling this vCPU's IPI woke (VMON_REQ_YIELD, spin.c).  signal_pending()
+ * and need_resched() are one load of the thread flags here: the fast
+ * path asks after every exit.
  */
 static bool vmon_must_leave(struct vmon_vcpu *vcpu)
 {
-	return signal_pending(current) || need_resched() ||
+	const unsigned long work = _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL | _TIF_NEED_RESCHED;
+
+	return (read_thread_flags() & work) ||
 	       (READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK);
 }
 
@@ -315,14 +321,17 @@ static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
 }
 
 /*
- * The most exits the fast path finishes in a row before the loop opens
- * interrupts for the host.  On hardware a host interrupt pending at
- * entry makes the guest exit at once, and the fast path lets it in;
- * Bochs does not exit for it while the guest has RFLAGS.IF = 0 (see
- * vmx_setup_preemption_timer()), and the VMX-preemption timer, reloaded
- * at each entry, never fires in a guest that exits every few hundred
- * nanoseconds: without this bound such a guest would keep the host's
- * tick, IPIs and scheduler out for as long as it exits quickly.
+ * The most exits the fast path finishes in a row without a host
+ * interrupt before it opens interrupts for the host itself.  On
+ * hardware a host interrupt pending at entry makes the guest exit at
+ * once, and the fast path lets it in; Bochs does not exit for it while
+ * the guest has RFLAGS.IF = 0 (see vmx_setup_preemption_timer()), and
+ * the VMX-preemption timer never fires in a guest that exits every few
+ * hundred nanoseconds: without this bound such a guest would keep the
+ * host's tick, IPIs and scheduler out for as long as it exits quickly.
+ * The window is opened in place, as for a host interrupt's exit: what
+ * it lets in (a reschedule, a signal, a kick) is then looked at by
+ * vmon_must_leave(), so the loop leaves only when there is a reason.
  */
 #define VMON_FAST_EXITS_MAX	64
 
@@ -330,8 +339,7 @@ static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
  * Enter the guest, and again after each exit the fast path finishes.
  * Returns 0 after a VM exit for vmon_handle_exit() (vcpu->exit holds
  * it), 1 when the last exit was finished in the fast path and the loop
- * must look at something (vmon_must_leave()) or the host must get its
- * interrupts (VMON_FAST_EXITS_MAX), or -EAGAIN when the
+ * must look at something (vmon_must_leave()), or -EAGAIN when the
  * entry was abandoned because the host needs the CPU.
  */
 static int vmon_enter_guest(struct vmon_vcpu *vcpu)
@@ -397,7 +405,15 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 			r = 0;
 			break;
 		}
-		if (vmon_must_leave(vcpu) || ++fast == VMON_FAST_EXITS_MAX) {
+		if (irq_window) {
+			fast = 0;
+		} else if (++fast == VMON_FAST_EXITS_MAX) {
+			local_irq_enable();
+			local_irq_disable();
+			irq_window = true;
+			fast = 0;
+		}
+		if (vmon_must_leave(vcpu)) {
 			r = 1;
 			break;
 		}

@@ -135,7 +135,8 @@ SYM_FUNC_START(svm_enter_guest)
 	 */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE
-	call	vmon_spec_restore_host
+	/* only where the host runs with KERNEL_IBRS (spec.c) */
+	ALTERNATIVE "", "call vmon_spec_restore_host", X86_FEATURE_KERNEL_IBRS
 	UNTRAIN_RET
 	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 	CLEAR_BRANCH_HISTORY_VMEXIT

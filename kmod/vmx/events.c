@@ -44,8 +44,9 @@ void vmx_events_setup(void)
 
 bool vmx_event_pending(struct vmon_vcpu *vcpu)
 {
-	return to_vmx(vcpu)->exception.pending ||
-	       (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	return vmx->exception.pending || (vmx->entry_intr_info & INTR_INFO_VALID_MASK);
 }
 
 /*
@@ -77,13 +78,13 @@ bool vmx_nmi_allowed(struct vmon_vcpu *vcpu)
 
 void vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+	vmx_set_entry_intr_info(to_vmx(vcpu), vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 }
 
 void vmx_inject_nmi(struct vmon_vcpu *vcpu)
 {
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-		   X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+	vmx_set_entry_intr_info(to_vmx(vcpu),
+				X86_TRAP_NMI | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 }
 
 /*
@@ -111,34 +112,6 @@ bool vmx_exception_has_error_code(u8 vector)
 {
 	return vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
 	       vector == X86_TRAP_AC;
-}
-
-/*
- * Irqs off, loaded, right before VM entry.  SDM 26.2.1.3: a hardware
- * exception goes in with an error code exactly when its vector has one
- * and, under unrestricted guest, CR0.PE is set; otherwise the entry
- * fails (VMfailValid, invalid control field).  An event delivered again
- * from the IDT-vectoring information carries the error-code bit of the
- * exit that reported it (Bochs sets it even in real mode), an exception
- * may have been queued before userspace changed CR0.PE with SET_SREGS:
- * make the bit match the mode the guest is entered in.  The error code
- * a real-mode event gains in protected mode is 0.
- */
-void vmx_events_before_entry(void)
-{
-	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
-	bool code;
-
-	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
-	    (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION))
-		return;
-	code = (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
-	       vmx_exception_has_error_code(info & INTR_INFO_VECTOR_MASK);
-	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
-		return;
-	if (code)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info ^ INTR_INFO_DELIVER_CODE_MASK);
 }
 
 /*
@@ -181,7 +154,7 @@ void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	if (type == INTR_TYPE_NMI_INTR)
 		vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & (VECTORING_INFO_VECTOR_MASK |
-		   VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
-		   VECTORING_INFO_VALID_MASK));
+	vmx_set_entry_intr_info(to_vmx(vcpu), info & (VECTORING_INFO_VECTOR_MASK |
+				VECTORING_INFO_TYPE_MASK | VECTORING_INFO_DELIVER_CODE_MASK |
+				VECTORING_INFO_VALID_MASK));
 }

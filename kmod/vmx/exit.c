@@ -69,12 +69,17 @@ static u64 *vmx_gpr(struct vmon_vcpu *vcpu, unsigned int nr)
 	return map[nr & 15];
 }
 
+/*
+ * Outside 64-bit mode RIP wraps at 4 GiB (EIP, SDM Vol. 1 3.5); a RIP
+ * that stays below 4 GiB needs no look at the mode (two VMREADs).
+ */
 void vmx_skip_instruction(struct vmon_vcpu *vcpu)
 {
-	u64 rip = vcpu->regs.rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 rip = vcpu->regs.rip + (vmx->exit_insn_len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	if (!vmx_guest_64bit_mode())
+	if (unlikely(upper_32_bits(rip)) && !vmx_guest_64bit_mode())
 		rip = (u32)rip;
 	vcpu->regs.rip = rip;
 	/* the blocking an STI or MOV SS set ends with the next instruction */
@@ -114,7 +119,7 @@ static void vmx_inject_exception(struct vmx_vcpu *vmx)
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 	}
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx_set_entry_intr_info(vmx, info);
 	e->pending = false;
 }
 
@@ -287,6 +292,7 @@ static void vmx_decode_io(struct vmon_vcpu *vcpu, u64 qual)
 	x->io.rep = qual & BIT(5);
 	x->io.port = qual >> 16;
 	x->io.insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	to_vmx(vcpu)->exit_insn_len = x->io.insn_len;
 	x->io.addr_size = 0;
 	x->io.seg = VMON_SEG_ES;
 	if (!x->io.string)
@@ -356,6 +362,16 @@ static bool vmx_exit_is_plain_insn(u32 reason)
 	default:
 		return false;
 	}
+}
+
+/*
+ * The same, and I/O instructions: exits that cannot happen while an
+ * event is delivered (SDM 28.2.4), so the IDT-vectoring information
+ * needs no VMREAD after them (vmx_events_after_exit()).
+ */
+static bool vmx_exit_no_vectoring(u32 reason)
+{
+	return vmx_exit_is_plain_insn(reason) || reason == EXIT_REASON_IO_INSTRUCTION;
 }
 
 static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
@@ -489,6 +505,7 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 void vmx_run(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason;
 	int fail;
 
 	BUILD_BUG_ON(offsetof(struct vmon_regs, rax) != 0);
@@ -515,16 +532,13 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	}
 	if (vmx->exception.pending)
 		vmx_inject_exception(vmx);
-	vmx_events_before_entry();
-	/* a full stint each time: counts down only while the guest runs */
-	if (vmx_config.preemption_timer)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
+	vmx_events_before_entry(vmx);
 
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
 	vmon_spec_before_entry(vcpu);
-	fail = vmx_vmenter(&vcpu->regs, vmx->launched);
+	fail = vmx_vmenter(&vcpu->regs, vmx->launched, &vmx->host_rsp);
 	vmon_spec_after_exit(vcpu);
 
 	vmx->cr2 = native_read_cr2();
@@ -542,7 +556,7 @@ void vmx_run(struct vmon_vcpu *vcpu)
 		 * that an event the CPU refused cannot make every later
 		 * entry fail the same way.
 		 */
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		vmx_set_entry_intr_info(vmx, 0);
 		if (fail == VMX_ENTER_FAIL_VALID) {
 			u32 err = vmcs_read(VM_INSTRUCTION_ERROR);
 
@@ -566,9 +580,20 @@ void vmx_run(struct vmon_vcpu *vcpu)
 	vmx->vmcs_rip = vcpu->regs.rip;
 	vmx->vmcs_rsp = vcpu->regs.rsp;
 	vmx->vmcs_rflags = vcpu->regs.rflags;
-	vmx_decode_exit(vcpu, vmcs_read(VM_EXIT_REASON));
+	reason = vmcs_read(VM_EXIT_REASON);
+	/*
+	 * The exit cleared the valid bit of the injection (SDM 25.8.3);
+	 * after an entry that failed while loading guest state (27.8) the
+	 * field is read back rather than assumed.
+	 */
+	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		vmx->entry_intr_info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	else
+		vmx->entry_intr_info = 0;
+	vmx->exit_insn_len = 0;		/* not read yet */
+	vmx_decode_exit(vcpu, reason);
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY &&
-	    !vmx_exit_is_plain_insn(vcpu->exit.hw_reason))
+	    !vmx_exit_no_vectoring(vcpu->exit.hw_reason))
 		vmx_events_after_exit(vcpu, vcpu->exit.hw_reason, vcpu->exit.qualification);
 	/* after a failure while loading guest state the VMCS is still clear */
 	if (vcpu->exit.kind != VMON_X_FAIL_ENTRY)

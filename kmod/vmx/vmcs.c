@@ -112,6 +112,14 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 	}
 	vmcs_write(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_config.entry);
+	/*
+	 * A full stint at each entry: every VM entry loads the timer from
+	 * this field (SDM 26.5.1), and no exit writes it back without the
+	 * "save VMX-preemption timer value" exit control, which vmon does
+	 * not set (25.7.1), so the value written once holds.
+	 */
+	if (vmx_config.preemption_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_config.preemption_timer);
 	vmcs_write(EXCEPTION_BITMAP, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -151,8 +159,13 @@ static void vmx_write_constant_host_state(void)
 	vmcs_write(HOST_CR0, read_cr0());
 	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_DS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_ES_SELECTOR, __KERNEL_DS);
+	/*
+	 * The 64-bit kernel uses neither DS nor ES, and a 64-bit task's
+	 * are null: exit with null ones (allowed, SDM 26.2.3), so that
+	 * vcpu_put() reloads them only for a task that has others.
+	 */
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)vmx_vmexit);
 	vmcs_write(HOST_IA32_PAT, vmx_config.host_pat);
@@ -212,6 +225,7 @@ static void vmx_write_cpu_host_msrs(struct vmx_vcpu *vmx)
  */
 static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 {
+	u16 fs_sel, gs_sel;
 	u64 fs_base;
 
 	savesegment(ds, vmx->host_ds);
@@ -222,33 +236,26 @@ static void vmx_write_task_host_state(struct vmx_vcpu *vmx)
 	/*
 	 * SDM 26.2.3: host selectors need RPL = TI = 0.  A 32-bit task's
 	 * TLS selectors do not qualify: exit with a null selector and
-	 * reload the real one in vcpu_put().
+	 * reload the real one in vcpu_put().  The same task loads the
+	 * same values at each VMON_RUN: write only what changed.
 	 */
-	vmcs_write(HOST_FS_SELECTOR, (vmx->host_fs & 7) ? 0 : vmx->host_fs);
-	vmcs_write(HOST_GS_SELECTOR, (vmx->host_gs & 7) ? 0 : vmx->host_gs);
+	fs_sel = (vmx->host_fs & 7) ? 0 : vmx->host_fs;
+	gs_sel = (vmx->host_gs & 7) ? 0 : vmx->host_gs;
 	rdmsrl(MSR_FS_BASE, fs_base);
-	vmcs_write(HOST_FS_BASE, fs_base);
+	if (unlikely(fs_sel != vmx->vmcs_host_fs_sel)) {
+		vmcs_write(HOST_FS_SELECTOR, fs_sel);
+		vmx->vmcs_host_fs_sel = fs_sel;
+	}
+	if (unlikely(gs_sel != vmx->vmcs_host_gs_sel)) {
+		vmcs_write(HOST_GS_SELECTOR, gs_sel);
+		vmx->vmcs_host_gs_sel = gs_sel;
+	}
+	if (unlikely(fs_base != vmx->vmcs_host_fs_base)) {
+		vmcs_write(HOST_FS_BASE, fs_base);
+		vmx->vmcs_host_fs_base = fs_base;
+	}
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_msrs[VMX_MSR_KERNEL_GS_BASE].value);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, vmx->host_debugctl);
-}
-
-/*
- * Irqs off, before every entry: CR3 changes with the task's mm and
- * PCID, CR4 when the kernel toggles bits (e.g. TSD for seccomp);
- * rewrite the VMCS copy only when the live value differs.
- */
-void vmx_refresh_host_state(struct vmx_vcpu *vmx)
-{
-	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
-
-	if (unlikely(cr3 != vmx->host_cr3)) {
-		vmcs_write(HOST_CR3, cr3);
-		vmx->host_cr3 = cr3;
-	}
-	if (unlikely(cr4 != vmx->host_cr4)) {
-		vmcs_write(HOST_CR4, cr4);
-		vmx->host_cr4 = cr4;
-	}
 }
 
 /*
@@ -308,7 +315,7 @@ static void vmx_write_reset_state(struct vmx_vcpu *vmx)
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_set_entry_intr_info(vmx, 0);
 	/* guest TSC = host TSC + offset (SDM 25.6.5), 0 at the VM's creation */
 	vmcs_write(TSC_OFFSET, vmx->vcpu.vm->tsc_offset);
 
@@ -344,6 +351,10 @@ int vmx_vcpu_init(struct vmon_vcpu *vcpu)
 		vmx->guest_msrs[i].index = vmx_switched_msr_index[i];
 	vmx->loaded_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
+	/* nothing written yet: no value a task has matches */
+	vmx->vmcs_host_fs_sel = U32_MAX;
+	vmx->vmcs_host_gs_sel = U32_MAX;
+	vmx->vmcs_host_fs_base = U64_MAX;
 	vmx->vpid = vmx_vpid_alloc();
 
 	preempt_disable();
@@ -418,8 +429,11 @@ void vmx_vcpu_put(struct vmon_vcpu *vcpu)
 	vmx_restore_host_tables(vmx);
 	if (vmx->host_ldt)
 		asm volatile("lldt %0" : : "rm"(vmx->host_ldt));
-	loadsegment(ds, vmx->host_ds);
-	loadsegment(es, vmx->host_es);
+	/* the exit loaded null DS and ES (vmx_write_constant_host_state()) */
+	if (unlikely(vmx->host_ds))
+		loadsegment(ds, vmx->host_ds);
+	if (unlikely(vmx->host_es))
+		loadsegment(es, vmx->host_es);
 	if (vmx->host_fs & 7)
 		loadsegment(fs, vmx->host_fs);
 	if (vmx->host_gs & 7)

@@ -5,7 +5,8 @@
  * the VMCS, SDM 27.3.2.1 and 28.5), VMLAUNCH/VMRESUME, and at the
  * VM-exit landing store the guest's registers back.
  *
- *	int vmx_vmenter(struct vmon_regs *regs, unsigned int launched)
+ *	int vmx_vmenter(struct vmon_regs *regs, unsigned int launched,
+ *			unsigned long *host_rsp)
  *
  * Returns 0 after a VM exit, VMX_ENTER_FAIL_VALID (1) or
  * VMX_ENTER_FAIL_INVALID (2) when the VM-entry instruction itself
@@ -58,11 +59,18 @@ SYM_FUNC_START(vmx_vmenter)
 
 	/*
 	 * The exit resumes at vmx_vmexit with this very RSP (SDM 28.5.1).
-	 * A failed VMWRITE would leave a stale HOST_RSP, but it can only
-	 * fail without a current VMCS, and then VMLAUNCH fails too.
+	 * *host_rsp is what this VMCS holds: the run loop enters from the
+	 * same depth every time, so the VMWRITE is rarely needed (KVM
+	 * keeps the same cache).  A failed VMWRITE would leave a stale
+	 * HOST_RSP, but it can only fail without a current VMCS, and then
+	 * VMLAUNCH fails too.
 	 */
+	cmp	%rsp, (%rdx)
+	je	1f
+	mov	%rsp, (%rdx)
 	mov	$VMCS_HOST_RSP, %rax
 	vmwrite	%rsp, %rax
+1:
 
 	/*
 	 * CF from this test survives the MOVs and the VERW below (VERW
@@ -173,7 +181,8 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	 */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
 			   X86_FEATURE_RSB_VMEXIT_LITE
-	call	vmon_spec_restore_host
+	/* only where the host runs with KERNEL_IBRS (spec.c) */
+	ALTERNATIVE "", "call vmon_spec_restore_host", X86_FEATURE_KERNEL_IBRS
 	UNTRAIN_RET
 	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 	CLEAR_BRANCH_HISTORY_VMEXIT

@@ -90,9 +90,10 @@ MODULE_PARM_DESC(preemption_timer_us,
  * enables interrupts, takes what is pending and looks at signals and
  * need_resched().  It bounds the latency of signals, kicks and host
  * scheduling for any guest on any implementation, at the cost of one
- * exit per preemption_timer_us of uninterrupted guest time.  It
- * is reloaded on every entry (vmx_run()), so it never fires in a
- * guest that exits more often anyway.  The timer counts down at the
+ * exit per preemption_timer_us of uninterrupted guest time.  Every
+ * entry loads it afresh from the VMCS field written once per vCPU
+ * (vmx_write_controls()), so it never fires in a guest that exits more
+ * often anyway.  The timer counts down at the
  * TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM 26.5.1, A.6).
  */
 static void vmx_setup_preemption_timer(struct vmx_config *c)

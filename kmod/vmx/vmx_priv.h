@@ -12,6 +12,8 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <asm/asm.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
 #include <asm/vmx.h>
 
 #include "core.h"
@@ -99,9 +101,12 @@ struct vmx_vcpu {
 	struct vmx_msr_entry *host_msrs;
 
 	/* host state written into the VMCS, compared before each entry */
-	unsigned long host_cr3, host_cr4;
+	unsigned long host_cr3, host_cr4, host_rsp;
 	struct desc_ptr host_gdt, host_idt;
 	u16 host_ds, host_es, host_fs, host_gs, host_ldt;
+	/* HOST_FS/GS_SELECTOR and HOST_FS_BASE as written; -1: unknown */
+	u32 vmcs_host_fs_sel, vmcs_host_gs_sel;
+	u64 vmcs_host_fs_base;
 	u64 host_debugctl;		/* read at load, restored after each exit */
 
 	/*
@@ -118,6 +123,16 @@ struct vmx_vcpu {
 	u64 cr8;			/* TPR: MOV CR8 exits, the real TPR is the host's */
 	u64 dr[4], dr6, dr7;		/* MOV DR exits: kept in software */
 	struct vmx_pending_exception exception;
+	/*
+	 * The VM-entry interruption-information field as vmon last wrote
+	 * it: every VM exit clears its valid bit (SDM 25.8.3), so between
+	 * an exit and the next entry it holds only what vmon put there
+	 * since, and entry and event code read this copy, not the VMCS.
+	 * Written with vmx_set_entry_intr_info(), vCPU thread only.
+	 */
+	u32 entry_intr_info;
+	/* VM_EXIT_INSTRUCTION_LEN of the last exit once read, 0 before */
+	u8 exit_insn_len;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vmon_vcpu *vcpu)
@@ -165,10 +180,17 @@ static inline void vmcs_clear_bits(unsigned long field, u32 bits)
 	vmcs_write(field, vmcs_read(field) & ~bits);
 }
 
+/* the VM-entry interruption information, and vmon's copy of it */
+static inline void vmx_set_entry_intr_info(struct vmx_vcpu *vmx, u32 info)
+{
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmx->entry_intr_info = info;
+}
+
 /* vmenter.S: returns 0 after a VM exit, else one of these */
 #define VMX_ENTER_FAIL_VALID	1	/* VMfailValid: VM-instruction error field */
 #define VMX_ENTER_FAIL_INVALID	2	/* VMfailInvalid: no current VMCS */
-int vmx_vmenter(struct vmon_regs *regs, unsigned int launched);
+int vmx_vmenter(struct vmon_regs *regs, unsigned int launched, unsigned long *host_rsp);
 void vmx_vmexit(void);			/* HOST_RIP: the VM-exit landing */
 
 /* vmx.c */
@@ -183,7 +205,6 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu);
 void vmx_vcpu_put(struct vmon_vcpu *vcpu);
 void vmx_clear_cpu_vmcss(void);
 void vmx_vmcs_init_percpu(void);
-void vmx_refresh_host_state(struct vmx_vcpu *vmx);
 void vmx_update_ia32e_mode(struct vmx_vcpu *vmx);
 
 /* exit.c */
@@ -204,7 +225,6 @@ void vmx_inject_nmi(struct vmon_vcpu *vcpu);
 void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi);
 void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual);
 bool vmx_exception_has_error_code(u8 vector);
-void vmx_events_before_entry(void);
 
 /* dump.c, checks.c */
 int vmx_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap,
@@ -252,5 +272,54 @@ void vmx_write_pdptes(const u64 pdptes[VMX_NR_PDPTES]);
 int vmx_load_pdptes(struct vmon_vcpu *vcpu, u64 cr3);
 void vmx_paging_changed(struct vmx_vcpu *vmx, const struct vmx_paging *old,
 			const struct vmx_paging *new);
+
+/* the two per-entry steps of vmx_run() that belong to vmcs.c and events.c, inline */
+
+/*
+ * Irqs off, before every entry: CR3 changes with the task's mm and
+ * PCID, CR4 when the kernel toggles bits (e.g. TSD for seccomp);
+ * rewrite the VMCS copy only when the live value differs.
+ */
+static __always_inline void vmx_refresh_host_state(struct vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+
+	if (unlikely(cr3 != vmx->host_cr3)) {
+		vmcs_write(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (unlikely(cr4 != vmx->host_cr4)) {
+		vmcs_write(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+}
+
+/*
+ * Irqs off, loaded, right before VM entry.  SDM 26.2.1.3: a hardware
+ * exception goes in with an error code exactly when its vector has one
+ * and, under unrestricted guest, CR0.PE is set; otherwise the entry
+ * fails (VMfailValid, invalid control field).  An event delivered again
+ * from the IDT-vectoring information carries the error-code bit of the
+ * exit that reported it (Bochs sets it even in real mode), an exception
+ * may have been queued before userspace changed CR0.PE with SET_SREGS:
+ * make the bit match the mode the guest is entered in.  The error code
+ * a real-mode event gains in protected mode is 0.
+ */
+static __always_inline void vmx_events_before_entry(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->entry_intr_info;
+	bool code;
+
+	if ((info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) !=
+	    (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION))
+		return;
+	code = (vmcs_read(GUEST_CR0) & X86_CR0_PE) &&
+	       vmx_exception_has_error_code(info & INTR_INFO_VECTOR_MASK);
+	if (code == !!(info & INTR_INFO_DELIVER_CODE_MASK))
+		return;
+	if (code)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmx_set_entry_intr_info(vmx, info ^ INTR_INFO_DELIVER_CODE_MASK);
+}
 
 #endif /* VMON_VMX_PRIV_H */
