@@ -20,6 +20,7 @@
 #include <asm/fpu/types.h>
 
 #include "backend.h"
+#include "../tools/lib/decode.h"
 #include "lapic.h"
 
 #define VMON_MAX_VCPUS		64
@@ -220,20 +221,6 @@ enum vmon_pending {
 	VMON_PENDING_MMIO_LOAD,	/* run->mmio.data -> vcpu->mmio_load's register */
 };
 
-/*
- * A decoded MMIO load that went to userspace (emulate.c): where the
- * value goes, with the decoder's rules (vmon_write_gpr(),
- * vmon_insn_load_value()).
- */
-struct vmon_mmio_load {
-	u8 reg;			/* ModRM register number, 0..15 */
-	u8 op_bytes;		/* destination size */
-	u8 mem_bytes;		/* access size */
-	u8 rex;			/* REX prefix, 0 if none (AH..BH without one) */
-	bool sign_extend;	/* MOVSX */
-	bool long_mode;		/* 64-bit mode: a 32-bit write zero-extends */
-};
-
 /* events userspace handed the kernel, waiting for the guest (events.c) */
 struct vmon_events {
 	bool irq_queued;		/* VMON_INTERRUPT: irq_vector waits */
@@ -288,7 +275,8 @@ struct vmon_vcpu {
 	unsigned long requests;		/* atomic bit ops: vmon_vcpu_request() */
 	struct vmon_exit exit;
 	enum vmon_pending pending;
-	struct vmon_mmio_load mmio_load;	/* pending == VMON_PENDING_MMIO_LOAD */
+	/* pending == VMON_PENDING_MMIO_LOAD: the decoded load (emulate.c) */
+	struct vmon_insn mmio_load;
 	u64 exit_count;
 
 	/* CPUID table the guest sees */

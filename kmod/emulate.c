@@ -63,17 +63,23 @@ static unsigned int vmon_fetch_insn(struct vmon_vcpu *vcpu, const struct vmon_sr
 }
 
 /*
- * The bytes the CPU fetched when the exit carries them (SVM decode
+ * Decode the instruction at RIP in the vCPU's code size (insn->mode):
+ * the bytes the CPU fetched when the exit carries them (SVM decode
  * assists, APM Vol. 2 chapter 15 "Decode Assists": up to 15 bytes at
- * RIP, fewer at the end of a page), else the guest's memory.  *n says how many bytes there were.
+ * RIP, fewer at the end of a page), else the guest's memory, read with
+ * only the state a fetch needs (get_fetch_state()).  *n says how many
+ * bytes there were.
  */
-static int vmon_emul_decode(struct vmon_vcpu *vcpu, const struct vmon_sregs *sregs,
-			    unsigned int mode, u8 *buf, unsigned int *n,
+static int vmon_emul_decode(struct vmon_vcpu *vcpu, u8 *buf, unsigned int *n,
 			    struct vmon_insn *insn)
 {
 	const struct vmon_exit *x = &vcpu->exit;
+	struct vmon_sregs sregs;
+	unsigned int mode;
 	int r;
 
+	vmon_ops->get_fetch_state(vcpu, &sregs);
+	mode = vmon_code_size(&sregs);
 	if (x->tdp.insn_len) {
 		*n = min_t(unsigned int, x->tdp.insn_len, VMON_INSN_MAX);
 		memcpy(buf, x->tdp.insn, *n);
@@ -81,7 +87,7 @@ static int vmon_emul_decode(struct vmon_vcpu *vcpu, const struct vmon_sregs *sre
 		if (r != -ENODATA)
 			return r;
 	}
-	*n = vmon_fetch_insn(vcpu, sregs, mode, buf);
+	*n = vmon_fetch_insn(vcpu, &sregs, mode, buf);
 	return vmon_decode_mov(buf, *n, mode, &vcpu->regs, insn);
 }
 
@@ -94,30 +100,36 @@ static u64 vmon_insn_code(const u8 *buf, unsigned int n)
 	return code;
 }
 
+/* what a decoded store writes: a register's low bytes, or its immediate */
+static u64 vmon_emul_store_value(struct vmon_vcpu *vcpu, const struct vmon_insn *insn)
+{
+	if (insn->kind == VMON_INSN_STORE_IMM)
+		return insn->imm;	/* a 64-bit MOV's imm32 is sign-extended already */
+	return vmon_read_gpr(&vcpu->regs, insn->reg, insn->mem_bytes, insn->rex);
+}
+
+/* a decoded load's value into its register, with its size and extension */
+static void vmon_emul_write_load(struct vmon_vcpu *vcpu, const struct vmon_insn *insn, u64 val)
+{
+	vmon_write_gpr(&vcpu->regs, insn->reg, insn->op_bytes, insn->rex, insn->mode == 8,
+		       vmon_insn_load_value(insn, val));
+}
+
 static int vmon_emul_access(struct vmon_vcpu *vcpu, const struct vmon_insn *insn,
-			    unsigned int mode, vmon_mmio_handler_t fn, void *opaque)
+			    vmon_mmio_handler_t fn, void *opaque)
 {
 	u64 gpa = vcpu->exit.tdp.gpa;
-	u64 val;
+	u64 val = 0;
 	int r;
 
-	switch (insn->kind) {
-	case VMON_INSN_STORE_REG:
-		val = vmon_read_gpr(&vcpu->regs, insn->reg, insn->mem_bytes, insn->rex);
+	if (insn->kind != VMON_INSN_LOAD) {
+		val = vmon_emul_store_value(vcpu, insn);
 		return fn(vcpu, gpa, insn->mem_bytes, true, &val, opaque);
-	case VMON_INSN_STORE_IMM:
-		val = insn->imm;
-		return fn(vcpu, gpa, insn->mem_bytes, true, &val, opaque);
-	case VMON_INSN_LOAD:
-		val = 0;
-		r = fn(vcpu, gpa, insn->mem_bytes, false, &val, opaque);
-		if (r)
-			return r;
-		vmon_write_gpr(&vcpu->regs, insn->reg, insn->op_bytes, insn->rex, mode == 8,
-			       vmon_insn_load_value(insn, val));
-		return 0;
 	}
-	return -EINVAL;
+	r = fn(vcpu, gpa, insn->mem_bytes, false, &val, opaque);
+	if (!r)
+		vmon_emul_write_load(vcpu, insn, val);
+	return r;
 }
 
 /*
@@ -126,19 +138,17 @@ static int vmon_emul_access(struct vmon_vcpu *vcpu, const struct vmon_insn *insn
  * it, so it covers one more instruction: an interrupt may come one
  * instruction late, never early.
  */
-static void vmon_emul_advance(struct vmon_vcpu *vcpu, const struct vmon_insn *insn,
-			      unsigned int mode)
+static void vmon_emul_advance(struct vmon_vcpu *vcpu, const struct vmon_insn *insn)
 {
-	vcpu->regs.rip = (vcpu->regs.rip + insn->len) & vmon_ip_mask(mode);
+	vcpu->regs.rip = (vcpu->regs.rip + insn->len) & vmon_ip_mask(insn->mode);
 }
 
 int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque)
 {
 	const struct vmon_exit *x = &vcpu->exit;
-	struct vmon_sregs sregs;
 	struct vmon_insn insn;
 	u8 buf[VMON_INSN_MAX];
-	unsigned int mode, n = 0;
+	unsigned int n = 0;
 	bool store;
 	int r;
 
@@ -152,9 +162,7 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, 0, x->tdp.gpa,
 					   "guest page tables in an emulated device page");
 
-	vmon_ops->get_fetch_state(vcpu, &sregs);
-	mode = vmon_code_size(&sregs);
-	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
+	r = vmon_emul_decode(vcpu, buf, &n, &insn);
 	/* -ENODATA: the bytes ran out, the rest of the code is not in RAM */
 	if (r == -ENODATA)
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION,
@@ -171,12 +179,12 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 					   vmon_insn_code(buf, n), x->tdp.gpa,
 					   "MMIO instruction does not match the access");
 
-	r = vmon_emul_access(vcpu, &insn, mode, fn, opaque);
+	r = vmon_emul_access(vcpu, &insn, fn, opaque);
 	if (r)
 		return vmon_internal_error(vcpu, VMON_INTERNAL_EMULATION, -r, x->tdp.gpa,
 					   "MMIO access refused by the device");
 
-	vmon_emul_advance(vcpu, &insn, mode);
+	vmon_emul_advance(vcpu, &insn);
 	return 1;
 }
 
@@ -191,25 +199,22 @@ int vmon_emulate_mmio(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaq
 int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void *opaque)
 {
 	const struct vmon_exit *x = &vcpu->exit;
-	struct vmon_sregs sregs;
 	struct vmon_insn insn;
 	u8 buf[VMON_INSN_MAX];
-	unsigned int mode, n = 0;
+	unsigned int n = 0;
 	int r;
 
 	lockdep_assert_held(&vcpu->mutex);
 	if (x->kind != VMON_X_TDP_FAULT || !x->tdp.write || x->tdp.fetch || x->tdp.walk)
 		return -ENOENT;
 
-	vmon_ops->get_fetch_state(vcpu, &sregs);
-	mode = vmon_code_size(&sregs);
-	r = vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn);
+	r = vmon_emul_decode(vcpu, buf, &n, &insn);
 	if (r || insn.kind == VMON_INSN_LOAD)
 		return -ENOENT;
-	r = vmon_emul_access(vcpu, &insn, mode, fn, opaque);
+	r = vmon_emul_access(vcpu, &insn, fn, opaque);
 	if (r)
 		return r;
-	vmon_emul_advance(vcpu, &insn, mode);
+	vmon_emul_advance(vcpu, &insn);
 	return 1;
 }
 
@@ -230,18 +235,14 @@ int vmon_emulate_mmio_store(struct vmon_vcpu *vcpu, vmon_mmio_handler_t fn, void
 static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
 {
 	const struct vmon_exit *x = &vcpu->exit;
-	struct vmon_mmio_load *load = &vcpu->mmio_load;
-	struct vmon_sregs sregs;
 	struct vmon_insn insn;
 	u8 buf[VMON_INSN_MAX];
-	unsigned int mode, n = 0;
+	unsigned int n = 0;
 	bool store;
 
 	if (x->tdp.fetch || x->tdp.walk || vmon_ops->event_pending(vcpu))
 		return false;
-	vmon_ops->get_fetch_state(vcpu, &sregs);
-	mode = vmon_code_size(&sregs);
-	if (vmon_emul_decode(vcpu, &sregs, mode, buf, &n, &insn))
+	if (vmon_emul_decode(vcpu, buf, &n, &insn))
 		return false;
 	store = insn.kind != VMON_INSN_LOAD;
 	if (x->tdp.write != store)
@@ -251,25 +252,13 @@ static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
 	run->mmio.len = insn.mem_bytes;
 	run->mmio.insn_len = insn.len;
 	memcpy(run->mmio.insn, buf, insn.len);
-	switch (insn.kind) {
-	case VMON_INSN_STORE_REG:
-		run->mmio.data = vmon_read_gpr(&vcpu->regs, insn.reg, insn.mem_bytes, insn.rex);
-		break;
-	case VMON_INSN_STORE_IMM:
-		/* the decoder sign-extended a 64-bit MOV's imm32 already */
-		run->mmio.data = insn.imm;
-		break;
-	case VMON_INSN_LOAD:
-		load->reg = insn.reg;
-		load->op_bytes = insn.op_bytes;
-		load->mem_bytes = insn.mem_bytes;
-		load->rex = insn.rex;
-		load->sign_extend = insn.sign_extend;
-		load->long_mode = mode == 8;
+	if (store) {
+		run->mmio.data = vmon_emul_store_value(vcpu, &insn);
+	} else {
+		vcpu->mmio_load = insn;
 		vcpu->pending = VMON_PENDING_MMIO_LOAD;
-		break;
 	}
-	vmon_emul_advance(vcpu, &insn, mode);
+	vmon_emul_advance(vcpu, &insn);
 	return true;
 }
 
@@ -296,12 +285,5 @@ void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
 
 void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data)
 {
-	const struct vmon_mmio_load *load = &vcpu->mmio_load;
-	struct vmon_insn insn = {
-		.mem_bytes = load->mem_bytes,
-		.sign_extend = load->sign_extend,
-	};
-
-	vmon_write_gpr(&vcpu->regs, load->reg, load->op_bytes, load->rex, load->long_mode,
-		       vmon_insn_load_value(&insn, data));
+	vmon_emul_write_load(vcpu, &vcpu->mmio_load, data);
 }
