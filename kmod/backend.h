@@ -21,6 +21,7 @@
 #ifndef VMON_BACKEND_H
 #define VMON_BACKEND_H
 
+#include <linux/static_call.h>
 #include <linux/types.h>
 #include <linux/vmon.h>
 
@@ -169,5 +170,30 @@ extern const struct vmon_backend_ops svm_backend_ops;
 
 /* the backend chosen at module load */
 extern const struct vmon_backend_ops *vmon_ops;
+
+/*
+ * The operations of every entry, exit and VMON_RUN are static calls, as
+ * KVM's kvm_x86_ops are: a direct CALL that module load patches to the
+ * chosen backend's function (main.c), where vmon_ops->op() would be an
+ * indirect call, through a retpoline where the host has them (and,
+ * under an emulator that flushes its TLB at every world switch, a code
+ * lookup each time).  vmon_call(run)(vcpu) calls vmon_ops->run(vcpu).
+ * The same list is in main.c twice: its definitions, and the updates
+ * vmon_set_static_ops() makes.
+ */
+DECLARE_STATIC_CALL(vmon_op_vcpu_load, *vmon_ops->vcpu_load);
+DECLARE_STATIC_CALL(vmon_op_vcpu_put, *vmon_ops->vcpu_put);
+DECLARE_STATIC_CALL(vmon_op_run, *vmon_ops->run);
+DECLARE_STATIC_CALL(vmon_op_skip_instruction, *vmon_ops->skip_instruction);
+DECLARE_STATIC_CALL(vmon_op_event_pending, *vmon_ops->event_pending);
+DECLARE_STATIC_CALL(vmon_op_interrupt_allowed, *vmon_ops->interrupt_allowed);
+DECLARE_STATIC_CALL(vmon_op_nmi_allowed, *vmon_ops->nmi_allowed);
+DECLARE_STATIC_CALL(vmon_op_inject_irq, *vmon_ops->inject_irq);
+DECLARE_STATIC_CALL(vmon_op_inject_nmi, *vmon_ops->inject_nmi);
+DECLARE_STATIC_CALL(vmon_op_set_event_windows, *vmon_ops->set_event_windows);
+DECLARE_STATIC_CALL(vmon_op_get_cr8, *vmon_ops->get_cr8);
+DECLARE_STATIC_CALL(vmon_op_set_cr8, *vmon_ops->set_cr8);
+
+#define vmon_call(op)	static_call(vmon_op_##op)
 
 #endif /* VMON_BACKEND_H */

@@ -23,6 +23,16 @@
 #include "../tools/lib/decode.h"
 #include "lapic.h"
 
+/*
+ * The functions a VM exit runs, from the exit to the next entry and
+ * through a return to userspace, are packed in one section: the round
+ * trip then fetches from a few code pages, not from one page per file
+ * (fewer iTLB entries; under an emulator, which flushes its TLB at every
+ * world switch, fewer page walks per exit).  vmrun.S/vmenter.S put the
+ * world switch there too.
+ */
+#define __vmon_hot	__section(".text.vmon_hot")
+
 #define VMON_MAX_VCPUS		64
 #define VMON_MAX_SLOTS		32
 #define VMON_MAX_CPUID_ENTRIES	256
@@ -294,6 +304,8 @@ struct vmon_vcpu {
 
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;
+	/* jiffies at the last RCU note of an entry (vcpu.c); vCPU thread */
+	unsigned long rcu_noted;
 
 	/* exit statistics (stats.c): written by the vCPU thread, read by netlink */
 	struct vmon_vcpu_stats *stats;
@@ -309,7 +321,15 @@ struct vmon_vcpu {
 
 /* spin.c: PAUSE loops yield to a sibling vCPU */
 extern bool vmon_pause_exiting;
-void vmon_spin_note_runner(struct vmon_vcpu *vcpu);
+void vmon_spin_set_runner(struct vmon_vcpu *vcpu);
+
+/* VMON_RUN, vcpu->mutex held: the task a sibling may yield to */
+static inline void vmon_spin_note_runner(struct vmon_vcpu *vcpu)
+{
+	if (rcu_access_pointer(vcpu->spin_pid) != task_pid(current))
+		vmon_spin_set_runner(vcpu);
+}
+
 void vmon_spin_vcpu_destroy(struct vmon_vcpu *vcpu);
 int vmon_exit_pause(struct vmon_vcpu *vcpu);
 void vmon_spin_note_wake(struct vmon_vcpu *src, struct vmon_vcpu *woken);
@@ -415,9 +435,7 @@ int vmon_fpu_setup(void);		/* module init: host XCR0, area size */
 u64 vmon_fpu_guest_xfeatures(void);	/* XCR0 bits a guest may enable */
 int vmon_fpu_init(struct vmon_vcpu *vcpu);
 void vmon_fpu_free(struct vmon_vcpu *vcpu);
-void vmon_fpu_run_begin(struct vmon_vcpu *vcpu);	/* VMON_RUN starts */
-void vmon_fpu_run_end(struct vmon_vcpu *vcpu);		/* VMON_RUN returns */
-/* vmon_fpu_load_guest(), vmon_fpu_put_guest(): inline in fpu.h */
+/* vmon_fpu_run_begin/end(), vmon_fpu_load_guest/put_guest(): inline in fpu.h */
 int vmon_set_xcr0(struct vmon_vcpu *vcpu, u32 index, u64 value);
 
 /* mem.c */

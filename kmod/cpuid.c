@@ -543,8 +543,8 @@ static u32 cpuid_xsave_size(const struct vmon_vcpu *vcpu)
 	return size;
 }
 
-void vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
-		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+void __vmon_hot vmon_cpuid_lookup(struct vmon_vcpu *vcpu, u32 function, u32 index,
+				  u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
 	const struct vmon_cpuid_entry *e;
 

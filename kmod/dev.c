@@ -47,7 +47,7 @@ static bool vmon_all_zero(const void *p, size_t n)
 /* vCPU fd                                                             */
 /* ------------------------------------------------------------------ */
 
-static int vmon_ioctl_run(struct vmon_vcpu *vcpu, unsigned long arg)
+static int __vmon_hot vmon_ioctl_run(struct vmon_vcpu *vcpu, unsigned long arg)
 {
 	if (arg)
 		return -EINVAL;
@@ -194,7 +194,8 @@ out:
 }
 
 /* vcpu->mutex held (vmon_vcpu_ioctl()) */
-static long vmon_vcpu_ioctl_locked(struct vmon_vcpu *vcpu, unsigned int cmd, unsigned long arg)
+static long __vmon_hot vmon_vcpu_ioctl_locked(struct vmon_vcpu *vcpu, unsigned int cmd,
+					      unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
 
@@ -245,7 +246,7 @@ static long vmon_vcpu_ioctl_locked(struct vmon_vcpu *vcpu, unsigned int cmd, uns
  * take the same mutex (dump.c, lapic.c), so they see a vCPU between two
  * ioctls, never in the middle of one.
  */
-static long vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+static long __vmon_hot vmon_vcpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct vmon_vcpu *vcpu = filp->private_data;
 	long r;

@@ -240,7 +240,7 @@ static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
 	unsigned int n = 0;
 	bool store;
 
-	if (x->tdp.fetch || x->tdp.walk || vmon_ops->event_pending(vcpu))
+	if (x->tdp.fetch || x->tdp.walk || vmon_call(event_pending)(vcpu))
 		return false;
 	if (vmon_emul_decode(vcpu, buf, &n, &insn))
 		return false;
@@ -262,7 +262,7 @@ static bool vmon_mmio_decode_user(struct vmon_vcpu *vcpu, struct vmon_run *run)
 	return true;
 }
 
-void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
+void __vmon_hot vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
 {
 	const struct vmon_exit *x = &vcpu->exit;
 	struct vmon_run *run = vcpu->run;
@@ -283,7 +283,7 @@ void vmon_mmio_user_exit(struct vmon_vcpu *vcpu, bool readonly_slot)
 	memcpy(run->mmio.insn, x->tdp.insn, run->mmio.insn_len);
 }
 
-void vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data)
+void __vmon_hot vmon_mmio_complete_load(struct vmon_vcpu *vcpu, u64 data)
 {
 	vmon_emul_write_load(vcpu, &vcpu->mmio_load, data);
 }

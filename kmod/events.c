@@ -78,7 +78,7 @@ static const u8 vmon_exceptions[32] = {
  * VMON_INTERRUPT.  Like every vCPU ioctl it waits for a running
  * VMON_RUN to return (vcpu->mutex): userspace kicks it with a signal.
  */
-int vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp)
+int __vmon_hot vmon_ioctl_interrupt(struct vmon_vcpu *vcpu, void __user *argp)
 {
 	struct vmon_events *ev = &vcpu->events;
 	struct vmon_interrupt irq;
@@ -139,7 +139,7 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	}
 
-	if (vmon_ops->event_pending(vcpu))
+	if (vmon_call(event_pending)(vcpu))
 		r = -EBUSY;
 	else
 		vmon_ops->queue_exception(vcpu, exc.vector, exc.has_error_code, exc.error_code);
@@ -151,10 +151,10 @@ int vmon_ioctl_inject_exception(struct vmon_vcpu *vcpu, void __user *argp)
  * known, else 0/1).  The backend is asked only when something waits to
  * be injected, not at every entry.  Irqs off, loaded.
  */
-bool vmon_events_busy(struct vmon_vcpu *vcpu, int *busy)
+bool __vmon_hot vmon_events_busy(struct vmon_vcpu *vcpu, int *busy)
 {
 	if (*busy < 0)
-		*busy = vmon_ops->event_pending(vcpu);
+		*busy = vmon_call(event_pending)(vcpu);
 	return *busy;
 }
 
@@ -164,7 +164,7 @@ bool vmon_events_busy(struct vmon_vcpu *vcpu, int *busy)
  * exits come back as VMON_X_IRQ_WINDOW / VMON_X_NMI_WINDOW and land in
  * vmon_events_window_exit(); the next entry then injects.
  */
-void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 {
 	struct vmon_events *ev = &vcpu->events;
 	bool irq_window = false, nmi_window = false;
@@ -175,8 +175,8 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	    test_and_clear_bit(VMON_REQ_NMI, &vcpu->requests))
 		ev->nmi_latched = true;
 	if (ev->nmi_latched) {
-		if (!vmon_events_busy(vcpu, &busy) && vmon_ops->nmi_allowed(vcpu)) {
-			vmon_ops->inject_nmi(vcpu);
+		if (!vmon_events_busy(vcpu, &busy) && vmon_call(nmi_allowed)(vcpu)) {
+			vmon_call(inject_nmi)(vcpu);
 			vmon_stats_irq(vcpu, VMON_IRQ_NMI);
 			ev->nmi_latched = false;
 			busy = 1;
@@ -186,8 +186,8 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	}
 	/* the INTR pin (ExtINT) before the APIC's vectors, as KVM orders them */
 	if (ev->irq_queued && vmon_lapic_accepts_extint(vcpu)) {
-		if (!vmon_events_busy(vcpu, &busy) && vmon_ops->interrupt_allowed(vcpu)) {
-			vmon_ops->inject_irq(vcpu, ev->irq_vector);
+		if (!vmon_events_busy(vcpu, &busy) && vmon_call(interrupt_allowed)(vcpu)) {
+			vmon_call(inject_irq)(vcpu, ev->irq_vector);
 			vmon_stats_irq(vcpu, VMON_IRQ_EXTINT);
 			ev->irq_queued = false;
 			busy = 1;
@@ -202,7 +202,7 @@ void vmon_events_prepare_entry(struct vmon_vcpu *vcpu)
 	 * 26.7.5; APM Vol. 2 15.21.4), so no case is needed here for it.
 	 */
 	ev->user_window = READ_ONCE(vcpu->run->request_interrupt_window);
-	vmon_ops->set_event_windows(vcpu, irq_window || ev->user_window, nmi_window);
+	vmon_call(set_event_windows)(vcpu, irq_window || ev->user_window, nmi_window);
 }
 
 /*
@@ -239,18 +239,18 @@ bool vmon_events_wake_from_hlt(struct vmon_vcpu *vcpu)
 		return true;
 	if (!ev->nmi_latched)
 		return false;
-	wake = vmon_ops->nmi_allowed(vcpu);
+	wake = vmon_call(nmi_allowed)(vcpu);
 	return wake;
 }
 
 /* every return from VMON_RUN: the interrupt fields of the run page */
-void vmon_events_report(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_events_report(struct vmon_vcpu *vcpu)
 {
 	struct vmon_run *run = vcpu->run;
 	bool ready = false;
 
 	if (!vcpu->events.irq_queued)
-		ready = !vmon_ops->event_pending(vcpu) && vmon_ops->interrupt_allowed(vcpu);
+		ready = !vmon_call(event_pending)(vcpu) && vmon_call(interrupt_allowed)(vcpu);
 	run->ready_for_interrupt_injection = ready;
 	run->if_flag = !!(vcpu->regs.rflags & X86_EFLAGS_IF);
 }

@@ -32,7 +32,7 @@
 
 static void vmon_skip_instruction(struct vmon_vcpu *vcpu)
 {
-	vmon_ops->skip_instruction(vcpu);
+	vmon_call(skip_instruction)(vcpu);
 }
 
 static void vmon_queue_exception(struct vmon_vcpu *vcpu, u8 vector, bool has_error_code,
@@ -151,7 +151,7 @@ static int vmon_exit_tdp_fault(struct vmon_vcpu *vcpu)
  * instruction does in 64-bit mode (SDM Vol. 1 3.4.1.1).  CPUID.01H:ECX
  * OSXSAVE reflects the guest's CR4.OSXSAVE, as on hardware.
  */
-static int vmon_exit_cpuid(struct vmon_vcpu *vcpu)
+static int __vmon_hot vmon_exit_cpuid(struct vmon_vcpu *vcpu)
 {
 	struct vmon_regs *regs = &vcpu->regs;
 	u32 function = regs->rax, index = regs->rcx;
@@ -179,7 +179,7 @@ static int vmon_exit_cpuid(struct vmon_vcpu *vcpu)
 }
 
 /* an MSR the kernel does not own: VMON_EXIT_MSR, completed on the next VMON_RUN */
-static int vmon_msr_user_exit(struct vmon_vcpu *vcpu, u32 index, bool is_write, u64 data)
+static int __vmon_hot vmon_msr_user_exit(struct vmon_vcpu *vcpu, u32 index, bool is_write, u64 data)
 {
 	struct vmon_run *run = vcpu->run;
 
@@ -193,12 +193,12 @@ static int vmon_msr_user_exit(struct vmon_vcpu *vcpu, u32 index, bool is_write, 
 }
 
 /* RDMSR of an MSR the kernel owns, with vmon_get_msr()'s answer: 0 or #GP */
-static void vmon_finish_rdmsr(struct vmon_vcpu *vcpu, int r, u64 data)
+static void __vmon_hot vmon_finish_rdmsr(struct vmon_vcpu *vcpu, int r, u64 data)
 {
 	if (!r) {
 		vcpu->regs.rax = (u32)data;
 		vcpu->regs.rdx = data >> 32;
-		vmon_ops->skip_instruction(vcpu);
+		vmon_call(skip_instruction)(vcpu);
 	} else {
 		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
 	}
@@ -220,7 +220,7 @@ static int vmon_exit_rdmsr(struct vmon_vcpu *vcpu)
 	return vmon_msr_user_exit(vcpu, index, false, 0);
 }
 
-static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
+static int __vmon_hot vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 {
 	u32 index = vcpu->regs.rcx;
 	u64 data = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
@@ -228,7 +228,7 @@ static int vmon_exit_wrmsr(struct vmon_vcpu *vcpu)
 
 	r = vmon_set_msr(vcpu, index, data, false);
 	if (!r)
-		vmon_ops->skip_instruction(vcpu);
+		vmon_call(skip_instruction)(vcpu);
 	else if (r != -ENOENT)
 		vmon_ops->queue_exception(vcpu, X86_VEC_GP, true, 0);
 	if (r != -ENOENT)
@@ -356,7 +356,7 @@ static int vmon_dispatch_exit(struct vmon_vcpu *vcpu)
  * External-interrupt and VMX-preemption-timer exits (VMON_X_CONTINUE)
  * are left to the caller, which must let the host take the interrupt.
  */
-bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
 {
 	u32 index;
 	u64 data;
@@ -395,7 +395,7 @@ bool vmon_handle_exit_fast(struct vmon_vcpu *vcpu)
  * completed in the kernel) becomes VMON_EXIT_EOI for the userspace I/O
  * APIC; the guest continues after the EOI at the next VMON_RUN.
  */
-int vmon_handle_exit(struct vmon_vcpu *vcpu)
+int __vmon_hot vmon_handle_exit(struct vmon_vcpu *vcpu)
 {
 	struct vmon_run *run = vcpu->run;
 	int r = vmon_dispatch_exit(vcpu);
@@ -415,7 +415,7 @@ int vmon_handle_exit(struct vmon_vcpu *vcpu)
  * caused it, with what userspace left in the run page (each field read
  * once: userspace may still be writing the page).
  */
-void vmon_complete_user_exit(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_complete_user_exit(struct vmon_vcpu *vcpu)
 {
 	struct vmon_run *run = vcpu->run;
 	struct vmon_regs *regs = &vcpu->regs;

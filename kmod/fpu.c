@@ -84,18 +84,6 @@ void vmon_fpu_free(struct vmon_vcpu *vcpu)
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 }
 
-/* process context, vcpu->mutex: the guest's state becomes the task's */
-void vmon_fpu_run_begin(struct vmon_vcpu *vcpu)
-{
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
-}
-
-/* process context, vcpu->mutex: the task's own state comes back */
-void vmon_fpu_run_end(struct vmon_vcpu *vcpu)
-{
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
-}
-
 /*
  * XSETBV by the guest (SDM Vol. 2C XSETBV, Vol. 1 13.3).  -EINVAL means
  * the instruction raises #GP(0):

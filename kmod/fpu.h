@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The XCR0 switch around every entry (fpu.c says why only XCR0 is
- * switched there).  Inline: the run loop calls both halves on every
+ * The guest FPU state's swap at the start and end of VMON_RUN, and the
+ * XCR0 switch around every entry (fpu.c says why only XCR0 is switched
+ * there).  Inline: the run loop calls them on every VMON_RUN and every
  * exit, the fast path's included.
  */
 #ifndef VMON_FPU_H
@@ -17,6 +18,18 @@
 /* set once at module init (vmon_fpu_setup()) */
 extern bool vmon_use_xsave;
 extern u64 vmon_host_xcr0;
+
+/* process context, vcpu->mutex: the guest's state becomes the task's */
+static __always_inline void vmon_fpu_run_begin(struct vmon_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+}
+
+/* process context, vcpu->mutex: the task's own state comes back */
+static __always_inline void vmon_fpu_run_end(struct vmon_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+}
 
 /*
  * Irqs off, right before an entry.  If the registers no longer hold the

@@ -140,7 +140,7 @@ static int vmon_ioeventfd_mmio_write(struct vmon_vcpu *vcpu, u64 gpa, unsigned i
  * (eventfd signalled, RIP past the instruction), -ENOENT when the exit
  * is userspace's as before.  vCPU thread, vcpu->mutex held.
  */
-int vmon_ioeventfd_mmio(struct vmon_vcpu *vcpu)
+int __vmon_hot vmon_ioeventfd_mmio(struct vmon_vcpu *vcpu)
 {
 	lockdep_assert_held(&vcpu->mutex);
 	if (!vcpu->exit.tdp.write || !vmon_ioeventfd_has_mmio(vcpu->vm, vcpu->exit.tdp.gpa))
@@ -153,7 +153,7 @@ int vmon_ioeventfd_mmio(struct vmon_vcpu *vcpu)
  * registration took it and the eventfd was signalled; the caller
  * advances RIP.  vCPU thread.
  */
-bool vmon_ioeventfd_pio(struct vmon_vcpu *vcpu, u16 port, u8 size, u32 val)
+bool __vmon_hot vmon_ioeventfd_pio(struct vmon_vcpu *vcpu, u16 port, u8 size, u32 val)
 {
 	if (!READ_ONCE(vcpu->vm->nr_ioeventfds))
 		return false;

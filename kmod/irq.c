@@ -233,7 +233,7 @@ void vmon_lapic_timer_fired(struct vmon_vcpu *vcpu)
 /* ------------------------------------------------------------------ */
 
 /* the highest IRR vector whose class is above the PPR's (11.8.3.1, 11.8.4) */
-int vmon_lapic_pending_vector(struct vmon_vcpu *vcpu)
+int __vmon_hot vmon_lapic_pending_vector(struct vmon_vcpu *vcpu)
 {
 	unsigned int v;
 
@@ -250,7 +250,7 @@ int vmon_lapic_pending_vector(struct vmon_vcpu *vcpu)
  * the APIC is hardware-disabled, or through LINT0 programmed as an
  * unmasked ExtINT (virtual wire, MP spec 3.6.2.2; the BSP starts so).
  */
-bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu)
 {
 	u32 lvt0 = vcpu->lapic.regs[REG(VMON_APIC_LVT0)];
 
@@ -266,7 +266,7 @@ bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu)
  * (11.8.4).  Otherwise the interrupt window is opened.  *busy says
  * whether an event goes in with this entry (vmon_events_busy()).
  */
-void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
+void __vmon_hot vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	int v;
@@ -277,11 +277,11 @@ void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
 	v = vmon_lapic_pending_vector(vcpu);
 	if (v < 0)
 		return;
-	if (vmon_events_busy(vcpu, busy) || !vmon_ops->interrupt_allowed(vcpu)) {
+	if (vmon_events_busy(vcpu, busy) || !vmon_call(interrupt_allowed)(vcpu)) {
 		*window = true;
 		return;
 	}
-	vmon_ops->inject_irq(vcpu, v);
+	vmon_call(inject_irq)(vcpu, v);
 	clear_bit(v, l->irr);
 	__set_bit(v, l->isr);
 	vmon_lapic_update_ppr(vcpu);
@@ -294,7 +294,7 @@ void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window)
  * (TMR set) is reported to userspace, whose I/O APIC clears Remote IRR:
  * vmon_handle_exit() turns eoi_vector into VMON_EXIT_EOI.
  */
-void vmon_lapic_eoi(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_lapic_eoi(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	unsigned int v = find_last_bit(l->isr, 256);
@@ -423,7 +423,7 @@ static bool irq_should_wake(struct vmon_vcpu *vcpu)
  * posted after this look makes vmon_enter_guest() back out (-EAGAIN)
  * and come here again.
  */
-int vmon_lapic_block(struct vmon_vcpu *vcpu)
+int __vmon_hot vmon_lapic_block(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 

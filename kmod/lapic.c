@@ -63,12 +63,12 @@ static u32 *lapic_reg(struct vmon_vcpu *vcpu, u32 off)
 	return &vcpu->lapic.regs[REG(off)];
 }
 
-bool vmon_lapic_hw_enabled(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmon_lapic_hw_enabled(struct vmon_vcpu *vcpu)
 {
 	return READ_ONCE(vcpu->msr.apic_base) & MSR_IA32_APICBASE_ENABLE;
 }
 
-bool vmon_lapic_sw_enabled(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmon_lapic_sw_enabled(struct vmon_vcpu *vcpu)
 {
 	return vmon_lapic_hw_enabled(vcpu) &&
 	       (READ_ONCE(vcpu->lapic.regs[REG(VMON_APIC_SVR)]) & SVR_ENABLE);
@@ -107,7 +107,7 @@ static void lapic_set_mode_ids(struct vmon_vcpu *vcpu)
 	}
 }
 
-void vmon_lapic_update_ppr(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_lapic_update_ppr(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 	u32 tpr = l->regs[REG(VMON_APIC_TPR)] & 0xff;
@@ -228,10 +228,10 @@ void vmon_lapic_error(struct vmon_vcpu *vcpu, u32 esr_bit)
  * differs from what was last written here was written by the guest (a
  * MOV to CR8) or by SET_SREGS: it goes into the TPR first.
  */
-void vmon_lapic_sync_cr8(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_lapic_sync_cr8(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
-	u8 cr8 = vmon_ops->get_cr8(vcpu);
+	u8 cr8 = vmon_call(get_cr8)(vcpu);
 	u8 tpr;
 
 	if (cr8 != l->cr8_synced) {
@@ -241,7 +241,7 @@ void vmon_lapic_sync_cr8(struct vmon_vcpu *vcpu)
 	/* nothing above writes CR8: the value read is still the backend's */
 	tpr = l->regs[REG(VMON_APIC_TPR)] >> 4;
 	if (tpr != cr8)
-		vmon_ops->set_cr8(vcpu, tpr);
+		vmon_call(set_cr8)(vcpu, tpr);
 	l->cr8_synced = tpr;
 }
 
@@ -405,7 +405,7 @@ static int lapic_x2_access(u32 off)
 }
 
 /* MSR 0x800 + n is the register at offset 16 * n (11.12.1.2) */
-int vmon_lapic_rdmsr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
+int __vmon_hot vmon_lapic_rdmsr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
 {
 	u32 off = (index - 0x800) << 4;
 	int acc = lapic_x2_access(off);
@@ -425,7 +425,7 @@ int vmon_lapic_rdmsr(struct vmon_vcpu *vcpu, u32 index, u64 *data)
  * registers, reserved bits 63:32 (the ICR has 64), a non-zero EOI or
  * ESR, and a self IPI vector above 255.
  */
-int vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data)
+int __vmon_hot vmon_lapic_wrmsr(struct vmon_vcpu *vcpu, u32 index, u64 data)
 {
 	u32 off = (index - 0x800) << 4;
 	int acc = lapic_x2_access(off);
@@ -606,7 +606,7 @@ int vmon_ioctl_set_lapic(struct vmon_vcpu *vcpu, void __user *argp)
 		lapic_map_set_word(l->irr, i, w[REG(VMON_APIC_IRR + 16 * i)]);
 	}
 	vmon_lapic_update_ppr(vcpu);
-	vmon_ops->set_cr8(vcpu, l->regs[REG(VMON_APIC_TPR)] >> 4);
+	vmon_call(set_cr8)(vcpu, l->regs[REG(VMON_APIC_TPR)] >> 4);
 	l->cr8_synced = l->regs[REG(VMON_APIC_TPR)] >> 4;
 	/* the timer goes on from the saved count or deadline (guest TSC: loaded) */
 	vmon_lapic_timer_restore(vcpu, w[REG(VMON_APIC_TMCCT)], s->tsc_deadline);

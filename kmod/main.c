@@ -21,6 +21,37 @@
 
 const struct vmon_backend_ops *vmon_ops;
 
+/* the static calls of the exit path (backend.h), one per operation */
+DEFINE_STATIC_CALL_NULL(vmon_op_vcpu_load, *vmon_ops->vcpu_load);
+DEFINE_STATIC_CALL_NULL(vmon_op_vcpu_put, *vmon_ops->vcpu_put);
+DEFINE_STATIC_CALL_NULL(vmon_op_run, *vmon_ops->run);
+DEFINE_STATIC_CALL_NULL(vmon_op_skip_instruction, *vmon_ops->skip_instruction);
+DEFINE_STATIC_CALL_NULL(vmon_op_event_pending, *vmon_ops->event_pending);
+DEFINE_STATIC_CALL_NULL(vmon_op_interrupt_allowed, *vmon_ops->interrupt_allowed);
+DEFINE_STATIC_CALL_NULL(vmon_op_nmi_allowed, *vmon_ops->nmi_allowed);
+DEFINE_STATIC_CALL_NULL(vmon_op_inject_irq, *vmon_ops->inject_irq);
+DEFINE_STATIC_CALL_NULL(vmon_op_inject_nmi, *vmon_ops->inject_nmi);
+DEFINE_STATIC_CALL_NULL(vmon_op_set_event_windows, *vmon_ops->set_event_windows);
+DEFINE_STATIC_CALL_NULL(vmon_op_get_cr8, *vmon_ops->get_cr8);
+DEFINE_STATIC_CALL_NULL(vmon_op_set_cr8, *vmon_ops->set_cr8);
+
+/* the chosen backend's functions into them: a NULL static call does nothing */
+static void vmon_set_static_ops(void)
+{
+	static_call_update(vmon_op_vcpu_load, vmon_ops->vcpu_load);
+	static_call_update(vmon_op_vcpu_put, vmon_ops->vcpu_put);
+	static_call_update(vmon_op_run, vmon_ops->run);
+	static_call_update(vmon_op_skip_instruction, vmon_ops->skip_instruction);
+	static_call_update(vmon_op_event_pending, vmon_ops->event_pending);
+	static_call_update(vmon_op_interrupt_allowed, vmon_ops->interrupt_allowed);
+	static_call_update(vmon_op_nmi_allowed, vmon_ops->nmi_allowed);
+	static_call_update(vmon_op_inject_irq, vmon_ops->inject_irq);
+	static_call_update(vmon_op_inject_nmi, vmon_ops->inject_nmi);
+	static_call_update(vmon_op_set_event_windows, vmon_ops->set_event_windows);
+	static_call_update(vmon_op_get_cr8, vmon_ops->get_cr8);
+	static_call_update(vmon_op_set_cr8, vmon_ops->set_cr8);
+}
+
 static const struct vmon_backend_ops *const vmon_backends[] = {
 #ifdef VMON_WITH_VMX
 	&vmx_backend_ops,
@@ -65,6 +96,7 @@ static int vmon_choose_backend(void)
 		r = vmon_backends[i]->check_support();
 		if (!r) {
 			vmon_ops = vmon_backends[i];
+			vmon_set_static_ops();
 			return 0;
 		}
 		if (r != -ENODEV)

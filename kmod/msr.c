@@ -434,7 +434,7 @@ void vmon_msr_reset(struct vmon_vcpu *vcpu)
  * registers send IPIs and EOIs that userspace hears of, the deadline
  * arms an hrtimer; the full path handles those.
  */
-bool vmon_msr_fast(u32 index)
+bool __vmon_hot vmon_msr_fast(u32 index)
 {
 	return index != MSR_IA32_APICBASE && index != MSR_IA32_TSC_DEADLINE &&
 	       (index < X2APIC_MSR_FIRST || index > X2APIC_MSR_LAST);

@@ -8,7 +8,7 @@
  * VMON_RUN returns to userspace:
  *
  *	vmon_stats_enter(vcpu);		irqs off, just before the world switch
- *	vmon_ops->run(vcpu);
+ *	vmon_call(run)(vcpu);
  *	vmon_stats_exit(vcpu);		irqs off, just after it
  *	r = vmon_handle_exit(vcpu);
  *	vmon_stats_handled(vcpu);	preemptible, the exit is handled

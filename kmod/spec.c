@@ -255,7 +255,7 @@ void vmon_spec_vm_destroy(const struct vmon_vm *vm)
  * switches VMCS/VMCB, but only when the VM changes (vCPUs of one VM
  * trust each other).
  */
-void vmon_spec_vcpu_load(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_spec_vcpu_load(struct vmon_vcpu *vcpu)
 {
 	if (likely(this_cpu_read(vmon_spec_last_vm) == vcpu->vm))
 		return;

@@ -49,15 +49,13 @@ module_param_named(pause_exiting, vmon_pause_exiting, bool, 0444);
 MODULE_PARM_DESC(pause_exiting,
 		 "exit on guest PAUSE loops and yield to a sibling vCPU (cleared when the CPU lacks it)");
 
-/* VMON_RUN, vcpu->mutex held: the task a sibling may yield to */
-void vmon_spin_note_runner(struct vmon_vcpu *vcpu)
+/* vmon_spin_note_runner(): another task runs the vCPU than the last time */
+void vmon_spin_set_runner(struct vmon_vcpu *vcpu)
 {
 	struct pid *old, *new;
 
 	lockdep_assert_held(&vcpu->mutex);
 	old = rcu_access_pointer(vcpu->spin_pid);
-	if (old == task_pid(current))
-		return;
 	new = get_task_pid(current, PIDTYPE_PID);
 	rcu_assign_pointer(vcpu->spin_pid, new);
 	/* a sibling may still be looking at the old one (vmon_spin_yield_to()) */

@@ -117,7 +117,7 @@ static __always_inline void vmon_stats_close_host(struct vmon_vcpu_stats *s, u64
 }
 
 /* irqs off, loaded: the guest is entered right after this */
-void vmon_stats_enter(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_stats_enter(struct vmon_vcpu *vcpu)
 {
 	struct vmon_vcpu_stats *s = vcpu->stats;
 
@@ -127,7 +127,7 @@ void vmon_stats_enter(struct vmon_vcpu *vcpu)
 }
 
 /* irqs off, loaded: vcpu->exit was just decoded */
-void vmon_stats_exit(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_stats_exit(struct vmon_vcpu *vcpu)
 {
 	struct vmon_vcpu_stats *s = vcpu->stats;
 	struct vmon_reason_stats *rs;
@@ -166,7 +166,7 @@ static unsigned int vmon_hist_bucket(u64 ns)
 }
 
 /* preemptible: vmon_handle_exit() is done with the exit */
-void vmon_stats_handled(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_stats_handled(struct vmon_vcpu *vcpu)
 {
 	struct vmon_vcpu_stats *s = vcpu->stats;
 	struct vmon_reason_stats *rs = &s->reason[s->exit_idx];
@@ -179,10 +179,10 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 	/*
 	 * The "exits" multicast group cannot tell us when someone joins
 	 * (Linux 6.1 genetlink has no bind callback for families), so the
-	 * gate is refreshed at the start of every VMON_RUN, every 1024
-	 * exits of each vCPU and when a netlink socket closes: a listener
-	 * that joins while a vCPU stays in the kernel may miss up to 1023
-	 * of its exits, one that was there when VMON_RUN began misses none.
+	 * gate is refreshed at a vCPU's first VMON_RUN, every 1024 exits of
+	 * each vCPU and when a netlink socket closes: a listener that joins
+	 * while a VM runs may miss up to 1023 exits of each vCPU, one that
+	 * was there before a vCPU first ran misses none.
 	 */
 	if (unlikely(!(vcpu->exit_count & 1023)))
 		vmon_trace_refresh_mcast();
@@ -192,14 +192,13 @@ void vmon_stats_handled(struct vmon_vcpu *vcpu)
 }
 
 /* VMON_RUN returns: a round trip to userspace, whatever the reason */
-void vmon_stats_user_return(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_stats_user_return(struct vmon_vcpu *vcpu)
 {
 	struct vmon_vcpu_stats *s = vcpu->stats;
 
 	vmon_stat_add(&s->user_exits, 1);
 	if (s->host_open)
 		vmon_stats_close_host(s, rdtsc());
-	/* a listener that joined meanwhile: the next VMON_RUN looks first */
 }
 #endif /* VMON_NO_EXIT_STATS */
 

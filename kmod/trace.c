@@ -52,7 +52,7 @@ struct vmon_tracer {
 int vmon_trace_mcast_on;
 
 /* irqs off or not, any context that may call netlink_has_listeners() */
-void vmon_trace_refresh_mcast(void)
+void __vmon_hot vmon_trace_refresh_mcast(void)
 {
 	bool on = vmon_netlink_has_listeners();
 

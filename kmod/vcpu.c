@@ -42,6 +42,7 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	vcpu->mode = VMON_OUTSIDE_GUEST;
+	vcpu->rcu_noted = jiffies - 1;	/* the first entry notes */
 	mutex_init(&vcpu->mutex);
 	/* RFLAGS bit 1 is reserved and reads as 1 (SDM Vol. 1 3.4.3) */
 	vcpu->regs.rflags = 2;
@@ -103,11 +104,11 @@ void vmon_vcpu_destroy(struct vmon_vcpu *vcpu)
  * vcpu->cpu to see a migration, so it is written after vcpu_load();
  * the APIC timer's hrtimer follows the vCPU (lapic_timer.c).
  */
-static void vmon_vcpu_load_here(struct vmon_vcpu *vcpu)
+static void __vmon_hot vmon_vcpu_load_here(struct vmon_vcpu *vcpu)
 {
 	int cpu = smp_processor_id();
 
-	vmon_ops->vcpu_load(vcpu);
+	vmon_call(vcpu_load)(vcpu);
 	if (READ_ONCE(vcpu->cpu) != cpu) {
 		WRITE_ONCE(vcpu->cpu, cpu);
 		vmon_lapic_timer_migrate(vcpu);
@@ -128,7 +129,7 @@ static void vmon_sched_in(struct preempt_notifier *pn, int cpu)
 /* preempt and irqs off: the task leaves the CPU (preempted or sleeping) */
 static void vmon_sched_out(struct preempt_notifier *pn, struct task_struct *next)
 {
-	vmon_ops->vcpu_put(vmon_notifier_to_vcpu(pn));
+	vmon_call(vcpu_put)(vmon_notifier_to_vcpu(pn));
 }
 
 static struct preempt_ops vmon_preempt_ops = {
@@ -147,7 +148,7 @@ static struct preempt_ops vmon_preempt_ops = {
  * (a TDP fault allocating a table, vmon_lapic_block(), netlink); every
  * backend operation marked "loaded" may be called directly.
  */
-void vmon_vcpu_load(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_vcpu_load(struct vmon_vcpu *vcpu)
 {
 	lockdep_assert_held(&vcpu->mutex);
 	preempt_notifier_init(&vcpu->preempt_notifier, &vmon_preempt_ops);
@@ -158,11 +159,11 @@ void vmon_vcpu_load(struct vmon_vcpu *vcpu)
 	preempt_enable();
 }
 
-void vmon_vcpu_put(struct vmon_vcpu *vcpu)
+void __vmon_hot vmon_vcpu_put(struct vmon_vcpu *vcpu)
 {
 	lockdep_assert_held(&vcpu->mutex);
 	preempt_disable();
-	vmon_ops->vcpu_put(vcpu);
+	vmon_call(vcpu_put)(vcpu);
 	preempt_notifier_unregister(&vcpu->preempt_notifier);
 	vcpu->loaded = false;
 	preempt_enable();
@@ -184,7 +185,7 @@ void vmon_vcpu_access_begin(struct vmon_vcpu *vcpu)
 
 void vmon_vcpu_access_end(struct vmon_vcpu *vcpu)
 {
-	vmon_ops->vcpu_put(vcpu);
+	vmon_call(vcpu_put)(vcpu);
 	preempt_enable();
 }
 
@@ -268,12 +269,18 @@ static void vmon_serve_requests(struct vmon_vcpu *vcpu)
  * preemption disabled, where the tick cannot report a quiescent state.
  * (KVM also enters a context-tracking extended quiescent state here on
  * nohz_full CPUs; vmon does not, so that RCU keeps watching while the
- * backend's run() decodes the exit.)  Irqs off.
+ * backend's run() decodes the exit.)  One note per tick is all RCU
+ * needs: a tick ends the guest's run with an interrupt exit, after which
+ * the next entry notes again, so a vCPU that comes back through
+ * userspace many times a tick (port I/O) calls into RCU once.  Irqs off.
  */
-static __always_inline void vmon_guest_enter_irqoff(void)
+static __always_inline void vmon_guest_enter_irqoff(struct vmon_vcpu *vcpu)
 {
 	vtime_account_guest_enter();
-	vmon_rcu_note_guest_entry();
+	if (time_after(jiffies, vcpu->rcu_noted)) {
+		vcpu->rcu_noted = jiffies;
+		vmon_rcu_note_guest_entry();
+	}
 }
 
 /*
@@ -304,7 +311,7 @@ static bool vmon_must_leave(struct vmon_vcpu *vcpu)
  * still set then, so a tick is guest time, as in the full path.  Not
  * while someone traces the VM: exit events are sent by the full path.
  */
-static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
+static bool __vmon_hot vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
 {
 	if (unlikely(vmon_trace_wanted(vcpu->vm)))
 		return false;
@@ -342,7 +349,7 @@ static bool vmon_exit_fastpath(struct vmon_vcpu *vcpu, bool *irq_window)
  * must look at something (vmon_must_leave()), or -EAGAIN when the
  * entry was abandoned because the host needs the CPU.
  */
-static int vmon_enter_guest(struct vmon_vcpu *vcpu)
+static int __vmon_hot vmon_enter_guest(struct vmon_vcpu *vcpu)
 {
 	unsigned int fast = 0;
 	bool irq_window = true;
@@ -393,11 +400,11 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 		 * into RCU on every CPUID.
 		 */
 		if (irq_window) {
-			vmon_guest_enter_irqoff();
+			vmon_guest_enter_irqoff(vcpu);
 			irq_window = false;
 		}
 		vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
-		vmon_ops->run(vcpu);		/* the world switch: guest runs until a VM exit */
+		vmon_call(run)(vcpu);		/* the world switch: guest runs until a VM exit */
 		vmon_stats_exit(vcpu);
 		vmon_fpu_put_guest(vcpu);
 
@@ -436,6 +443,13 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
 	return r;
 }
 
+/* nothing for vmon_lapic_block() to wait for or serve: the usual case */
+static __always_inline bool vmon_vcpu_runnable(struct vmon_vcpu *vcpu)
+{
+	return likely(vcpu->lapic.mp_state == VMON_MP_RUNNABLE &&
+		      !(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK));
+}
+
 /*
  * VMON_RUN.
  * Returns 0 with run->exit_reason telling userspace what to do, or
@@ -443,7 +457,7 @@ static int vmon_enter_guest(struct vmon_vcpu *vcpu)
  * run->immediate_exit stopped it, or another -errno on an error.  In
  * every case run->regs holds the guest registers afterwards.
  */
-int vmon_vcpu_run(struct vmon_vcpu *vcpu)
+int __vmon_hot vmon_vcpu_run(struct vmon_vcpu *vcpu)
 {
 	struct vmon_run *run = vcpu->run;
 	int r;
@@ -479,10 +493,13 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 
 	/*
 	 * A socket may have joined the "exits" group since the gate was
-	 * last looked at, by any vCPU: one that was there before this
-	 * VMON_RUN sees all of its exits, the first of a new VM included.
+	 * last looked at: one that was there before a vCPU's first
+	 * VMON_RUN sees all of its exits.  Later joins are noticed every
+	 * 1024 exits (stats.c), not at every VMON_RUN, where the lookup
+	 * was a good part of a port I/O round trip's own cost.
 	 */
-	vmon_trace_refresh_mcast();
+	if (unlikely(!vcpu->exit_count))
+		vmon_trace_refresh_mcast();
 
 	/* registers set by userspace: name a broken rule instead of entering */
 	if (vcpu->state_dirty && vmon_check_user_state(vcpu)) {
@@ -502,7 +519,7 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		}
 
 		/* halted, or waiting for a SIPI: sleep until the APIC has something */
-		if (vmon_lapic_block(vcpu)) {
+		if (!vmon_vcpu_runnable(vcpu) && vmon_lapic_block(vcpu)) {
 			run->exit_reason = VMON_EXIT_INTR;
 			run->hw_exit_reason = 0;
 			r = -EINTR;
@@ -510,7 +527,8 @@ int vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		}
 
 		/* give up the CPU if the scheduler asks; we may wake up elsewhere */
-		cond_resched();
+		if (need_resched())
+			cond_resched();
 
 		r = vmon_enter_guest(vcpu);
 		if (r)

@@ -27,7 +27,9 @@
 #          runs on all but CPU 0, see "QEMU's CPU 0" below),
 #          RIG_LOG_MAX (bytes kept of each emulator's own output, Bochs's
 #          log included, default 64 MiB; the rest is read and dropped),
-#          RIG_VMON_ARGS (module parameters for the first insmod of vmon.ko)
+#          RIG_VMON_ARGS (module parameters for the first insmod of vmon.ko),
+#          RIG_QEMU_ARGS (more QEMU options, split at spaces: "-gdb tcp::1234"
+#          for rig/profile-tcg.sh, "-d ..." for QEMU's own logs)
 set -euo pipefail
 
 machine=${1:?usage: rig/boot.sh MACHINE SCRIPT [FILE...]}
@@ -205,7 +207,7 @@ qemu-la57|qemu-4lvl)
 	fi
 	: > "$work/serial.out"
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 -cpu max -m "${RIG_MEM:-512}" -smp "$qemu_cpus" \
-		-display none -monitor none -serial "file:$work/serial.out" \
+		-display none -monitor none -serial "file:$work/serial.out" ${RIG_QEMU_ARGS:-} \
 		-no-reboot -kernel "$kernel" -initrd "$work/initrd.cpio" -append "$append" \
 		</dev/null > >(cap_log "$work/emulator.out") 2>&1 &
 	follow_console $! "${RIG_STALL:-120}"

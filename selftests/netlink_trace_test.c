@@ -270,8 +270,8 @@ TEST_F(trace, multicast_group)
 	n = libvmon_nl_read_events(&self->tr, ev, 2 * MANY);
 	/*
 	 * The listener was there before the VM's first VMON_RUN: every exit
-	 * arrives, from the first, in order (a listener that joins while a
-	 * vCPU stays in the kernel is noticed within 1024 exits, as Linux
+	 * arrives, from the first, in order (a listener that joins while
+	 * the VM runs is noticed within 1024 exits of each vCPU, as Linux
 	 * 6.1 genetlink cannot tell the module when a socket joins).
 	 */
 	ASSERT_LT(MANY, n);

@@ -185,25 +185,26 @@ const struct vmon_state_rule *svm_check_vmrun(struct svm_vcpu *svm)
 	return rule;
 }
 
-/*
- * A refused VMRUN runs no guest instruction, so the save area should
- * still hold what vmon gave it.  QEMU TCG (7.2) does not keep it: its
- * VMEXIT_INVALID goes through the ordinary #VMEXIT path, which stores
- * the CPU's half-switched registers (the host's CR0, CR3, ... for the
- * checks that fail early) into the save area.  The next VMRUN would
- * then run the guest on the host's page tables, and the rule that
- * failed could not be named.  Where SVM is itself emulated (CPUID
- * hypervisor bit, as for lme_guard.c) keep a copy of the save area
- * across VMRUN and put it back after VMEXIT_INVALID.  Irqs off.
- */
-void svm_keep_save_area(struct svm_vcpu *svm)
-{
-	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		memcpy(&svm->save_at_entry, &svm->vmcb->save, sizeof(svm->save_at_entry));
-}
-
+/* after VMEXIT_INVALID: what svm_keep_save_area() kept goes back */
 void svm_restore_save_area(struct svm_vcpu *svm)
 {
-	if (boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		memcpy(&svm->vmcb->save, &svm->save_at_entry, sizeof(svm->save_at_entry));
+	const struct svm_vmexit_saved *kept = &svm->save_at_entry;
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return;
+	save->es = kept->es;
+	save->cs = kept->cs;
+	save->ss = kept->ss;
+	save->ds = kept->ds;
+	save->gdtr = kept->gdtr;
+	save->idtr = kept->idtr;
+	save->efer = kept->efer;
+	save->cr4 = kept->cr4;
+	save->cr3 = kept->cr3;
+	save->cr2 = kept->cr2;
+	save->cr0 = kept->cr0;
+	save->dr7 = kept->dr7;
+	save->dr6 = kept->dr6;
+	save->cpl = kept->cpl;
 }

@@ -64,7 +64,7 @@ static bool svm_exitintinfo_pending(const struct svm_vcpu *svm)
 	return true;
 }
 
-bool svm_event_pending(struct vmon_vcpu *vcpu)
+bool __vmon_hot svm_event_pending(struct vmon_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
@@ -73,7 +73,7 @@ bool svm_event_pending(struct vmon_vcpu *vcpu)
 }
 
 /* APM 15.20: EVENTINJ ignores RFLAGS.IF and the shadow; check them here */
-bool svm_interrupt_allowed(struct vmon_vcpu *vcpu)
+bool __vmon_hot svm_interrupt_allowed(struct vmon_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
@@ -89,7 +89,7 @@ bool svm_nmi_allowed(struct vmon_vcpu *vcpu)
 	       !(svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
 }
 
-void svm_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
+void __vmon_hot svm_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
 {
 	to_svm(vcpu)->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
 }
@@ -109,7 +109,7 @@ void svm_inject_nmi(struct vmon_vcpu *vcpu)
  * no shadow is in force (V_INTR_MASKING, vmcb.c); the VINTR intercept
  * turns that moment into a #VMEXIT before the guest's IDT is touched.
  */
-void svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
+void __vmon_hot svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
@@ -136,7 +136,7 @@ void svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
  * which injected it only when neither of the others was pending.  Real
  * mode pushes no error code.
  */
-void svm_events_entry(struct svm_vcpu *svm)
+void __vmon_hot svm_events_entry(struct svm_vcpu *svm)
 {
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
@@ -166,7 +166,7 @@ void svm_events_entry(struct svm_vcpu *svm)
 }
 
 /* after every #VMEXIT, once vcpu->regs holds the guest's RIP */
-void svm_events_exit(struct svm_vcpu *svm, u32 code)
+void __vmon_hot svm_events_exit(struct svm_vcpu *svm, u32 code)
 {
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 

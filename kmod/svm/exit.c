@@ -64,7 +64,7 @@ static void svm_set_next_rip(struct svm_vcpu *svm, unsigned int len)
 		svm->next_rip = vmcb->save.rip + len;
 }
 
-void svm_skip_instruction(struct vmon_vcpu *vcpu)
+void __vmon_hot svm_skip_instruction(struct vmon_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
@@ -189,7 +189,7 @@ static bool svm_is_svm_insn(u32 code)
 	return false;
 }
 
-void svm_decode_exit(struct svm_vcpu *svm)
+void __vmon_hot svm_decode_exit(struct svm_vcpu *svm)
 {
 	struct vmon_exit *exit = &svm->vcpu.exit;
 	const struct vmon_state_rule *rule;

@@ -48,7 +48,7 @@ static bool svm_lme_guard_on(void)
 }
 
 /* before each entry: set the VMCB's EFER.LME and the CR write intercepts */
-void svm_lme_guard_entry(struct svm_vcpu *svm)
+void __vmon_hot svm_lme_guard_entry(struct svm_vcpu *svm)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	u32 *cr = &vmcb->control.intercepts[INTERCEPT_CR];

@@ -416,12 +416,12 @@ int svm_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
  * reads and writes V_TPR without an intercept; the common code keeps it
  * equal to the local APIC's TPR[7:4] at each entry.
  */
-u8 svm_get_cr8(struct vmon_vcpu *vcpu)
+u8 __vmon_hot svm_get_cr8(struct vmon_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
-void svm_set_cr8(struct vmon_vcpu *vcpu, u8 cr8)
+void __vmon_hot svm_set_cr8(struct vmon_vcpu *vcpu, u8 cr8)
 {
 	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 

@@ -207,7 +207,7 @@ static void svm_cpu_disable(void)
  * it anyway (flush-by-ASID, or everything when the CPU lacks that) so
  * that correctness does not hinge on the generation bookkeeping.
  */
-void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu_data *sd)
+void __vmon_hot svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu_data *sd)
 {
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
@@ -302,7 +302,7 @@ static void svm_vcpu_destroy(struct vmon_vcpu *vcpu)
  * ASID is per CPU, and the VMCB's cached state must not be trusted on
  * another CPU (APM 15.15.1: clean bits; vmon keeps them zero anyway).
  */
-static void svm_vcpu_load(struct vmon_vcpu *vcpu)
+static void __vmon_hot svm_vcpu_load(struct vmon_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	int cpu = smp_processor_id();
@@ -316,7 +316,7 @@ static void svm_vcpu_load(struct vmon_vcpu *vcpu)
 	}
 }
 
-static void svm_vcpu_put(struct vmon_vcpu *vcpu)
+static void __vmon_hot svm_vcpu_put(struct vmon_vcpu *vcpu)
 {
 }
 

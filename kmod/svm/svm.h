@@ -73,6 +73,18 @@ struct svm_features {
 
 extern struct svm_features svm_features;
 
+/*
+ * The save-area fields a #VMEXIT writes (APM Vol. 2 15.6), but for RAX,
+ * RSP, RIP and RFLAGS, which vmcb.c keeps in vcpu->regs.  VMSAVE after
+ * the exit writes back what VMLOAD loaded, so the rest of the save area
+ * survives a refused VMRUN as it was.
+ */
+struct svm_vmexit_saved {
+	struct vmcb_seg es, cs, ss, ds, gdtr, idtr;
+	u64 efer, cr4, cr3, cr2, cr0, dr7, dr6;
+	u8 cpl;
+};
+
 struct svm_vcpu {
 	struct vmon_vcpu vcpu;		/* first: the common code allocates us */
 	struct vmcb *vmcb;
@@ -103,8 +115,8 @@ struct svm_vcpu {
 	/* CR write intercept the next entry lets through (lme_guard.c) */
 	u32 lme_guard_pass;
 
-	/* the save area VMRUN was given, under emulators only (checks.c) */
-	struct vmcb_save_area save_at_entry;
+	/* what VMRUN was given of it, under emulators only (svm_keep_save_area()) */
+	struct svm_vmexit_saved save_at_entry;
 	/* the interrupt control VMRUN was given (vmcb.c) */
 	u32 int_ctl_at_entry;
 };
@@ -159,8 +171,42 @@ int svm_dump_state(struct vmon_vcpu *vcpu, struct vmon_state_field *out, u32 cap
 const char *svm_state_field_name(u32 id);
 const struct vmon_state_rule *svm_check_guest_state(struct vmon_vcpu *vcpu);
 const struct vmon_state_rule *svm_check_vmrun(struct svm_vcpu *svm);
-void svm_keep_save_area(struct svm_vcpu *svm);
 void svm_restore_save_area(struct svm_vcpu *svm);
+
+/*
+ * A refused VMRUN runs no guest instruction, so the save area should
+ * still hold what vmon gave it.  QEMU TCG (7.2) does not keep it: its
+ * VMEXIT_INVALID goes through the ordinary #VMEXIT path, which stores
+ * the CPU's half-switched registers (the host's CR0, CR3, ... for the
+ * checks that fail early) into the save area.  The next VMRUN would
+ * then run the guest on the host's page tables, and the rule that
+ * failed could not be named.  Where SVM is itself emulated (CPUID
+ * hypervisor bit, as for lme_guard.c) keep a copy of what #VMEXIT
+ * writes across VMRUN and put it back after VMEXIT_INVALID.  Irqs off.
+ */
+static __always_inline void svm_keep_save_area(struct svm_vcpu *svm)
+{
+	const struct vmcb_save_area *save = &svm->vmcb->save;
+
+	struct svm_vmexit_saved *kept = &svm->save_at_entry;
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return;
+	kept->es = save->es;
+	kept->cs = save->cs;
+	kept->ss = save->ss;
+	kept->ds = save->ds;
+	kept->gdtr = save->gdtr;
+	kept->idtr = save->idtr;
+	kept->efer = save->efer;
+	kept->cr4 = save->cr4;
+	kept->cr3 = save->cr3;
+	kept->cr2 = save->cr2;
+	kept->cr0 = save->cr0;
+	kept->dr7 = save->dr7;
+	kept->dr6 = save->dr6;
+	kept->cpl = save->cpl;
+}
 
 /* state.c */
 void svm_get_sregs(struct vmon_vcpu *vcpu, struct vmon_sregs *sregs);

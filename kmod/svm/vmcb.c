@@ -156,7 +156,7 @@ void svm_init_vmcb(struct svm_vcpu *svm)
  * interrupt control of the VMCB when it refuses a VMRUN
  * (VMEXIT_INVALID).  The value given to VMRUN is kept for that case.
  */
-void svm_keep_host_interrupts(struct svm_vcpu *svm)
+void __vmon_hot svm_keep_host_interrupts(struct svm_vcpu *svm)
 {
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
@@ -184,7 +184,7 @@ void svm_queue_exception(struct vmon_vcpu *vcpu, u8 vector,
  * real XCR0.  Adopt that value, so that fpu.c restores the host's XCR0
  * after the exit and gives the guest its own on the next entry.
  */
-static void svm_sync_guest_xcr0(struct vmon_vcpu *vcpu)
+static void __vmon_hot svm_sync_guest_xcr0(struct vmon_vcpu *vcpu)
 {
 	u64 xcr0;
 
@@ -204,7 +204,7 @@ static void svm_sync_guest_xcr0(struct vmon_vcpu *vcpu)
  * whether physical interrupts exit the guest (APM 15.21.1, 15.21.4);
  * GIF=0 keeps them pending in the host meanwhile.
  */
-void svm_run(struct vmon_vcpu *vcpu)
+void __vmon_hot svm_run(struct vmon_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;

@@ -29,7 +29,7 @@
 
 #include "svm.h"
 
-.text
+	.section .text.vmon_hot, "ax"	/* core.h: __vmon_hot */
 
 /*
  * void svm_enter_guest(phys_addr_t vmcb_pa, struct vmon_regs *regs,

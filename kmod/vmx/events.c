@@ -42,7 +42,7 @@ void vmx_events_setup(void)
 			vmx_has_irq_window ? "NMI" : "interrupt");
 }
 
-bool vmx_event_pending(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmx_event_pending(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
@@ -54,7 +54,7 @@ bool vmx_event_pending(struct vmon_vcpu *vcpu)
  * or MOV SS shadow; RFLAGS.IF = 0 blocks it as on bare metal.
  * vcpu->regs.rflags is what vmx_run() writes to GUEST_RFLAGS.
  */
-bool vmx_interrupt_allowed(struct vmon_vcpu *vcpu)
+bool __vmon_hot vmx_interrupt_allowed(struct vmon_vcpu *vcpu)
 {
 	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -76,7 +76,7 @@ bool vmx_nmi_allowed(struct vmon_vcpu *vcpu)
 			 GUEST_INTR_STATE_NMI));
 }
 
-void vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
+void __vmon_hot vmx_inject_irq(struct vmon_vcpu *vcpu, u8 vector)
 {
 	vmx_set_entry_intr_info(to_vmx(vcpu), vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 }
@@ -92,7 +92,7 @@ void vmx_inject_nmi(struct vmon_vcpu *vcpu)
  * first guest instruction at which the guest can take the event, after
  * any event injected with the same entry.
  */
-void vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
+void __vmon_hot vmx_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 want = vmx->proc_ctl & ~(CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING);
@@ -135,7 +135,7 @@ bool vmx_exception_has_error_code(u8 vector)
  * (qualification bit 12, virtual NMIs only) leaves NMIs unblocked although
  * the IRET will execute again: block them until it does.
  */
-void vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual)
+void __vmon_hot vmx_events_after_exit(struct vmon_vcpu *vcpu, u32 reason, u64 qual)
 {
 	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
 	u32 type = info & VECTORING_INFO_TYPE_MASK;

@@ -73,7 +73,7 @@ static u64 *vmx_gpr(struct vmon_vcpu *vcpu, unsigned int nr)
  * Outside 64-bit mode RIP wraps at 4 GiB (EIP, SDM Vol. 1 3.5); a RIP
  * that stays below 4 GiB needs no look at the mode (two VMREADs).
  */
-void vmx_skip_instruction(struct vmon_vcpu *vcpu)
+void __vmon_hot vmx_skip_instruction(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 rip = vcpu->regs.rip + (vmx->exit_insn_len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
@@ -369,12 +369,12 @@ static bool vmx_exit_is_plain_insn(u32 reason)
  * event is delivered (SDM 28.2.4), so the IDT-vectoring information
  * needs no VMREAD after them (vmx_events_after_exit()).
  */
-static bool vmx_exit_no_vectoring(u32 reason)
+static bool __vmon_hot vmx_exit_no_vectoring(u32 reason)
 {
 	return vmx_exit_is_plain_insn(reason) || reason == EXIT_REASON_IO_INSTRUCTION;
 }
 
-static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
+static void __vmon_hot vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
 {
 	struct vmon_exit *x = &vcpu->exit;
 	u64 qual = vmx_exit_is_plain_insn(reason) ? 0 : vmcs_read(EXIT_QUALIFICATION);
@@ -502,7 +502,7 @@ static void vmx_decode_exit(struct vmon_vcpu *vcpu, u32 reason)
  * Irqs off, loaded.  Debug state: the exit cleared IA32_DEBUGCTL and
  * set DR7 to 0x400 (SDM 28.5.1); CR2 is not switched by VMX at all.
  */
-void vmx_run(struct vmon_vcpu *vcpu)
+void __vmon_hot vmx_run(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 reason;

@@ -382,12 +382,12 @@ int vmx_set_msr(struct vmon_vcpu *vcpu, u32 index, u64 data)
  * emulated on vmx->cr8; the common code keeps it equal to the local
  * APIC's TPR[7:4] (SDM Vol. 3A 11.8.6.1).
  */
-u8 vmx_get_cr8(struct vmon_vcpu *vcpu)
+u8 __vmon_hot vmx_get_cr8(struct vmon_vcpu *vcpu)
 {
 	return to_vmx(vcpu)->cr8;
 }
 
-void vmx_set_cr8(struct vmon_vcpu *vcpu, u8 cr8)
+void __vmon_hot vmx_set_cr8(struct vmon_vcpu *vcpu, u8 cr8)
 {
 	to_vmx(vcpu)->cr8 = cr8 & 0xf;
 }

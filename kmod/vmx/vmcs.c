@@ -386,7 +386,7 @@ void vmx_vcpu_destroy(struct vmon_vcpu *vcpu)
  * another CPU, VMCLEAR it there first (an IPI, waiting for it), then
  * VMPTRLD it here; the next entry is then a VMLAUNCH (SDM 25.1, 25.11.3).
  */
-void vmx_vcpu_load(struct vmon_vcpu *vcpu)
+void __vmon_hot vmx_vcpu_load(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	int cpu = smp_processor_id();
@@ -422,7 +422,7 @@ void vmx_vcpu_load(struct vmon_vcpu *vcpu)
  * descriptor-table limits above; give the task back its own (SDM
  * 28.5.2).  FS/GS bases were loaded by the exit.
  */
-void vmx_vcpu_put(struct vmon_vcpu *vcpu)
+void __vmon_hot vmx_vcpu_put(struct vmon_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 

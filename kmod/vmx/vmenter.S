@@ -45,7 +45,7 @@
 #define REGS_R14	112
 #define REGS_R15	120
 
-	.text
+	.section .text.vmon_hot, "ax"	/* core.h: __vmon_hot */
 SYM_FUNC_START(vmx_vmenter)
 	push	%rbp
 	mov	%rsp, %rbp

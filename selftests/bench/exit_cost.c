@@ -3,7 +3,7 @@
  * The cost of one VM exit, per kind: vmon's beside KVM's.
  *
  *   exit_cost vmon|kvm [-n EXITS] [-r RUNS] [-m MACHINE] [-o FILE] [-c FILE]
- *             [-t SECONDS]
+ *             [-t SECONDS] [-k KIND]
  *
  * One program, two small backends (/dev/vmon through libvmon, /dev/kvm),
  * the same guest memory image and the same guest code: this binary's
@@ -48,7 +48,9 @@
  * loop's time in the same run, which cancels how much of the host the
  * emulator had while each half ran: the figure to compare where the
  * host's clock is shared, as QEMU's is).  -t: give up after SECONDS
- * (default 300).  rig/bench-exits.sh runs the vmon half, unloads vmon,
+ * (default 300).  -k: time only the kinds named (comma-separated; add
+ * "none" for the norm-ratio), as rig/profile-tcg.sh does to see where
+ * one kind's time goes.  rig/bench-exits.sh runs the vmon half, unloads vmon,
  * loads Debian's kvm modules and runs the KVM half in the same emulated
  * machine.  Not a test: it prints figures (and fails only when a run
  * breaks, a value read back is wrong or, under vmon, a loop took fewer
@@ -110,6 +112,7 @@ static const char *const kind_name[NR_KINDS] = {
 
 /* set by the host before the image is copied */
 uint64_t g_exits, g_runs;
+uint64_t g_kinds = ~0ULL;	/* -k: the kinds timed (bits of 1 << K_*) */
 
 /* written by the guest, read by the host after the run */
 volatile uint64_t g_cycles[NR_KINDS][MAX_RUNS];
@@ -209,6 +212,8 @@ static void guest_main(void)
 	/* kinds interleaved: a burst of host noise spoils one run of several */
 	for (r = 0; r < g_runs; r++) {
 		for (k = 0; k < NR_KINDS; k++) {
+			if (!(g_kinds & (1ULL << k)))
+				continue;
 			g_out(MARK_PORT, k);
 			t0 = g_rdtsc();
 			for (i = 0; i < g_exits; i++)
@@ -658,6 +663,8 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 	       be->name, machine, (unsigned long long)g_exits, n, (unsigned long long)khz);
 	memcpy(none, (void *)guest_ptr(im, g_cycles[K_NONE]), n * sizeof(none[0]));
 	for (k = 0; k < NR_KINDS; k++) {
+		if (!(g_kinds & (1ULL << k)))
+			continue;
 		memcpy(c, (void *)guest_ptr(im, g_cycles[k]), n * sizeof(c[0]));
 		/* each run against the no-exit loop of the same run */
 		for (i = 0; i < n; i++)
@@ -686,7 +693,7 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 	if (o)
 		fclose(o);
 	for (k = 0; cmp && k < K_NONE; k++) {
-		if (!other_figure(cmp, kind_name[k], &kv))
+		if (!(g_kinds & (1ULL << k)) || !other_figure(cmp, kind_name[k], &kv))
 			continue;
 		/* always vmon, then KVM */
 		v = f[k];
@@ -705,6 +712,25 @@ static int report(const struct backend *be, struct image *im, uint64_t khz,
 	return bad;
 }
 
+/* -k KIND[,KIND...]: time only these kinds (a profile of one, say) */
+static int parse_kinds(char *list)
+{
+	char *name, *save = NULL;
+	unsigned int k;
+
+	g_kinds = 0;
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < NR_KINDS && strcmp(name, kind_name[k]); k++)
+			;
+		if (k == NR_KINDS) {
+			fprintf(stderr, "exit_cost: no exit kind '%s'\n", name);
+			return -1;
+		}
+		g_kinds |= 1ULL << k;
+	}
+	return g_kinds ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *cmp = NULL, *machine = "unknown";
@@ -719,7 +745,7 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < ARRAY_SIZE(backends); i++)
 		if (!strcmp(argv[1], backends[i].name))
 			be = &backends[i];
-	while (be && (opt = getopt(argc - 1, argv + 1, "n:r:m:o:c:t:")) != -1) {
+	while (be && (opt = getopt(argc - 1, argv + 1, "n:r:m:o:c:t:k:")) != -1) {
 		if (opt == 'n')
 			g_exits = strtoull(optarg, NULL, 0);
 		else if (opt == 'r')
@@ -732,12 +758,15 @@ int main(int argc, char **argv)
 			cmp = optarg;
 		else if (opt == 't')
 			timeout_s = strtoul(optarg, NULL, 0);
-		else
+		else if (opt == 'k' && parse_kinds(optarg))
+			be = NULL;
+		else if (opt != 'k')
 			be = NULL;
 	}
 	if (!be || !g_exits || !g_runs || g_runs > MAX_RUNS) {
 		fprintf(stderr,
-			"usage: %s vmon|kvm [-n EXITS] [-r RUNS<=%d] [-m MACHINE] [-o FILE] [-c FILE] [-t SECONDS]\n",
+			"usage: %s vmon|kvm [-n EXITS] [-r RUNS<=%d] [-m MACHINE] [-o FILE] [-c FILE] [-t SECONDS]\n"
+			"       [-k KIND,...]\n",
 			argv[0], MAX_RUNS);
 		return 2;
 	}
