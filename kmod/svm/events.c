@@ -120,6 +120,20 @@ void __vmon_hot svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi
 	else if (nmi && svm->iret_seen && !(vcpu->regs.rflags & X86_EFLAGS_IF))
 		vintr = true;	/* exits once the IRET restored IF = 1 */
 
+	/*
+	 * QEMU TCG before 9.1 does not load the interrupt shadow at VMRUN
+	 * (APM 15.20, VMCB INTERRUPT_SHADOW): a window opened in a shadow
+	 * exits before the shadowed instruction runs, and the event goes in
+	 * one instruction early.  After STI; HLT the handler's IRET returns
+	 * to the HLT, and the vCPU sleeps with nothing pending.  Where SVM
+	 * is emulated (CPUID hypervisor bit, as for lme_guard.c) the
+	 * shadowed instruction runs first: its own exit (HLT) or the next
+	 * host interrupt's opens the window, the shadow over by then.
+	 */
+	if (vintr && (ctl->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	    boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		vintr = false;
+
 	svm_intercept(svm, INTERCEPT_IRET, svm->nmi_masked && !svm->iret_seen);
 	svm_intercept(svm, INTERCEPT_VINTR, vintr);
 	ctl->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
