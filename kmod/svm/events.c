@@ -122,7 +122,7 @@ void __vmon_hot svm_set_event_windows(struct vmon_vcpu *vcpu, bool irq, bool nmi
 
 	/*
 	 * QEMU TCG before 9.1 does not load the interrupt shadow at VMRUN
-	 * (APM 15.20, VMCB INTERRUPT_SHADOW): a window opened in a shadow
+	 * (APM 15.21.5, the VMCB's INTERRUPT_SHADOW): a window opened in a shadow
 	 * exits before the shadowed instruction runs, and the event goes in
 	 * one instruction early.  After STI; HLT the handler's IRET returns
 	 * to the HLT, and the vCPU sleeps with nothing pending.  Where SVM

@@ -187,7 +187,6 @@ void svm_restore_save_area(struct svm_vcpu *svm);
 static __always_inline void svm_keep_save_area(struct svm_vcpu *svm)
 {
 	const struct vmcb_save_area *save = &svm->vmcb->save;
-
 	struct svm_vmexit_saved *kept = &svm->save_at_entry;
 
 	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
