@@ -321,6 +321,21 @@ struct vmon_vcpu {
 extern bool vmon_pause_exiting;
 void vmon_spin_set_runner(struct vmon_vcpu *vcpu);
 
+/*
+ * VMON_RUN, before each entry: a halted vCPU or one waiting for a SIPI
+ * sleeps until something changes that (vmon_lapic_wait(), irq.c).  A
+ * running vCPU with no INIT, SIPI or yield posted, the usual case, has
+ * nothing to do here, and costs two loads; one posted after this look
+ * makes vmon_enter_guest() back out (-EAGAIN) and come here again.
+ */
+static inline int vmon_lapic_block(struct vmon_vcpu *vcpu)
+{
+	if (likely(vcpu->lapic.mp_state == VMON_MP_RUNNABLE &&
+		   !(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK)))
+		return 0;
+	return vmon_lapic_wait(vcpu);
+}
+
 /* VMON_RUN, vcpu->mutex held: the task a sibling may yield to */
 static inline void vmon_spin_note_runner(struct vmon_vcpu *vcpu)
 {

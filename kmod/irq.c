@@ -416,20 +416,16 @@ static bool irq_should_wake(struct vmon_vcpu *vcpu)
 }
 
 /*
- * VMON_RUN, before each entry: a halted vCPU or one waiting for a SIPI
- * sleeps until something changes that; a signal ends the wait (-EINTR,
- * VMON_EXIT_INTR) and the state is kept for the next VMON_RUN.  A
- * running vCPU with no INIT, SIPI or yield posted has nothing to do here; one
- * posted after this look makes vmon_enter_guest() back out (-EAGAIN)
- * and come here again.
+ * vmon_lapic_block() (core.h) found the vCPU halted, waiting for a SIPI
+ * or with an INIT, SIPI or yield posted: serve what was posted, and
+ * sleep until something ends the halt or the wait; a signal ends the
+ * sleep (-EINTR, VMON_EXIT_INTR) and the state is kept for the next
+ * VMON_RUN.
  */
-int __vmon_hot vmon_lapic_block(struct vmon_vcpu *vcpu)
+int vmon_lapic_wait(struct vmon_vcpu *vcpu)
 {
 	struct vmon_lapic *l = &vcpu->lapic;
 
-	if (likely(l->mp_state == VMON_MP_RUNNABLE &&
-		   !(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK)))
-		return 0;
 	for (;;) {
 		irq_serve_mp(vcpu);
 		if (l->mp_state == VMON_MP_HALTED && irq_halt_over(vcpu))

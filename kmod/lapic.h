@@ -180,8 +180,8 @@ void vmon_lapic_inject(struct vmon_vcpu *vcpu, int *busy, bool *window);
 bool vmon_lapic_accepts_extint(struct vmon_vcpu *vcpu);
 /* the highest deliverable vector, -1 none (vCPU thread) */
 int vmon_lapic_pending_vector(struct vmon_vcpu *vcpu);
-/* VMON_RUN: wait while halted or waiting for SIPI; 0 or -EINTR */
-int vmon_lapic_block(struct vmon_vcpu *vcpu);
+/* VMON_RUN: wait while halted or waiting for SIPI; 0 or -EINTR (core.h) */
+int vmon_lapic_wait(struct vmon_vcpu *vcpu);
 /* a HLT exit with RIP past it: true when the vCPU now waits in the kernel */
 bool vmon_lapic_halt(struct vmon_vcpu *vcpu);
 /* an MSI's address and data as a message: 0 or -EINVAL (irq.c) */

@@ -49,7 +49,7 @@ module_param_named(pause_exiting, vmon_pause_exiting, bool, 0444);
 MODULE_PARM_DESC(pause_exiting,
 		 "exit on guest PAUSE loops and yield to a sibling vCPU (cleared when the CPU lacks it)");
 
-/* vmon_spin_note_runner(): another task runs the vCPU than the last time */
+/* vmon_spin_note_runner(): a task other than the last one runs the vCPU */
 void vmon_spin_set_runner(struct vmon_vcpu *vcpu)
 {
 	struct pid *old, *new;

@@ -436,13 +436,6 @@ static int __vmon_hot vmon_enter_guest(struct vmon_vcpu *vcpu)
 	return r;
 }
 
-/* nothing for vmon_lapic_block() to wait for or serve: the usual case */
-static __always_inline bool vmon_vcpu_runnable(struct vmon_vcpu *vcpu)
-{
-	return likely(vcpu->lapic.mp_state == VMON_MP_RUNNABLE &&
-		      !(READ_ONCE(vcpu->requests) & VMON_REQ_LEAVE_MASK));
-}
-
 /*
  * VMON_RUN.
  * Returns 0 with run->exit_reason telling userspace what to do, or
@@ -512,7 +505,7 @@ int __vmon_hot vmon_vcpu_run(struct vmon_vcpu *vcpu)
 		}
 
 		/* halted, or waiting for a SIPI: sleep until the APIC has something */
-		if (!vmon_vcpu_runnable(vcpu) && vmon_lapic_block(vcpu)) {
+		if (vmon_lapic_block(vcpu)) {
 			run->exit_reason = VMON_EXIT_INTR;
 			run->hw_exit_reason = 0;
 			r = -EINTR;
