@@ -304,6 +304,8 @@ struct vmon_vcpu {
 
 	/* userspace set registers: check them before the next entry (entry_checks.c) */
 	bool state_dirty;
+	/* jiffies at the last RCU note of an entry (vcpu.c); vCPU thread */
+	unsigned long rcu_noted;
 
 	/* exit statistics (stats.c): written by the vCPU thread, read by netlink */
 	struct vmon_vcpu_stats *stats;

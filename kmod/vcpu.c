@@ -42,6 +42,7 @@ struct vmon_vcpu *vmon_vcpu_create(struct vmon_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->cpu = -1;
 	vcpu->mode = VMON_OUTSIDE_GUEST;
+	vcpu->rcu_noted = jiffies - 1;	/* the first entry notes */
 	mutex_init(&vcpu->mutex);
 	/* RFLAGS bit 1 is reserved and reads as 1 (SDM Vol. 1 3.4.3) */
 	vcpu->regs.rflags = 2;
@@ -268,12 +269,22 @@ static void vmon_serve_requests(struct vmon_vcpu *vcpu)
  * preemption disabled, where the tick cannot report a quiescent state.
  * (KVM also enters a context-tracking extended quiescent state here on
  * nohz_full CPUs; vmon does not, so that RCU keeps watching while the
- * backend's run() decodes the exit.)  Irqs off.
+ * backend's run() decodes the exit.)  One note per jiffy is all RCU
+ * needs: a grace period waits for a quiescent state of every CPU, and
+ * the tick that advances jiffies ends the guest's run with an interrupt
+ * exit, after which the next entry notes again.  A vCPU that comes back
+ * through userspace many times a tick (port I/O) calls into RCU once,
+ * as a guest spinning in the fast path does.  An expedited grace period
+ * does not wait for the note: its IPI finds preemption off and asks for
+ * a reschedule, which vmon_must_leave() sees.  Irqs off.
  */
-static __always_inline void vmon_guest_enter_irqoff(void)
+static __always_inline void vmon_guest_enter_irqoff(struct vmon_vcpu *vcpu)
 {
 	vtime_account_guest_enter();
-	vmon_rcu_note_guest_entry();
+	if (time_after(jiffies, vcpu->rcu_noted)) {
+		vcpu->rcu_noted = jiffies;
+		vmon_rcu_note_guest_entry();
+	}
 }
 
 /*
@@ -393,7 +404,7 @@ static int __vmon_hot vmon_enter_guest(struct vmon_vcpu *vcpu)
 		 * into RCU on every CPUID.
 		 */
 		if (irq_window) {
-			vmon_guest_enter_irqoff();
+			vmon_guest_enter_irqoff(vcpu);
 			irq_window = false;
 		}
 		vmon_stats_enter(vcpu);		/* exit statistics (stats.c) */
