@@ -35,6 +35,7 @@
 #include "apic.h"
 #include "exit_codes.h"
 #include "libvmon_nl.h"
+#include "tsc.h"
 
 #define ROUNDS		64
 #define PARAM		"/sys/module/vmon/parameters/pause_exiting"
@@ -173,21 +174,6 @@ static int pin_to_one_cpu(void)
 	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
 }
 
-/* the host TSC in kHz against CLOCK_MONOTONIC; the guest's TSC runs at its rate */
-static uint64_t tsc_khz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1, ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __builtin_ia32_rdtsc();
-	usleep(100000);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	t1 = __builtin_ia32_rdtsc();
-	ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec - a.tv_nsec;
-	return (t1 - t0) * 1000000ULL / ns;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -230,7 +216,7 @@ TEST(sibling_handoff_is_prompt)
 	ASSERT_LE(0, on) TH_LOG("cannot read %s", PARAM);
 	cpu = pin_to_one_cpu();
 	ASSERT_LE(0, cpu) TH_LOG("cannot pin to one CPU");
-	khz = tsc_khz();
+	khz = test_tsc_khz(100);
 	ASSERT_OK(test_vm_create_c(&t, guest_ping, 0));
 	ap.t = &t;
 	ASSERT_OK(test_add_cpu(&t, 1, &ap.cpu, guest_pong, 0));
@@ -272,7 +258,7 @@ TEST(woken_sibling_gets_the_cpu)
 	ASSERT_LE(0, on) TH_LOG("cannot read %s", PARAM);
 	cpu = pin_to_one_cpu();
 	ASSERT_LE(0, cpu) TH_LOG("cannot pin to one CPU");
-	khz = tsc_khz();
+	khz = test_tsc_khz(100);
 	ASSERT_OK(test_vm_create_c(&t, guest_waker, 0));
 	ASSERT_OK(test_set_gate(&t, WAKE_VECTOR, apic_irq_0x50));
 	ap.t = &t;

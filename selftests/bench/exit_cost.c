@@ -71,6 +71,7 @@
 #include <linux/kvm.h>
 
 #include "libvmon.h"
+#include "tsc.h"
 
 #define LOW_SIZE	0x80000ULL
 #define HIGH_GPA	0x100000ULL
@@ -612,21 +613,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the host TSC in kHz, against CLOCK_MONOTONIC over 200 ms */
-static uint64_t measure_tsc_khz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1, ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __builtin_ia32_rdtsc();
-	usleep(200000);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	t1 = __builtin_ia32_rdtsc();
-	ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec - a.tv_nsec;
-	return (t1 - t0) * 1000000ULL / ns;
-}
-
 /* "KIND MEDIAN MIN MAX NORM" lines of the other backend's run */
 static int other_figure(const char *file, const char *kind, struct figure *f)
 {
@@ -770,7 +756,7 @@ int main(int argc, char **argv)
 			argv[0], MAX_RUNS);
 		return 2;
 	}
-	khz = measure_tsc_khz();
+	khz = test_tsc_khz(200);
 	r = build_image(&im);
 	if (!r)
 		r = be->create(&im);

@@ -49,6 +49,7 @@
 #include <linux/kvm.h>
 
 #include "libvmon.h"
+#include "tsc.h"
 
 #define LOW_SIZE	0x80000ULL
 #define HIGH_GPA	0x100000ULL
@@ -683,21 +684,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the host TSC in kHz, against CLOCK_MONOTONIC over 200 ms */
-static uint64_t measure_tsc_khz(void)
-{
-	struct timespec a, b;
-	uint64_t t0, t1, ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	t0 = __builtin_ia32_rdtsc();
-	usleep(200000);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	t1 = __builtin_ia32_rdtsc();
-	ns = (b.tv_sec - a.tv_sec) * 1000000000ULL + b.tv_nsec - a.tv_nsec;
-	return (t1 - t0) * 1000000ULL / ns;
-}
-
 /*
  * "name median p10 p90 khz" lines of the other backend's run (cycles);
  * 0 when the figure is absent
@@ -818,7 +804,7 @@ int main(int argc, char **argv)
 			argv[0], MAX_SAMPLES);
 		return 2;
 	}
-	khz = measure_tsc_khz();
+	khz = test_tsc_khz(200);
 	g_timer_ahead = khz / 10;		/* 100 us */
 	r = build_image(im);
 	if (!r)
