@@ -40,10 +40,13 @@
 #   QEMU_TIMEOUT  seconds per QEMU machine (default 600: 420, plus about a
 #                 minute for tools/vmon/test/virtio_e2e.sh and room for a
 #                 loaded machine)
-#   BOCHS_TIMEOUT seconds for Bochs (default 1700: 900, the two Linux boots of
+#   BOCHS_TIMEOUT seconds for Bochs (default 2700: 900, the two Linux boots of
 #                 tools/vmon/test/boot_e2e.sh, about 110 s of host time each,
 #                 and virtio_e2e.sh's two boots and 32 MiB over TCP, about
-#                 7 minutes)
+#                 7 minutes, on a build machine where the whole run takes
+#                 about 1150 s; a 2-core build machine with slower cores
+#                 needed more than 1700 s, and the silence limit ends a
+#                 hung machine long before this one)
 #   RIG_STALL     end a machine silent this long (default: QEMU 120, Bochs 300)
 #   TEST_TIMEOUT  seconds per test binary in QEMU (default 90; Bochs: 2x, guest time)
 #   KVER          kernel release the module was built for (boots /boot/vmlinuz-KVER;
@@ -61,7 +64,7 @@ machines=${MACHINES-qemu-la57@6.12 qemu-4lvl bochs qemu-4lvl+mitigations bochs+m
 mitigation_tests=${MITIGATION_TESTS:-spec_hygiene_test}
 out=${CHECK_DIR:-$top/build/check}
 qemu_timeout=${QEMU_TIMEOUT:-600}
-bochs_timeout=${BOCHS_TIMEOUT:-1700}
+bochs_timeout=${BOCHS_TIMEOUT:-2700}
 test_timeout=${TEST_TIMEOUT:-90}
 selftest_dir=${SELFTEST_DIR:-selftests}
 export KVER=${KVER:-}
