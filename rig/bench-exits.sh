@@ -57,6 +57,8 @@ chmod +x "$g/init"
 "$top/rig/bench-qemu.sh" "$work/qemu.tar"
 
 status=0
+# a vmon/KVM comparison line of exit_cost: the machine got past the hand-over
+compared='^exit [a-z-]* vmon .* kvm .* ratio '
 for m in $machines; do
 	case $m in
 	bochs) exits=${BENCH_EXITS:-1000} runs=${BENCH_RUNS:-5} boots=${BOOT_RUNS:-1}
@@ -84,14 +86,14 @@ for m in $machines; do
 			"$work/boot-init.cpio" "$work/qemu.tar" "${kos[@]}" "$b/to_kvm.sh" \
 			> "$out/exits-$m.log" 2>&1 || rc=$?
 		if [ "$try" = 2 ] || [ "$rc" != 125 ] || [ "$m" = bochs ] ||
-		   grep -q '^exit [a-z-]* vmon .* kvm .* ratio ' "$out/exits-$m.log"; then
+		   grep -q "$compared" "$out/exits-$m.log"; then
 			break
 		fi
 		mv "$out/exits-$m.log" "$out/exits-$m.silent.log"
 		echo "bench: $m: went silent before its figures (see $out/exits-$m.silent.log); booting it again"
 	done
 	# the figures are all there is to judge: a machine that printed them is done
-	if ! grep -q '^exit [a-z-]* vmon .* kvm .* ratio ' "$out/exits-$m.log"; then
+	if ! grep -q "$compared" "$out/exits-$m.log"; then
 		echo "bench: $m: no figures (status $rc), see $out/exits-$m.log"
 		status=1
 	fi
